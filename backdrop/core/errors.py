@@ -1,0 +1,105 @@
+"""What core raises on purpose; the HTTP layers choose the status code.
+
+BackdropError
+ ├─ SettingsInvalid      an environment variable holds an unusable value (start-up)
+ ├─ DataSetNotFound      no config for that data set, or it is not queryable
+ ├─ CollectionNotFound   storage holds no data set of that name (DELETE /data-sets/<name>)
+ ├─ Unauthorized         missing or wrong bearer token
+ ├─ InvalidRequest       the request cannot be served as sent (HTTP 400)
+ │   ├─ RequestInvalid   request-level problem: {"status": "error", "message": ...}
+ │   ├─ QueryInvalid     first failing query check: {"status": "error", "message": ...}
+ │   ├─ RecordsInvalid   every record problem: {"messages": [...]}
+ │   └─ RecordNotFound   PATCH/DELETE of a missing record: {"messages": "<text>"}
+ ├─ PayloadTooLarge      a gzip body inflates past the cap
+ ├─ ConfigUnavailable    the config source (Stagecraft) cannot answer
+ ├─ UnknownTransform     a transform name that is not in the registry
+ └─ StorageError         the database failed; __cause__ holds the driver error
+     └─ StorageUnavailable   the database cannot be reached
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from typing import Literal
+
+BodyShape = Literal["message", "messages", "messages_text"]
+
+
+class BackdropError(Exception):
+    """Root of every error core raises on purpose."""
+
+    shape: BodyShape = "message"
+
+    def __init__(self, message: str = "") -> None:
+        super().__init__(message)
+        self.message = message
+
+
+class SettingsInvalid(BackdropError):
+    """Raised at start-up when an environment variable holds a value we cannot use."""
+
+
+class DataSetNotFound(BackdropError):
+    """Raised when no config exists for the requested data set (or it is not queryable)."""
+
+
+class CollectionNotFound(BackdropError):
+    """Raised when storage holds no data set of that name."""
+
+    def __init__(self, name: str) -> None:
+        super().__init__(f'No collection exists with name "{name}"')
+
+
+class Unauthorized(BackdropError):
+    """Raised when a bearer token is missing or does not match."""
+
+
+class InvalidRequest(BackdropError):
+    """Raised when a request cannot be served as sent."""
+
+
+class RequestInvalid(InvalidRequest):
+    """A request-level problem (empty body, bad JSON, bad gzip, bad transform range)."""
+
+
+class QueryInvalid(InvalidRequest):
+    """The first failing read-query check (spec 2.3), or a reducer over unusable values."""
+
+
+class RecordsInvalid(InvalidRequest):
+    """Every problem found in the posted records, in the order of spec 3.2."""
+
+    shape: BodyShape = "messages"
+
+    def __init__(self, messages: Sequence[str]) -> None:
+        super().__init__("; ".join(messages))
+        self.messages = list(messages)
+
+
+class RecordNotFound(InvalidRequest):
+    """PATCH or DELETE named a record the data set does not hold (spec 1.2: a string body)."""
+
+    shape: BodyShape = "messages_text"
+
+    def __init__(self, record_id: str) -> None:
+        super().__init__(f"No record found with id {record_id}")
+
+
+class PayloadTooLarge(BackdropError):
+    """A gzip request body inflates past the cap (spec 3.8)."""
+
+
+class ConfigUnavailable(BackdropError):
+    """The config source cannot answer (Stagecraft down or failing after retries)."""
+
+
+class UnknownTransform(BackdropError):
+    """A transform names a function that is not in the registry."""
+
+
+class StorageError(BackdropError):
+    """The database failed; the driver's exception is the __cause__."""
+
+
+class StorageUnavailable(StorageError):
+    """The database cannot be reached (down, starting, or the network is)."""

@@ -1,0 +1,85 @@
+"""The Query value object: a validated read (spec 2.2), as every engine receives it."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, replace
+from datetime import datetime
+from typing import Any, Literal
+
+from backdrop.core.periods import Period
+
+CollectMethod = Literal["sum", "count", "set", "mean", "default"]
+COLLECT_METHODS: tuple[str, ...] = ("sum", "count", "set", "mean")
+
+
+@dataclass(frozen=True, slots=True)
+class Collect:
+    """One `collect=field[:method]` parameter."""
+
+    field: str
+    method: CollectMethod = "default"
+
+    @property
+    def output_key(self) -> str:
+        """`field:method`; the default method is presented as `field:set` (spec 2.4.6)."""
+        return f"{self.field}:{'set' if self.method == 'default' else self.method}"
+
+    @property
+    def needs_values(self) -> bool:
+        """True when the distinct values (not only counts and sums) are wanted."""
+        return self.method in ("set", "default")
+
+
+@dataclass(frozen=True, slots=True)
+class SortBy:
+    """One `sort_by=field:direction` parameter."""
+
+    field: str
+    descending: bool = False
+
+
+@dataclass(frozen=True, slots=True)
+class Query:
+    """A validated read. Built by `parse_query`; engines read it, never change it.
+
+    `start_at` is inclusive; `end_at` exclusive unless `inclusive`. Both aware UTC.
+    `delta` is the signed `duration` of a relative range (+ forward, - backward), kept for
+    the one-time shift of spec 2.6.
+    """
+
+    start_at: datetime | None = None
+    end_at: datetime | None = None
+    inclusive: bool = False
+    period: Period | None = None
+    delta: int | None = None
+    filter_by: tuple[tuple[str, Any], ...] = ()
+    filter_by_prefix: tuple[tuple[str, str], ...] = ()
+    group_by: tuple[str, ...] = ()
+    collect: tuple[Collect, ...] = ()
+    sort_by: SortBy | None = None
+    limit: int | None = None
+    flatten: bool = False
+
+    @property
+    def is_raw(self) -> bool:
+        """A raw query returns stored records: no `group_by`, no `period` (spec 2.4.2)."""
+        return not self.group_by and self.period is None
+
+    @property
+    def collected_fields(self) -> tuple[str, ...]:
+        """Each collected field once, in first-mention order."""
+        return tuple(dict.fromkeys(collect.field for collect in self.collect))
+
+    def wants_values(self, field: str) -> bool:
+        """True when some collect of `field` needs its distinct values."""
+        return any(c.needs_values for c in self.collect if c.field == field)
+
+    def shifted(self, periods: int) -> Query:
+        """The same query with its range moved by whole periods (spec 2.6 shifting)."""
+        if self.period is None or self.start_at is None or self.end_at is None:
+            return self
+        return replace(
+            self,
+            start_at=self.period.shift(self.start_at, periods),
+            end_at=self.period.shift(self.end_at, periods),
+        )

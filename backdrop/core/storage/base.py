@@ -1,0 +1,138 @@
+"""The storage interface every engine implements, and the values that cross it.
+
+One `Storage` per process, shared by threads. Engines push the work into the database: one
+round trip per query, filtered, grouped, counted and summed there; one batch per write.
+Shaping (nesting, gap filling, naming) stays in `core/results.py`. Every method raises
+`StorageError` (with the driver's exception as `__cause__`), never a driver error.
+"""
+
+from __future__ import annotations
+
+import abc
+from collections.abc import Iterator, Mapping, Sequence
+from dataclasses import dataclass, field
+from datetime import datetime
+from typing import Any
+
+from backdrop.core.query import Query
+
+Record = dict[str, Any]
+Document = dict[str, Any]
+
+
+@dataclass(frozen=True, slots=True)
+class Collected:
+    """What the database computed for one collected field within one group (spec 2.4.3).
+
+    `count` counts present values (null included; records lacking the field add nothing);
+    `total` sums the numeric ones (booleans as 0/1); `non_numeric` counts the others, so a
+    `sum`/`mean` over them can be refused; `values` holds the distinct values when a set was
+    asked for (unordered).
+    """
+
+    count: int = 0
+    total: int | float = 0
+    non_numeric: int = 0
+    values: tuple[Any, ...] = ()
+
+
+@dataclass(frozen=True, slots=True)
+class Row:
+    """One group of a grouped query: a distinct combination of `group_by` values and period."""
+
+    group: tuple[Any, ...]
+    period_start: datetime | None
+    count: int
+    collected: Mapping[str, Collected] = field(default_factory=dict)
+
+
+class Storage(abc.ABC):
+    """Records of every data set, plus the documents of the built-in registry, in one database.
+
+    A data set is named by its config `name`. Datetimes go in and come out aware UTC.
+    """
+
+    @abc.abstractmethod
+    def close(self) -> None:
+        """Release connections; the instance is unusable afterwards."""
+
+    @abc.abstractmethod
+    def ping(self) -> None:
+        """Round trip to the database; raises StorageError when it does not answer."""
+
+    # -- data sets -------------------------------------------------------------------------
+
+    @abc.abstractmethod
+    def data_set_exists(self, data_set: str) -> bool:
+        """True when the data set has been created (it may hold no records)."""
+
+    @abc.abstractmethod
+    def create_data_set(self, data_set: str, capped_size: int | None) -> None:
+        """Create the data set if absent (spec 5.1): capped to `capped_size` bytes when > 0.
+
+        Creating one that exists is a no-op, also when another process races us to it.
+        """
+
+    @abc.abstractmethod
+    def drop_data_set(self, data_set: str) -> bool:
+        """Remove the data set and its records; False when there was none."""
+
+    @abc.abstractmethod
+    def empty_data_set(self, data_set: str) -> None:
+        """Remove every record; the data set itself stays."""
+
+    # -- records ---------------------------------------------------------------------------
+
+    @abc.abstractmethod
+    def save(self, data_set: str, records: Sequence[Record]) -> None:
+        """Write one request's records in one batch, each stamped with `_updated_at` = now.
+
+        A record with an `_id` replaces any stored record with that `_id` (the last wins within a
+        batch); one without is inserted with a generated id (spec 3.6).
+        """
+
+    @abc.abstractmethod
+    def patch_record(self, data_set: str, record_id: str, fields: Mapping[str, Any]) -> bool:
+        """Merge `fields` into one record and stamp `_updated_at`; False when it is absent."""
+
+    @abc.abstractmethod
+    def delete_record(self, data_set: str, record_id: str) -> bool:
+        """Delete one record; False when it is absent."""
+
+    @abc.abstractmethod
+    def find(self, data_set: str, query: Query) -> Iterator[Record]:
+        """A raw query (spec 2.4.2): stored records with filters, range, sort and limit applied
+        by the database, in a deterministic order (insertion order unless sorted; ties broken
+        by insertion order). Records come back as stored, with every internal field.
+        """
+
+    @abc.abstractmethod
+    def run(self, data_set: str, query: Query) -> list[Row]:
+        """A grouped query (spec 2.4.3): one Row per distinct combination of `group_by` values
+        and period start, over the selected records that have every group key (not null) and,
+        for period queries, a `_timestamp`. Order unspecified; no sort, limit or gap filling.
+        """
+
+    @abc.abstractmethod
+    def last_updated(self, data_sets: Sequence[str]) -> dict[str, datetime | None]:
+        """For each data set, its newest `_timestamp`, else its newest `_updated_at`, else None
+        (spec 1.1), in as few round trips as the engine allows.
+        """
+
+    # -- documents of the built-in registry ----------------------------------------------------
+
+    @abc.abstractmethod
+    def get_document(self, kind: str, key: str) -> Document | None:
+        """One registry document (`kind` is e.g. `data_sets`), or None."""
+
+    @abc.abstractmethod
+    def find_documents(self, kind: str, where: Mapping[str, Any] | None = None) -> list[Document]:
+        """The documents of a kind whose top-level fields equal `where`, ordered by key."""
+
+    @abc.abstractmethod
+    def put_document(self, kind: str, key: str, document: Mapping[str, Any]) -> None:
+        """Create or replace one registry document."""
+
+    @abc.abstractmethod
+    def delete_document(self, kind: str, key: str) -> bool:
+        """Delete one registry document; False when it was absent."""

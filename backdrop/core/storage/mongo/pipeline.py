@@ -1,0 +1,78 @@
+"""Query -> MongoDB: the selection filter and the grouping pipeline (spec 2.4).
+
+The `_timestamp` range comes first in every `$match` so the `_timestamp_-1` index bounds the scan.
+"""
+
+from __future__ import annotations
+
+import re
+from typing import Any
+
+from backdrop.core.periods import Period
+from backdrop.core.query import Query
+
+_NUMERIC_TYPES = ["int", "long", "double", "decimal", "bool"]
+_UNITS = {period: period.value for period in Period}
+
+
+def selection(query: Query, *, present: tuple[str, ...] = ()) -> dict[str, Any]:
+    """The `find`/`$match` filter: time range, `filter_by` (AND), `filter_by_prefix` (AND), and
+    `present` fields that must exist and not be null."""
+    conditions: list[dict[str, Any]] = []
+    stamp: dict[str, Any] = {}
+    if query.start_at is not None:
+        stamp["$gte"] = query.start_at
+    if query.end_at is not None:
+        stamp["$lte" if query.inclusive else "$lt"] = query.end_at
+    if stamp:
+        conditions.append({"_timestamp": stamp})
+    conditions += [{name: {"$eq": value}} for name, value in query.filter_by]
+    conditions += [
+        {name: {"$regex": "^" + re.escape(prefix)}} for name, prefix in query.filter_by_prefix
+    ]
+    conditions += [{name: {"$ne": None}} for name in present]
+    if not conditions:
+        return {}
+    return conditions[0] if len(conditions) == 1 else {"$and": conditions}
+
+
+def group_pipeline(query: Query) -> list[dict[str, Any]]:
+    """One `$match` + `$group` (+ `$project` for sets): a row per group key combination."""
+    keys: dict[str, Any] = {f"g{index}": f"${name}" for index, name in enumerate(query.group_by)}
+    if query.period is not None:
+        keys["p"] = _period_start(query.period)
+    accumulators: dict[str, Any] = {"_id": keys, "_count": {"$sum": 1}}
+    sets: dict[str, Any] = {}
+    for index, name in enumerate(query.collected_fields):
+        accumulators.update(_collect_accumulators(index, name))
+        if query.wants_values(name):
+            accumulators[f"v{index}"] = {"$push": f"${name}"}
+            sets[f"v{index}"] = {"$setUnion": [f"$v{index}", []]}
+    pipeline: list[dict[str, Any]] = [
+        {"$match": selection(query, present=query.group_by)},
+        {"$group": accumulators},
+    ]
+    if sets:
+        pipeline.append({"$addFields": sets})
+    return pipeline
+
+
+def _period_start(period: Period) -> dict[str, Any]:
+    """The stored `_<period>_start_at`, or `_timestamp` truncated where that key is absent."""
+    truncated: dict[str, Any] = {"date": "$_timestamp", "unit": _UNITS[period]}
+    if period is Period.WEEK:
+        truncated["startOfWeek"] = "monday"
+    return {"$ifNull": [f"${period.key}", {"$dateTrunc": truncated}]}
+
+
+def _collect_accumulators(index: int, name: str) -> dict[str, Any]:
+    value_type = {"$type": f"${name}"}
+    return {
+        f"c{index}": {"$sum": {"$cond": [{"$eq": [value_type, "missing"]}, 0, 1]}},
+        f"t{index}": {
+            "$sum": {"$cond": [{"$eq": [value_type, "bool"]}, {"$toInt": f"${name}"}, f"${name}"]}
+        },
+        f"n{index}": {
+            "$sum": {"$cond": [{"$in": [value_type, ["missing", *_NUMERIC_TYPES]]}, 0, 1]}
+        },
+    }

@@ -1,0 +1,209 @@
+"""The MongoDB engine (spec 5.1): one collection per data set, named after it.
+
+The layout is the original's, so an existing Backdrop database is served as it is. Registry
+documents live in `backdrop.<kind>` collections, whose dotted names no data set can take.
+"""
+
+from __future__ import annotations
+
+import contextlib
+from collections.abc import Iterator, Mapping, Sequence
+from datetime import UTC, datetime
+from typing import Any
+
+from pymongo import DESCENDING, InsertOne, MongoClient, ReplaceOne
+from pymongo.collection import Collection
+from pymongo.database import Database
+from pymongo.errors import CollectionInvalid, ConnectionFailure, OperationFailure, PyMongoError
+
+from backdrop.core.errors import StorageError, StorageUnavailable
+from backdrop.core.query import Query
+from backdrop.core.storage.base import Collected, Document, Record, Row, Storage
+from backdrop.core.storage.mongo.pipeline import group_pipeline, selection
+from backdrop.core.timeutils import now
+
+_NAMESPACE_EXISTS = 48
+_TIMESTAMP_INDEX = "_timestamp_-1"
+
+
+@contextlib.contextmanager
+def _driver_errors() -> Iterator[None]:
+    """Turn every pymongo failure into StorageError at the engine's edge."""
+    try:
+        yield
+    except ConnectionFailure as exc:
+        raise StorageUnavailable("MongoDB is unavailable") from exc
+    except PyMongoError as exc:
+        raise StorageError(f"MongoDB failed: {type(exc).__name__}") from exc
+
+
+class MongoStorage(Storage):
+    """Storage on MongoDB (or the embedded SecantusDB) through one pooled MongoClient."""
+
+    def __init__(self, url: str, *, timeout_ms: int = 10_000) -> None:
+        # Lazy: the client connects in the background, so apps start before the database.
+        self._client: MongoClient[Document] = MongoClient(
+            url,
+            tz_aware=True,
+            tzinfo=UTC,
+            connect=False,
+            serverSelectionTimeoutMS=timeout_ms,
+            appname="backdrop",
+        )
+        self._db: Database[Document] = self._client.get_default_database("backdrop")
+
+    def close(self) -> None:
+        self._client.close()
+
+    def ping(self) -> None:
+        with _driver_errors():
+            self._db.command("ping")
+
+    def _records(self, data_set: str) -> Collection[Document]:
+        return self._db[data_set]
+
+    # -- data sets -------------------------------------------------------------------------
+
+    def data_set_exists(self, data_set: str) -> bool:
+        with _driver_errors():
+            return bool(self._db.list_collection_names(filter={"name": data_set}))
+
+    def create_data_set(self, data_set: str, capped_size: int | None) -> None:
+        if self.data_set_exists(data_set):
+            return
+        options: dict[str, Any] = {"capped": True, "size": capped_size} if capped_size else {}
+        with _driver_errors():
+            try:
+                self._db.create_collection(data_set, **options)
+            except CollectionInvalid:
+                return
+            except OperationFailure as exc:
+                if exc.code != _NAMESPACE_EXISTS:
+                    raise
+                return
+            self._records(data_set).create_index(
+                [("_timestamp", DESCENDING)], name=_TIMESTAMP_INDEX
+            )
+
+    def drop_data_set(self, data_set: str) -> bool:
+        if not self.data_set_exists(data_set):
+            return False
+        with _driver_errors():
+            self._db.drop_collection(data_set)
+        return True
+
+    def empty_data_set(self, data_set: str) -> None:
+        with _driver_errors():
+            self._records(data_set).delete_many({})
+
+    # -- records ---------------------------------------------------------------------------
+
+    def save(self, data_set: str, records: Sequence[Record]) -> None:
+        if not records:
+            return
+        stamp = now()
+        operations: list[InsertOne[Document] | ReplaceOne[Document]] = []
+        for record in records:
+            document = {**record, "_updated_at": stamp}
+            if "_id" in document:
+                operations.append(ReplaceOne({"_id": document["_id"]}, document, upsert=True))
+            else:
+                operations.append(InsertOne(document))
+        with _driver_errors():
+            self._records(data_set).bulk_write(operations, ordered=True)
+
+    def patch_record(self, data_set: str, record_id: str, fields: Mapping[str, Any]) -> bool:
+        update = {"$set": {**fields, "_updated_at": now()}}
+        with _driver_errors():
+            result = self._records(data_set).update_one({"_id": record_id}, update)
+        return result.matched_count > 0
+
+    def delete_record(self, data_set: str, record_id: str) -> bool:
+        with _driver_errors():
+            result = self._records(data_set).delete_one({"_id": record_id})
+        return result.deleted_count > 0
+
+    def find(self, data_set: str, query: Query) -> Iterator[Record]:
+        sort: list[tuple[str, int]] = []
+        if query.sort_by is not None:
+            sort = [(query.sort_by.field, -1 if query.sort_by.descending else 1)]
+            if query.sort_by.field != "_id":
+                sort.append(("_id", 1))  # ties in a stable order: identical requests, same bytes
+        with _driver_errors():
+            cursor = self._records(data_set).find(
+                selection(query), sort=sort or None, limit=query.limit or 0, batch_size=1000
+            )
+            yield from cursor
+
+    def run(self, data_set: str, query: Query) -> list[Row]:
+        fields = query.collected_fields
+        with _driver_errors():
+            documents = list(self._records(data_set).aggregate(group_pipeline(query)))
+        rows = []
+        for document in documents:
+            keys = document["_id"]
+            period_start = keys.get("p")
+            if query.period is not None and not isinstance(period_start, datetime):
+                continue  # no `_timestamp`: not in any period (spec 2.4.3)
+            rows.append(
+                Row(
+                    group=tuple(keys[f"g{index}"] for index in range(len(query.group_by))),
+                    period_start=period_start,
+                    count=int(document["_count"]),
+                    collected={
+                        name: Collected(
+                            count=int(document[f"c{index}"]),
+                            total=document[f"t{index}"],
+                            non_numeric=int(document[f"n{index}"]),
+                            values=tuple(document.get(f"v{index}", ())),
+                        )
+                        for index, name in enumerate(fields)
+                    },
+                )
+            )
+        return rows
+
+    def last_updated(self, data_sets: Sequence[str]) -> dict[str, datetime | None]:
+        with _driver_errors():
+            existing = set(self._db.list_collection_names())
+            return {
+                name: self._newest(self._records(name)) if name in existing else None
+                for name in data_sets
+            }
+
+    @staticmethod
+    def _newest(records: Collection[Document]) -> datetime | None:
+        for field in ("_timestamp", "_updated_at"):
+            document = records.find_one(
+                {field: {"$type": "date"}}, projection={field: 1}, sort=[(field, DESCENDING)]
+            )
+            if document is not None:
+                return document[field]  # type: ignore[no-any-return]
+        return None
+
+    # -- documents of the built-in registry ----------------------------------------------------
+
+    def _documents(self, kind: str) -> Collection[Document]:
+        return self._db[f"backdrop.{kind}"]
+
+    def get_document(self, kind: str, key: str) -> Document | None:
+        with _driver_errors():
+            document = self._documents(kind).find_one({"_id": key})
+        if document is not None:
+            document.pop("_id")
+        return document
+
+    def find_documents(self, kind: str, where: Mapping[str, Any] | None = None) -> list[Document]:
+        with _driver_errors():
+            documents = list(self._documents(kind).find(dict(where or {}), sort=[("_id", 1)]))
+        for document in documents:
+            document.pop("_id")
+        return documents
+
+    def put_document(self, kind: str, key: str, document: Mapping[str, Any]) -> None:
+        with _driver_errors():
+            self._documents(kind).replace_one({"_id": key}, {**document, "_id": key}, upsert=True)
+
+    def delete_document(self, kind: str, key: str) -> bool:
+        with _driver_errors():
+            return self._documents(kind).delete_one({"_id": key}).deleted_count > 0

@@ -1,0 +1,76 @@
+"""The query routes: `/data/<group>/<type>` and the legacy `/<data_set_name>` (spec 1.1)."""
+
+from __future__ import annotations
+
+import hashlib
+
+from flask import Blueprint, Response, g, request
+
+from backdrop.core.data_set import DataSetConfig
+from backdrop.core.errors import DataSetNotFound
+from backdrop.core.query_parser import parse_query
+from backdrop.read.csv_output import to_csv
+from backdrop.web.context import services
+from backdrop.web.rendering import dumps
+
+bp = Blueprint("queries", __name__)
+
+CORS = {"Access-Control-Allow-Origin": "*"}
+PREFLIGHT = {
+    **CORS,
+    "Access-Control-Max-Age": "86400",
+    "Access-Control-Allow-Headers": "cache-control, govuk-request-id, request-id",
+}
+UNPUBLISHED_WARNING = (
+    "Warning: This data-set is unpublished. Data may be subject to change or be inaccurate."
+)
+
+
+@bp.route("/data/<data_group>/<data_type>", methods=["GET", "OPTIONS"])
+def by_group_and_type(data_group: str, data_type: str) -> Response:
+    return _fetch(services().configs.by_group_and_type(data_group, data_type))
+
+
+@bp.route("/<data_set_name>", methods=["GET", "OPTIONS"])
+def by_name(data_set_name: str) -> Response:
+    return _fetch(services().configs.by_name(data_set_name))
+
+
+def _fetch(config: DataSetConfig | None) -> Response:
+    """spec 1.1 fetch: resolve, preflight or query, render with cache headers."""
+    if config is None or not config.queryable:
+        raise DataSetNotFound()
+    g.data_set = config.name
+    if request.method == "OPTIONS":
+        return Response(status=200, headers=PREFLIGHT)
+    query = parse_query(
+        request.args.to_dict(flat=False), raw_queries_allowed=config.raw_queries_allowed
+    )
+    data = services().data_sets.query(config, query)
+    if not config.published:
+        body = dumps({"data": data, "warning": UNPUBLISHED_WARNING})
+        return _response(body, "application/json", "no-cache")
+    cache_control = f"max-age={120 if config.realtime else 1800}, must-revalidate"
+    if request.args.get("format") == "csv":
+        response = _response(to_csv(data).encode("utf-8"), "text/csv", cache_control)
+        response.headers["Content-Disposition"] = "attachment; filename=export.csv"
+        return response
+    return _response(dumps({"data": data}), "application/json", cache_control)
+
+
+def _response(body: bytes, mimetype: str, cache_control: str) -> Response:
+    return Response(body, mimetype=mimetype, headers={**CORS, "Cache-Control": cache_control})
+
+
+@bp.after_request
+def _conditional(response: Response) -> Response:
+    """A strong ETag (SHA-1 of the body) on every query answer, errors included (spec 1.1), and
+    304 for a matching `If-None-Match`."""
+    if request.method not in ("GET", "HEAD") or response.status_code not in (200, 400, 404):
+        return response
+    response.set_etag(hashlib.sha1(response.get_data()).hexdigest())
+    if request.if_none_match.contains(response.get_etag()[0] or ""):
+        response.status_code = 304
+        response.set_data(b"")
+        response.headers.pop("Content-Type", None)
+    return response

@@ -1,0 +1,1 @@
+"""Flask pieces both HTTP apps share: JSON rendering, error bodies, request logging."""

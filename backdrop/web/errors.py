@@ -1,0 +1,97 @@
+"""Error responses: the one place that turns exceptions into status codes and bodies.
+
+Core raises `BackdropError`s; `status_for` maps them by class (most specific wins). Each app
+passes an `ErrorStyle` for the few things the spec words differently on read and write.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass, field
+
+from flask import Flask, Response, g
+from werkzeug.exceptions import HTTPException
+
+from backdrop.core.errors import (
+    BackdropError,
+    CollectionNotFound,
+    ConfigUnavailable,
+    DataSetNotFound,
+    InvalidRequest,
+    PayloadTooLarge,
+    StorageUnavailable,
+    Unauthorized,
+)
+from backdrop.web.rendering import json_response
+
+logger = logging.getLogger(__name__)
+
+STATUS: Mapping[type[BackdropError], int] = {
+    DataSetNotFound: 404,
+    CollectionNotFound: 404,
+    Unauthorized: 401,
+    InvalidRequest: 400,
+    PayloadTooLarge: 413,
+    ConfigUnavailable: 503,
+    StorageUnavailable: 503,
+}
+
+
+def status_for(error: BackdropError) -> int:
+    """The status of the most specific mapped class; unmapped errors are 500s."""
+    return next((STATUS[kind] for kind in type(error).__mro__ if kind in STATUS), 500)
+
+
+@dataclass(frozen=True, slots=True)
+class ErrorStyle:
+    """How one app words and decorates its error responses (spec 1.3)."""
+
+    data_set_not_found: str
+    http_error_message: Callable[[HTTPException], str]
+    headers: Mapping[str, str] = field(default_factory=dict)
+    # Added to errors the original returned from its handlers ({"messages": ...} bodies).
+    returned_headers: Mapping[str, str] = field(default_factory=dict)
+
+
+def _error_body(message: str) -> dict[str, str]:
+    return {"status": "error", "message": message}
+
+
+def register_error_handlers(app: Flask, style: ErrorStyle) -> None:
+    """Install the three handlers; nothing else builds an error body."""
+
+    @app.errorhandler(BackdropError)
+    def _backdrop_error(error: BackdropError) -> Response:
+        status = status_for(error)
+        if status == 500:
+            return _internal_error(error)
+        headers = dict(style.headers)
+        if isinstance(error, Unauthorized):
+            headers["WWW-Authenticate"] = "bearer"
+        message = style.data_set_not_found if type(error) is DataSetNotFound else error.message
+        reason = "unauthorized" if isinstance(error, Unauthorized) else message  # never a token
+        logger.info(
+            "request rejected",
+            extra={"data_set": g.get("data_set"), "status": status, "reason": reason},
+        )
+        if error.shape == "message":
+            return json_response(_error_body(message), status, headers)
+        headers.update(style.returned_headers)
+        messages = getattr(error, "messages", None) if error.shape == "messages" else None
+        return json_response({"messages": messages or message}, status, headers)
+
+    @app.errorhandler(HTTPException)
+    def _http_error(error: HTTPException) -> Response:
+        status = error.code or 500
+        headers = dict(style.headers)
+        allowed = getattr(error, "valid_methods", None)
+        if status == 405 and allowed:
+            headers["Allow"] = ", ".join(allowed)
+        return json_response(_error_body(style.http_error_message(error)), status, headers)
+
+    @app.errorhandler(Exception)
+    def _internal_error(error: Exception) -> Response:
+        logger.exception("unhandled error", extra={"data_set": g.get("data_set")})
+        body = _error_body(f"Internal Server Error: {error!r}")
+        return json_response(body, 500, dict(style.headers))

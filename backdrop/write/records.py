@@ -1,0 +1,88 @@
+"""The record routes: POST, PUT `[]`, PATCH, DELETE under `/data/<group>/<type>`, and the
+deprecated `POST /<data_set_name>` (spec 1.2)."""
+
+from __future__ import annotations
+
+import logging
+
+from flask import Blueprint, Response, request
+
+from backdrop.core.data_set import DataSetConfig
+from backdrop.core.errors import RecordsInvalid, RequestInvalid
+from backdrop.web.context import services
+from backdrop.web.rendering import json_response
+from backdrop.write.audit import audit
+from backdrop.write.auth import authorized_config
+from backdrop.write.body import NOT_JSON, read_body
+
+logger = logging.getLogger(__name__)
+
+bp = Blueprint("records", __name__)
+
+NO_CACHE = {"Cache-Control": "no-cache"}
+NOT_JSON_MESSAGE = "ValidationError('Expected header: Content-type: application/json',)"
+DEPRECATION = (
+    "Deprecation Warning: accessing by data-set name is deprecated, "
+    "Please use the /data-group/data-type form"
+)
+
+
+def ok(**fields: str) -> Response:
+    return json_response({"status": "ok", **fields}, headers=NO_CACHE)
+
+
+def _routed(data_group: str, data_type: str) -> DataSetConfig:
+    return authorized_config(services().configs.by_group_and_type(data_group, data_type))
+
+
+def _append(config: DataSetConfig) -> None:
+    payload = read_body(request)
+    if payload is NOT_JSON:
+        raise RecordsInvalid([NOT_JSON_MESSAGE])
+    records, _bounds = services().data_sets.append(config, payload)
+    audit("Data append action", config.name, datapoints=len(records))
+
+
+@bp.post("/data/<data_group>/<data_type>")
+def post_records(data_group: str, data_type: str) -> Response:
+    _append(_routed(data_group, data_type))
+    return ok()
+
+
+@bp.put("/data/<data_group>/<data_type>")
+def empty_data_set(data_group: str, data_type: str) -> Response:
+    config = _routed(data_group, data_type)
+    payload = read_body(request)
+    if payload is NOT_JSON:
+        raise RequestInvalid(NOT_JSON_MESSAGE)
+    services().data_sets.empty(config, payload)
+    audit("Data delete action", config.name)
+    return ok(message=f"{config.name} now contains 0 records")
+
+
+@bp.patch("/data/<data_group>/<data_type>/<record_id>")
+def patch_record(data_group: str, data_type: str, record_id: str) -> Response:
+    config = _routed(data_group, data_type)
+    payload = read_body(request)
+    if payload is NOT_JSON:
+        raise RequestInvalid(NOT_JSON_MESSAGE)
+    services().data_sets.patch(config, record_id, payload)
+    audit("Data patch action", config.name, record_id=record_id)
+    return ok()
+
+
+@bp.delete("/data/<data_group>/<data_type>/<record_id>")
+def delete_record(data_group: str, data_type: str, record_id: str) -> Response:
+    config = _routed(data_group, data_type)
+    services().data_sets.delete_record(config, record_id)
+    audit("Data delete action", config.name, record_id=record_id)
+    return ok()
+
+
+@bp.post("/<data_set:name>")
+def post_by_name(name: str) -> Response:
+    """Deprecated: writes like POST /data/<g>/<t> but triggers no transforms."""
+    config = authorized_config(services().configs.by_name(name))
+    logger.warning("deprecated write by name", extra={"data_set": config.name})
+    _append(config)
+    return ok(message=DEPRECATION)

@@ -1,0 +1,8 @@
+#!/usr/bin/env bash
+# Everything on the embedded default: the database (27017), read (3038) and write (3039) apps.
+# Creates .venv and installs what is needed on the first run. Ctrl-C stops all of them.
+set -euo pipefail
+cd "$(dirname "$0")"
+tools/bootstrap.sh requirements.txt
+export BACKDROP_DATA_DIR=${BACKDROP_DATA_DIR:-$PWD/var}
+exec .venv/bin/honcho start -f Procfile

@@ -1,0 +1,40 @@
+#!/usr/bin/env bash
+# Run one Backdrop process in the foreground: ./start-app.sh read|write|worker|db [PORT]
+#   read   the query API (gunicorn, default port 3038)
+#   write  the write API (gunicorn, default port 3039)
+#   worker the Celery transform worker (PORT is ignored)
+#   db     the embedded SecantusDB server (default port 27017), data under $BACKDROP_DATA_DIR/db
+# Uses .venv when present; never installs anything. Configure through the environment (README).
+set -euo pipefail
+cd "$(dirname "$0")"
+
+app=${1:-}
+port=${2:-}
+if [ -x .venv/bin/python ]; then
+  export PATH="$PWD/.venv/bin:$PATH"
+fi
+data_dir=${BACKDROP_DATA_DIR:-./var}
+
+case "$app" in
+  read)
+    exec gunicorn --config python:backdrop.gunicorn_config \
+      --bind "0.0.0.0:${port:-3038}" "backdrop.read.app:create_app()"
+    ;;
+  write)
+    exec gunicorn --config python:backdrop.gunicorn_config \
+      --bind "0.0.0.0:${port:-3039}" "backdrop.write.app:create_app()"
+    ;;
+  worker)
+    echo "start-app.sh: the transform worker is not available yet" >&2
+    exit 2
+    ;;
+  db)
+    mkdir -p "$data_dir/db"
+    exec python -m secantus --host 127.0.0.1 --port "${port:-27017}" \
+      --storage-path "$data_dir/db" --log-level WARNING
+    ;;
+  *)
+    echo "usage: ./start-app.sh read|write|worker|db [PORT]" >&2
+    exit 64
+    ;;
+esac

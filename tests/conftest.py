@@ -1,0 +1,75 @@
+"""Fixtures shared by every test package: real servers, started once per session."""
+
+from __future__ import annotations
+
+import uuid
+from collections.abc import Callable, Iterator
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from backdrop.core.config import Settings
+from backdrop.core.storage import open_storage
+from backdrop.core.storage.base import Storage
+from tests.support.servers import LiveServer, embedded_mongodb
+from tests.support.stagecraft import StagecraftState, data_set_config, stagecraft_app
+
+ADMIN_TOKEN = "dev-create-endpoint-token"
+
+
+@pytest.fixture(scope="session")
+def mongodb_url(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
+    with embedded_mongodb(tmp_path_factory.mktemp("mongodb")) as url:
+        yield url
+
+
+@pytest.fixture(scope="session")
+def stagecraft_server() -> Iterator[tuple[StagecraftState, str]]:
+    state = StagecraftState()
+    with LiveServer(stagecraft_app(state)) as server:
+        yield state, server.url
+
+
+@pytest.fixture
+def stagecraft(stagecraft_server: tuple[StagecraftState, str]) -> Iterator[StagecraftState]:
+    """The Stagecraft stand-in's state; failures queued by a test do not outlive it."""
+    state, _ = stagecraft_server
+    yield state
+    state.failures.clear()
+
+
+@pytest.fixture(scope="session")
+def settings(mongodb_url: str, stagecraft_server: tuple[StagecraftState, str]) -> Settings:
+    return Settings(
+        database_url=mongodb_url,
+        stagecraft_url=stagecraft_server[1],
+        signon_api_user_token="signon-token",
+        collection_endpoint_token=ADMIN_TOKEN,
+        data_dir=Path("var"),
+    )
+
+
+@pytest.fixture(scope="session")
+def storage(settings: Settings) -> Iterator[Storage]:
+    engine = open_storage(settings)
+    yield engine
+    engine.close()
+
+
+@pytest.fixture
+def name() -> str:
+    """A fresh data set name: tests never share data, so nothing needs wiping."""
+    return f"ds_{uuid.uuid4().hex[:12]}"
+
+
+@pytest.fixture
+def make_data_set(stagecraft: StagecraftState) -> Callable[..., dict[str, Any]]:
+    """Register a data set in the Stagecraft stand-in; group and type default to its name."""
+
+    def make(name: str, **overrides: Any) -> dict[str, Any]:
+        config = data_set_config(name, capped_size=None, **overrides)
+        stagecraft.put(config)
+        return config
+
+    return make

@@ -1,0 +1,86 @@
+"""Real servers for tests: the embedded database, the apps, a Stagecraft stand-in.
+
+Shared by pytest fixtures and behave's environment. Every server runs on a free port with its
+files in a temporary directory, becomes ready within a deadline, and is stopped afterwards.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import os
+import socket
+import subprocess
+import sys
+import threading
+import time
+from collections.abc import Iterator
+from pathlib import Path
+
+from flask import Flask
+from werkzeug.serving import BaseWSGIServer, make_server
+
+
+def free_port() -> int:
+    """A port nobody listens on right now (bind to 0, read it back)."""
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return int(sock.getsockname()[1])
+
+
+def wait_for_port(port: int, proc: subprocess.Popen[bytes] | None, timeout: float = 60) -> None:
+    """Poll until something accepts connections on `port`; raise if `proc` dies or time runs out."""
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        if proc is not None and proc.poll() is not None:
+            raise RuntimeError(f"server exited with {proc.returncode} before listening on {port}")
+        with contextlib.suppress(OSError), socket.create_connection(("127.0.0.1", port), 0.5):
+            return
+        time.sleep(0.1)
+    raise TimeoutError(f"nothing listened on port {port} within {timeout}s")
+
+
+def db_command(port: int, data_dir: Path) -> list[str]:
+    """What `./start-app.sh db` runs."""
+    return [
+        sys.executable, "-m", "secantus", "--host", "127.0.0.1", "--port", str(port),
+        "--storage-path", str(data_dir), "--log-level", "WARNING",
+    ]  # fmt: skip
+
+
+@contextlib.contextmanager
+def embedded_mongodb(data_dir: Path) -> Iterator[str]:
+    """An embedded SecantusDB server; yields its URL (database `backdrop_test`)."""
+    existing = os.environ.get("BACKDROP_TEST_MONGODB_URL")
+    if existing:
+        yield existing
+        return
+    port = free_port()
+    proc = subprocess.Popen(db_command(port, data_dir), stdout=subprocess.DEVNULL)
+    try:
+        wait_for_port(port, proc)
+        yield f"mongodb://127.0.0.1:{port}/backdrop_test?directConnection=true&retryWrites=false"
+    finally:
+        proc.terminate()
+        try:
+            proc.wait(timeout=20)
+        except subprocess.TimeoutExpired:
+            proc.kill()
+            proc.wait()
+
+
+class LiveServer:
+    """A WSGI app served for real by werkzeug in a thread."""
+
+    def __init__(self, app: Flask) -> None:
+        self._server: BaseWSGIServer = make_server("127.0.0.1", 0, app, threaded=True)
+        self.url = f"http://127.0.0.1:{self._server.server_port}"
+        self._thread = threading.Thread(target=self._server.serve_forever, daemon=True)
+
+    def __enter__(self) -> LiveServer:
+        self._thread.start()
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self._server.shutdown()
+        self._server.server_close()
+        self._thread.join(timeout=10)
