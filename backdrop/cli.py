@@ -52,14 +52,14 @@ def _registry(ctx: click.Context) -> Iterator[LocalRegistry]:
         storage.close()
 
 
-def _max_age(value: str | None) -> int | str | None:
-    """`--max-age-expected`: seconds, or `none` for a data set that is never stale."""
+def _max_age_change(value: str | None) -> dict[str, Any]:
+    """`--max-age-expected` as a config change: seconds, or `none` for never stale."""
     if value is None:
-        return "unset"
+        return {}
     if value.lower() in ("none", "null"):
-        return None
+        return {"max_age_expected": None}
     try:
-        return int(value)
+        return {"max_age_expected": int(value)}
     except ValueError as exc:
         raise click.BadParameter("use a number of seconds or 'none'") from exc
 
@@ -137,7 +137,6 @@ def create(
     schema: Path | None,
 ) -> None:
     """Register a data set; prints its config with a new bearer token."""
-    max_age = _max_age(max_age_expected)
     config = DataSetConfig(
         name=name,
         data_group=data_group,
@@ -149,7 +148,7 @@ def create(
         capped_size=capped_size or None,
         auto_ids=_auto_ids(auto_ids) or (),
         schema=_schema(schema),
-        **({} if max_age == "unset" else {"max_age_expected": max_age}),
+        **_max_age_change(max_age_expected),
     )
     with _registry(ctx) as registry:
         created, token = registry.create(config)
@@ -167,16 +166,14 @@ def create(
 @click.option("--no-schema", is_flag=True, help="Stop validating records against a schema.")
 @_shared_options
 @click.pass_context
-def update(ctx: click.Context, name: str, no_schema: bool, **options: Any) -> None:
+def update(ctx: click.Context, /, name: str, no_schema: bool, **options: Any) -> None:
     """Change some settings of a data set; prints its config."""
     changes = {
         key: value
         for key, value in options.items()
         if value is not None and key not in ("max_age_expected", "auto_ids", "schema")
     }
-    max_age = _max_age(options["max_age_expected"])
-    if max_age != "unset":
-        changes["max_age_expected"] = max_age
+    changes.update(_max_age_change(options["max_age_expected"]))
     if options["auto_ids"] is not None:
         changes["auto_ids"] = _auto_ids(options["auto_ids"])
     if options["schema"] is not None:
