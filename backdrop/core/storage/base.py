@@ -114,6 +114,13 @@ class Storage(abc.ABC):
         """
 
     @abc.abstractmethod
+    def data_version(self, data_set: str) -> str:
+        """An opaque value that changes with every change to the data set's records (save,
+        empty, patch, delete, drop) and is never reused, not even after a drop and re-creation,
+        so a response cached under it can never be stale. Any process may read or bump it.
+        """
+
+    @abc.abstractmethod
     def last_updated(self, data_sets: Sequence[str]) -> dict[str, datetime | None]:
         """For each data set, its newest `_timestamp`, else its newest `_updated_at`, else None
         (spec 1.1), in as few round trips as the engine allows.

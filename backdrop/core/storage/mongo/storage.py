@@ -7,6 +7,7 @@ documents live in `backdrop.<kind>` collections, whose dotted names no data set 
 from __future__ import annotations
 
 import contextlib
+import uuid
 from collections.abc import Iterator, Mapping, Sequence
 from datetime import UTC, datetime
 from typing import Any
@@ -23,6 +24,7 @@ from backdrop.core.storage.mongo.pipeline import group_pipeline, selection
 from backdrop.core.timeutils import now
 
 _NAMESPACE_EXISTS = 48
+_VERSIONS = "data_versions"
 _TIMESTAMP_INDEX = "_timestamp_-1"
 
 
@@ -62,6 +64,12 @@ class MongoStorage(Storage):
     def _records(self, data_set: str) -> Collection[Document]:
         return self._db[data_set]
 
+    def _bump_version(self, data_set: str) -> None:
+        """A new random version after every change (never reused: see `data_version`)."""
+        self._documents(_VERSIONS).update_one(
+            {"_id": data_set}, {"$set": {"version": uuid.uuid4().hex}}, upsert=True
+        )
+
     # -- data sets -------------------------------------------------------------------------
 
     def data_set_exists(self, data_set: str) -> bool:
@@ -90,11 +98,13 @@ class MongoStorage(Storage):
             return False
         with _driver_errors():
             self._db.drop_collection(data_set)
+            self._bump_version(data_set)
         return True
 
     def empty_data_set(self, data_set: str) -> None:
         with _driver_errors():
             self._records(data_set).delete_many({})
+            self._bump_version(data_set)
 
     # -- records ---------------------------------------------------------------------------
 
@@ -111,16 +121,21 @@ class MongoStorage(Storage):
                 operations.append(InsertOne(document))
         with _driver_errors():
             self._records(data_set).bulk_write(operations, ordered=True)
+            self._bump_version(data_set)
 
     def patch_record(self, data_set: str, record_id: str, fields: Mapping[str, Any]) -> bool:
         update = {"$set": {**fields, "_updated_at": now()}}
         with _driver_errors():
             result = self._records(data_set).update_one({"_id": record_id}, update)
+            if result.matched_count:
+                self._bump_version(data_set)
         return result.matched_count > 0
 
     def delete_record(self, data_set: str, record_id: str) -> bool:
         with _driver_errors():
             result = self._records(data_set).delete_one({"_id": record_id})
+            if result.deleted_count:
+                self._bump_version(data_set)
         return result.deleted_count > 0
 
     def find(self, data_set: str, query: Query) -> Iterator[Record]:
@@ -162,6 +177,20 @@ class MongoStorage(Storage):
                 )
             )
         return rows
+
+    def data_version(self, data_set: str) -> str:
+        with _driver_errors():
+            document = self._documents(_VERSIONS).find_one({"_id": data_set})
+        if document is None:
+            # Never changed through us (e.g. a database from the original Backdrop): start one.
+            with _driver_errors():
+                self._documents(_VERSIONS).update_one(
+                    {"_id": data_set},
+                    {"$setOnInsert": {"version": uuid.uuid4().hex}},
+                    upsert=True,
+                )
+                document = self._documents(_VERSIONS).find_one({"_id": data_set}) or {}
+        return str(document.get("version", ""))
 
     def last_updated(self, data_sets: Sequence[str]) -> dict[str, datetime | None]:
         with _driver_errors():
