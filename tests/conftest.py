@@ -12,7 +12,7 @@ import pytest
 from backdrop.core.config import Settings
 from backdrop.core.storage import open_storage
 from backdrop.core.storage.base import Storage
-from tests.support.servers import LiveServer, embedded_mongodb
+from tests.support.servers import LiveServer, embedded_mongodb, throwaway_postgres
 from tests.support.stagecraft import StagecraftState, data_set_config, stagecraft_app
 
 ADMIN_TOKEN = "dev-create-endpoint-token"
@@ -21,6 +21,13 @@ ADMIN_TOKEN = "dev-create-endpoint-token"
 @pytest.fixture(scope="session")
 def mongodb_url(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
     with embedded_mongodb(tmp_path_factory.mktemp("mongodb")) as url:
+        yield url
+
+
+@pytest.fixture(scope="session")
+def postgres_url() -> Iterator[str]:
+    """A throw-away database on the local PostgreSQL server, dropped after the run."""
+    with throwaway_postgres() as url:
         yield url
 
 

@@ -10,12 +10,30 @@ import logging
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
+from types import MappingProxyType
 from typing import Self
+from urllib.parse import urlsplit
 
 from backdrop.core.errors import SettingsInvalid
 
 DEFAULT_DATABASE_URL = "mongodb://127.0.0.1:27017/backdrop?directConnection=true&retryWrites=false"
-DATABASE_ENGINES = ("mongodb",)
+DEFAULT_POSTGRES_URL = "postgresql://127.0.0.1:5432/backdrop"
+# Engine name -> the URL schemes it accepts; the first engine is the default.
+DATABASE_ENGINES: Mapping[str, tuple[str, ...]] = MappingProxyType(
+    {"mongodb": ("mongodb", "mongodb+srv"), "postgres": ("postgresql", "postgres")}
+)
+DEFAULT_URLS: Mapping[str, str] = MappingProxyType(
+    {"mongodb": DEFAULT_DATABASE_URL, "postgres": DEFAULT_POSTGRES_URL}
+)
+
+
+def engine_for_url(url: str) -> str:
+    """The engine that serves a database URL, from its scheme (`mongodb://`, `postgresql://`)."""
+    scheme = urlsplit(url).scheme.lower()
+    for engine, schemes in DATABASE_ENGINES.items():
+        if scheme in schemes:
+            return engine
+    raise SettingsInvalid(f'No database engine for URLs starting "{scheme}://"')
 
 
 @dataclass(frozen=True, slots=True)
@@ -35,6 +53,8 @@ class Settings:
     def __post_init__(self) -> None:
         if self.database_engine not in DATABASE_ENGINES:
             raise SettingsInvalid(f'Database engine not implemented "{self.database_engine}"')
+        if engine_for_url(self.database_url) != self.database_engine:
+            raise SettingsInvalid(f'DATABASE_URL does not name a "{self.database_engine}" database')
         if not isinstance(logging.getLevelName(self.log_level), int):
             raise SettingsInvalid(f'Unknown LOG_LEVEL "{self.log_level}"')
 
@@ -45,9 +65,10 @@ class Settings:
         def get(name: str) -> str | None:
             return env.get(name) or None
 
+        engine = get("DATABASE_ENGINE") or "mongodb"
         return cls(
-            database_engine=get("DATABASE_ENGINE") or "mongodb",
-            database_url=get("DATABASE_URL") or DEFAULT_DATABASE_URL,
+            database_engine=engine,
+            database_url=get("DATABASE_URL") or DEFAULT_URLS.get(engine, DEFAULT_DATABASE_URL),
             data_dir=Path(get("BACKDROP_DATA_DIR") or "var"),
             stagecraft_url=(get("STAGECRAFT_URL") or "").rstrip("/") or None,
             signon_api_user_token=get("SIGNON_API_USER_TOKEN"),

@@ -13,10 +13,14 @@ import subprocess
 import sys
 import threading
 import time
+import uuid
 from collections.abc import Iterator
 from pathlib import Path
+from urllib.parse import urlsplit, urlunsplit
 
+import psycopg
 from flask import Flask
+from psycopg import sql
 from werkzeug.serving import BaseWSGIServer, make_server
 
 
@@ -66,6 +70,26 @@ def embedded_mongodb(data_dir: Path) -> Iterator[str]:
         except subprocess.TimeoutExpired:
             proc.kill()
             proc.wait()
+
+
+POSTGRES_SERVER_VARIABLE = "BACKDROP_TEST_POSTGRES_URL"
+DEFAULT_POSTGRES_SERVER = "postgresql://postgres@127.0.0.1:5432/postgres"
+
+
+@contextlib.contextmanager
+def throwaway_postgres() -> Iterator[str]:
+    """A new, empty database on the PostgreSQL server named by $BACKDROP_TEST_POSTGRES_URL
+    (default: the local server); yields its URL and drops it afterwards."""
+    server = os.environ.get(POSTGRES_SERVER_VARIABLE) or DEFAULT_POSTGRES_SERVER
+    name = f"backdrop_test_{uuid.uuid4().hex[:12]}"
+    database = sql.Identifier(name)
+    with psycopg.connect(server, autocommit=True) as conn:
+        conn.execute(sql.SQL("CREATE DATABASE {}").format(database))
+    try:
+        yield urlunsplit(urlsplit(server)._replace(path=f"/{name}"))
+    finally:
+        with psycopg.connect(server, autocommit=True) as conn:
+            conn.execute(sql.SQL("DROP DATABASE IF EXISTS {} WITH (FORCE)").format(database))
 
 
 class LiveServer:

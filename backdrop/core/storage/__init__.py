@@ -15,8 +15,14 @@ def _mongodb(settings: Settings) -> Storage:
     return MongoStorage(settings.database_url)
 
 
+def _postgres(settings: Settings) -> Storage:
+    from backdrop.core.storage.postgres import PostgresStorage
+
+    return PostgresStorage(settings.database_url)
+
+
 ENGINES: MappingProxyType[str, Callable[[Settings], Storage]] = MappingProxyType(
-    {"mongodb": _mongodb}
+    {"mongodb": _mongodb, "postgres": _postgres}
 )
 
 

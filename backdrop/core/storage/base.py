@@ -60,6 +60,13 @@ class Storage(abc.ABC):
     def ping(self) -> None:
         """Round trip to the database; raises StorageError when it does not answer."""
 
+    def migrate(self) -> list[str]:
+        """Bring the database's schema up to date; the names of the steps applied now.
+
+        Engines with a schema also do this on first use, so a fresh database just works.
+        """
+        return []
+
     # -- data sets -------------------------------------------------------------------------
 
     @abc.abstractmethod
@@ -81,6 +88,14 @@ class Storage(abc.ABC):
     def empty_data_set(self, data_set: str) -> None:
         """Remove every record; the data set itself stays."""
 
+    @abc.abstractmethod
+    def data_sets(self) -> dict[str, int | None]:
+        """Every data set that exists, by name, with its cap in bytes (None: uncapped)."""
+
+    @abc.abstractmethod
+    def count_records(self, data_set: str) -> int:
+        """How many records the data set holds (0 when it does not exist)."""
+
     # -- records ---------------------------------------------------------------------------
 
     @abc.abstractmethod
@@ -89,6 +104,13 @@ class Storage(abc.ABC):
 
         A record with an `_id` replaces any stored record with that `_id` (the last wins within a
         batch); one without is inserted with a generated id (spec 3.6).
+        """
+
+    @abc.abstractmethod
+    def import_records(self, data_set: str, records: Sequence[Record]) -> None:
+        """Write records exactly as given, `_id` and `_updated_at` included, in one batch, as
+        `save` does otherwise (the data set is created uncapped if absent; no cap is applied):
+        for copying data sets between databases (`backdrop db copy`).
         """
 
     @abc.abstractmethod
@@ -143,3 +165,7 @@ class Storage(abc.ABC):
     @abc.abstractmethod
     def delete_document(self, kind: str, key: str) -> bool:
         """Delete one registry document; False when it was absent."""
+
+    @abc.abstractmethod
+    def all_documents(self) -> Iterator[tuple[str, str, Document]]:
+        """Every registry document as (kind, key, document), by kind then key (for copies)."""

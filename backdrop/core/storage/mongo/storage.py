@@ -106,15 +106,37 @@ class MongoStorage(Storage):
             self._records(data_set).delete_many({})
             self._bump_version(data_set)
 
+    def data_sets(self) -> dict[str, int | None]:
+        with _driver_errors():
+            collections = list(self._db.list_collections())
+        found: dict[str, int | None] = {}
+        for collection in collections:
+            name = str(collection["name"])
+            if name.startswith(("backdrop.", "system.")) or collection.get("type") == "view":
+                continue
+            options = collection.get("options") or {}
+            found[name] = int(options["size"]) if options.get("capped") else None
+        return dict(sorted(found.items()))
+
+    def count_records(self, data_set: str) -> int:
+        with _driver_errors():
+            return self._records(data_set).count_documents({})
+
     # -- records ---------------------------------------------------------------------------
 
     def save(self, data_set: str, records: Sequence[Record]) -> None:
-        if not records:
-            return
         stamp = now()
+        self._write(data_set, [{**record, "_updated_at": stamp} for record in records])
+
+    def import_records(self, data_set: str, records: Sequence[Record]) -> None:
+        self._write(data_set, records)
+
+    def _write(self, data_set: str, documents: Sequence[Document]) -> None:
+        if not documents:
+            return
         operations: list[InsertOne[Document] | ReplaceOne[Document]] = []
-        for record in records:
-            document = {**record, "_updated_at": stamp}
+        for record in documents:
+            document = dict(record)
             if "_id" in document:
                 operations.append(ReplaceOne({"_id": document["_id"]}, document, upsert=True))
             else:
@@ -236,3 +258,14 @@ class MongoStorage(Storage):
     def delete_document(self, kind: str, key: str) -> bool:
         with _driver_errors():
             return self._documents(kind).delete_one({"_id": key}).deleted_count > 0
+
+    def all_documents(self) -> Iterator[tuple[str, str, Document]]:
+        with _driver_errors():
+            names = sorted(self._db.list_collection_names())
+            for name in names:
+                kind = name.removeprefix("backdrop.")
+                if kind in (name, _VERSIONS):
+                    continue
+                for document in self._documents(kind).find({}, sort=[("_id", 1)]):
+                    key = document.pop("_id")
+                    yield kind, str(key), document

@@ -1,0 +1,5 @@
+"""The PostgreSQL storage engine."""
+
+from backdrop.core.storage.postgres.storage import PostgresStorage
+
+__all__ = ["PostgresStorage"]

@@ -1,0 +1,115 @@
+"""Records <-> table rows: typed datetime columns beside one JSONB document.
+
+MongoDB keeps datetimes as BSON dates with millisecond precision and gives them back aware UTC;
+so do we: the datetime fields a record may carry (`DATE_COLUMNS`) are `timestamptz` columns,
+truncated to the millisecond on the way in. Any other datetime value (none comes through the
+write API) is kept inside the JSONB as `{"$date": "<ISO 8601>"}` and turned back on the way out.
+"""
+
+from __future__ import annotations
+
+import json
+import uuid
+from collections.abc import Iterable, Mapping, Sequence
+from datetime import UTC, datetime
+from typing import Any
+
+import orjson
+
+from backdrop.core.periods import Period
+
+DATE_COLUMNS: tuple[str, ...] = (
+    "_timestamp",
+    "_updated_at",
+    "_start_at",
+    "_end_at",
+    *(period.key for period in Period),
+)
+_DATE_TAG = "$date"
+_DATE_MARK = b'"$date"'
+
+
+def to_millis(moment: datetime) -> datetime:
+    """Aware UTC, truncated to the millisecond as a BSON date would be."""
+    if moment.tzinfo is None:
+        moment = moment.replace(tzinfo=UTC)
+    return moment.astimezone(UTC).replace(microsecond=moment.microsecond // 1000 * 1000)
+
+
+def dumps(value: Any) -> str:
+    """JSON text for a JSONB parameter; datetimes tagged, integers of any size kept."""
+    try:
+        return orjson.dumps(value, default=_tag).decode()
+    except TypeError:  # integers beyond 64 bits
+        return json.dumps(value, default=_tag, separators=(",", ":"))
+
+
+def loads(data: bytes | bytearray | memoryview | str) -> Any:
+    """JSONB text to Python, datetimes restored (the check is one substring search)."""
+    value = orjson.loads(data)
+    raw = data.encode() if isinstance(data, str) else bytes(data)
+    return _untag(value) if _DATE_MARK in raw else value
+
+
+def _tag(value: Any) -> Any:
+    if isinstance(value, datetime):
+        return {_DATE_TAG: to_millis(value).isoformat()}
+    return str(value)  # bson ObjectId and other scalar ids from a copied database
+
+
+def _untag(value: Any) -> Any:
+    if isinstance(value, dict):
+        if len(value) == 1 and _DATE_TAG in value:
+            return datetime.fromisoformat(value[_DATE_TAG])
+        return {key: _untag(item) for key, item in value.items()}
+    if isinstance(value, list):
+        return [_untag(item) for item in value]
+    return value
+
+
+def new_id() -> str:
+    """The `_id` of a record saved without one (spec 3.6: a UUID4 string)."""
+    return str(uuid.uuid4())
+
+
+def split(record: Mapping[str, Any]) -> tuple[str, list[datetime | None], str]:
+    """One record as its row: `_id`, the `DATE_COLUMNS` values, the JSONB text of the rest."""
+    rest = dict(record)
+    record_id = rest.pop("_id", None)
+    dates: list[datetime | None] = []
+    for name in DATE_COLUMNS:
+        value = rest.get(name)
+        if isinstance(value, datetime):
+            del rest[name]
+            dates.append(to_millis(value))
+        else:
+            dates.append(None)
+    return (new_id() if record_id is None else str(record_id)), dates, dumps(rest)
+
+
+def columns(records: Iterable[Mapping[str, Any]]) -> list[list[Any]]:
+    """Records as parallel lists (ids, each date column, JSONB texts) for one `unnest` insert.
+
+    A batch holding one `_id` several times keeps the last record in the first one's place,
+    as an ordered series of upserts would (spec 3.6).
+    """
+    rows: dict[str, tuple[list[datetime | None], str]] = {}
+    for record in records:
+        record_id, dates, text = split(record)
+        rows[record_id] = (dates, text)
+    ids = list(rows)
+    out: list[list[Any]] = [ids]
+    for index in range(len(DATE_COLUMNS)):
+        out.append([rows[record_id][0][index] for record_id in ids])
+    out.append([rows[record_id][1] for record_id in ids])
+    return out
+
+
+def join(row: Sequence[Any]) -> dict[str, Any]:
+    """A row (`id`, the `DATE_COLUMNS`, the loaded JSONB) back to the stored record."""
+    record: dict[str, Any] = {"_id": row[0]}
+    for name, value in zip(DATE_COLUMNS, row[1:-1], strict=True):
+        if value is not None:
+            record[name] = value
+    record.update(row[-1])
+    return record

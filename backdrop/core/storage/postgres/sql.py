@@ -1,0 +1,142 @@
+"""Query -> SQL over one data set's table, with MongoDB's semantics (spec 2.4, 5.3).
+
+Field names are SQL literals (`sql.Literal`), values are parameters; nothing is formatted into
+SQL text. A field is the `id` column for `_id`, a typed column for the datetime fields (with the
+JSONB `record` holding any non-datetime value a PATCH put there), else `record -> 'field'`.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from datetime import datetime
+from typing import Any
+
+from psycopg import sql
+
+from backdrop.core.periods import Period
+from backdrop.core.query import Query
+from backdrop.core.storage.postgres.codec import DATE_COLUMNS, dumps
+
+RECORD_COLUMNS = sql.SQL(", ").join(
+    sql.Identifier(name) for name in ("id", *DATE_COLUMNS, "record")
+)
+# BSON comparison order of types (spec 2.4.2: MongoDB sort semantics): missing and null first,
+# then numbers, strings (by code point), objects, arrays, booleans, dates.
+_TYPE_RANK = sql.SQL(
+    "CASE jsonb_typeof({value}) WHEN 'number' THEN 1 WHEN 'string' THEN 2 WHEN 'object' THEN 3"
+    " WHEN 'array' THEN 4 WHEN 'boolean' THEN 5 ELSE 0 END"
+)
+_DATE_RANK = 6
+# Numbers numerically, false before true; null and missing alike (no key: ties go to `_id`).
+_SCALAR_KEY = sql.SQL("(CASE WHEN jsonb_typeof({value}) IN ('number', 'boolean') THEN {value} END)")
+# Strings compare by code point, as BSON's do, whatever the database's collation.
+_STRING_KEY = sql.SQL(
+    "(CASE WHEN jsonb_typeof({value}) = 'string' THEN record ->> {name} END) COLLATE \"C\""
+)
+
+
+@dataclass(slots=True)
+class Clause:
+    """A piece of SQL and the parameters its placeholders take, in order."""
+
+    text: sql.SQL | sql.Composed
+    params: list[Any] = field(default_factory=list)
+
+
+def json_value(name: str) -> sql.Composable:
+    """The JSONB value of a client field (SQL NULL when the record lacks it)."""
+    return sql.SQL("record -> {}").format(sql.Literal(name))
+
+
+def _like_prefix(prefix: str) -> str:
+    escaped = prefix.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
+    return escaped + "%"
+
+
+def _equals(name: str, value: Any) -> Clause:
+    """`filter_by`: type-sensitive equality; a record lacking the field never matches."""
+    if name == "_id":
+        return Clause(sql.SQL("id = %s"), [value]) if isinstance(value, str) else _never()
+    if name in DATE_COLUMNS and isinstance(value, datetime):
+        return Clause(sql.SQL("{} = %s").format(sql.Identifier(name)), [value])
+    return Clause(sql.SQL("record @> %s::jsonb"), [dumps({name: value})])
+
+
+def _never() -> Clause:
+    return Clause(sql.SQL("false"))
+
+
+def _starts_with(name: str, prefix: str) -> Clause:
+    """`filter_by_prefix`: a string value starting with the literal prefix (LIKE escaped)."""
+    if name == "_id":
+        return Clause(sql.SQL("id LIKE %s"), [_like_prefix(prefix)])
+    return Clause(
+        sql.SQL("(jsonb_typeof({value}) = 'string' AND record ->> {name} LIKE %s)").format(
+            value=json_value(name), name=sql.Literal(name)
+        ),
+        [_like_prefix(prefix)],
+    )
+
+
+def _present(name: str) -> Clause:
+    """A group field must be there and not null (MongoDB `$ne: null`)."""
+    return Clause(sql.SQL("jsonb_typeof({}) <> 'null'").format(json_value(name)))
+
+
+def selection(query: Query, *, present: Sequence[str] = ()) -> Clause:
+    """The WHERE condition: `_timestamp` range, `filter_by`, `filter_by_prefix` (all AND-ed)."""
+    clauses: list[Clause] = []
+    if query.start_at is not None:
+        clauses.append(Clause(sql.SQL("_timestamp >= %s"), [query.start_at]))
+    if query.end_at is not None:
+        before = sql.SQL("_timestamp <= %s" if query.inclusive else "_timestamp < %s")
+        clauses.append(Clause(before, [query.end_at]))
+    clauses += [_equals(name, value) for name, value in query.filter_by]
+    clauses += [_starts_with(name, prefix) for name, prefix in query.filter_by_prefix]
+    clauses += [_present(name) for name in present]
+    if not clauses:
+        return Clause(sql.SQL("true"))
+    return Clause(
+        sql.SQL(" AND ").join(clause.text for clause in clauses),
+        [param for clause in clauses for param in clause.params],
+    )
+
+
+def order(query: Query) -> sql.Composable:
+    """ORDER BY for raw reads: insertion order, or `sort_by` typed as MongoDB sorts, ties by
+    `_id` ascending (identical requests give identical bytes)."""
+    if query.sort_by is None:
+        return sql.SQL("seq")
+    direction = sql.SQL("DESC" if query.sort_by.descending else "ASC")
+    name = query.sort_by.field
+    if name == "_id":
+        return sql.SQL("id {}").format(direction)
+    value = json_value(name)
+    keys: list[sql.Composable] = [
+        _TYPE_RANK.format(value=value),
+        _STRING_KEY.format(value=value, name=sql.Literal(name)),
+        _SCALAR_KEY.format(value=value),
+    ]
+    if name in DATE_COLUMNS:
+        column = sql.Identifier(name)
+        keys[0] = sql.SQL("CASE WHEN {column} IS NOT NULL THEN {rank} ELSE {json} END").format(
+            column=column, rank=sql.Literal(_DATE_RANK), json=keys[0]
+        )
+        keys.append(column)
+    ordered = [sql.SQL("{} {}").format(key, direction) for key in keys]
+    return sql.SQL(", ").join([*ordered, sql.SQL("id")])
+
+
+def period_start(period: Period) -> sql.Composable:
+    """A record's bucket: the stored `_<period>_start_at`, else `_timestamp` truncated (weeks
+    start on Monday, in UTC); NULL (left out) when the stored key holds something else or
+    there is no `_timestamp` - what MongoDB's `$ifNull`/`$dateTrunc` pipeline gives."""
+    return sql.SQL(
+        "COALESCE({column}, CASE WHEN coalesce(jsonb_typeof({stored}), 'null') = 'null'"
+        " THEN date_trunc({unit}, _timestamp, 'UTC') END)"
+    ).format(
+        column=sql.Identifier(period.key),
+        stored=json_value(period.key),
+        unit=sql.Literal(period.value),
+    )

@@ -1,0 +1,109 @@
+"""The per-data-set record tables: their names and the statements that write them.
+
+Each data set's records live in `backdrop.<table>` (layout: migrations/001_initial.sql). The
+table name is derived from the data set name alone, so no statement needs a lookup first:
+`r_<name>` for short lower-case names, else `h_<cleaned prefix>_<16 hex of SHA-1>` (the two
+forms cannot collide, and every name fits PostgreSQL's 63 bytes with its index suffixes).
+"""
+
+from __future__ import annotations
+
+import hashlib
+import re
+from collections.abc import Mapping
+from datetime import datetime
+from typing import Any
+
+from psycopg import sql
+
+from backdrop.core.storage.postgres.codec import DATE_COLUMNS, dumps, to_millis
+
+_PLAIN = re.compile(r"[a-z0-9_]{1,45}")
+_UNSAFE = re.compile(r"[^a-z0-9_]+")
+
+
+def table_name(data_set: str) -> str:
+    """The name of the table holding a data set's records (without the schema)."""
+    if _PLAIN.fullmatch(data_set):
+        return f"r_{data_set}"
+    digest = hashlib.sha1(data_set.encode("utf-8")).hexdigest()[:16]
+    return f"h_{_UNSAFE.sub('_', data_set.lower())[:28]}_{digest}"
+
+
+def table(data_set: str) -> sql.Identifier:
+    """`backdrop.<table>` for a data set."""
+    return sql.Identifier("backdrop", table_name(data_set))
+
+
+_TYPES = sql.SQL(", ").join(
+    [
+        sql.SQL("%s::text[]"),
+        *(sql.SQL("%s::timestamptz[]") for _ in DATE_COLUMNS),
+        sql.SQL("%s::jsonb[]"),
+    ]
+)
+_COLUMNS = [sql.Identifier(name) for name in ("id", *DATE_COLUMNS, "record")]
+
+
+def upsert(data_set: str) -> sql.Composed:
+    """One INSERT of a whole batch from parallel arrays (`codec.columns`): a record whose `_id`
+    is stored replaces it in place (its insertion position, `seq`, is kept)."""
+    return sql.SQL(
+        "INSERT INTO {table} ({columns}) SELECT * FROM unnest({types})"
+        " ON CONFLICT (id) DO UPDATE SET {updates}"
+    ).format(
+        table=table(data_set),
+        columns=sql.SQL(", ").join(_COLUMNS),
+        types=_TYPES,
+        updates=sql.SQL(", ").join(
+            sql.SQL("{name} = EXCLUDED.{name}").format(name=name) for name in _COLUMNS[1:]
+        ),
+    )
+
+
+def trim(data_set: str) -> sql.Composed:
+    """Keep a capped data set within its `capped_size` bytes: the newest records whose sizes
+    (`pg_column_size` of the row) add up to at most the cap stay, older ones are deleted; the
+    newest record always stays. A one-time filter skips uncapped data sets without a scan.
+    Parameter: the data set name."""
+    return sql.SQL(
+        "WITH cap AS (SELECT capped_size FROM backdrop.data_sets"
+        " WHERE name = %s AND capped_size > 0)"
+        " DELETE FROM {table} AS target USING ("
+        " SELECT seq FROM ("
+        " SELECT seq, sum(pg_column_size(r.*)) OVER newest AS kept,"
+        " row_number() OVER newest AS position"
+        " FROM {table} AS r WHERE EXISTS (SELECT FROM cap)"
+        " WINDOW newest AS (ORDER BY seq DESC)) AS sized"
+        " WHERE position > 1 AND kept > (SELECT capped_size FROM cap)) AS old"
+        " WHERE target.seq = old.seq"
+    ).format(table=table(data_set))
+
+
+BUMP_VERSION = sql.SQL(
+    "INSERT INTO backdrop.data_versions (data_set, version) VALUES (%s, gen_random_uuid()::text)"
+    " ON CONFLICT (data_set) DO UPDATE SET version = EXCLUDED.version"
+)
+
+
+def merge(data_set: str, fields: Mapping[str, Any]) -> tuple[sql.Composed, list[Any]]:
+    """An UPDATE merging `fields` into one record (MongoDB `$set`), and its parameters but the
+    last, the record's `_id`. A datetime field goes to its typed column; any other value of a
+    datetime field goes into the JSONB (its column is cleared), as `codec.split` stores it."""
+    typed: dict[str, Any] = {}
+    rest: dict[str, Any] = {}
+    for name, value in fields.items():
+        if name in DATE_COLUMNS:
+            typed[name] = to_millis(value) if isinstance(value, datetime) else None
+            if not isinstance(value, datetime):
+                rest[name] = value
+        else:
+            rest[name] = value
+    assignments = [
+        sql.SQL("record = (record - %s::text[]) || %s::jsonb"),
+        *(sql.SQL("{} = %s").format(sql.Identifier(name)) for name in typed),
+    ]
+    statement = sql.SQL("UPDATE {table} SET {assignments} WHERE id = %s").format(
+        table=table(data_set), assignments=sql.SQL(", ").join(assignments)
+    )
+    return statement, [list(typed), dumps(rest), *typed.values()]
