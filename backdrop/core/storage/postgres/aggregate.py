@@ -19,6 +19,10 @@ _NUMBER = sql.SQL(
     "CASE jsonb_typeof({value}) WHEN 'number' THEN ({value})::numeric"
     " WHEN 'boolean' THEN ({value})::boolean::int END"
 )
+_FLOAT = sql.SQL(
+    "CASE jsonb_typeof({value}) WHEN 'number' THEN ({value})::float8"
+    " WHEN 'boolean' THEN ({value})::boolean::int END"
+)
 
 
 def _collect_columns(index: int, name: str, values: bool) -> list[sql.Composable]:
@@ -26,6 +30,7 @@ def _collect_columns(index: int, name: str, values: bool) -> list[sql.Composable
     columns: list[sql.Composable] = [
         sql.SQL("count({})").format(value),
         sql.SQL("sum({})").format(_NUMBER.format(value=value)),
+        sql.SQL("sum({})").format(_FLOAT.format(value=value)),
         sql.SQL("count(*) FILTER (WHERE jsonb_typeof({}) NOT IN ('number', 'boolean'))").format(
             value
         ),
@@ -41,7 +46,8 @@ def _collect_columns(index: int, name: str, values: bool) -> list[sql.Composable
 
 def group_statement(table: sql.Composable, query: Query) -> Clause:
     """The statement for `Storage.run`; each row holds the group values, the period start,
-    `_count`, then per collected field: count, sum, non-numeric count[, distinct values]."""
+    `_count`, then per collected field: count, exact sum, double sum, non-numeric count[,
+    distinct values]."""
     inner: list[sql.Composable] = [
         sql.SQL("{} AS {}").format(json_value(name), sql.Identifier(f"g{index}"))
         for index, name in enumerate(query.group_by)
@@ -69,14 +75,15 @@ def group_statement(table: sql.Composable, query: Query) -> Clause:
     return Clause(statement, where.params)
 
 
-def _total(value: Decimal | None) -> int | float:
-    """MongoDB's `$sum` type: an integer unless some summed value was a float."""
-    if value is None:
+def _total(exact: Decimal | None, floating: float | None) -> int | float:
+    """What MongoDB's `$sum` gives: the exact integer sum when every value is an integer (or
+    boolean), else the sum in double precision, rounded as adding doubles rounds."""
+    if exact is None or floating is None:
         return 0
-    exponent = value.as_tuple().exponent
-    if isinstance(exponent, int) and exponent < 0:
-        return float(value)
-    return int(value)
+    exponent = exact.as_tuple().exponent
+    if isinstance(exponent, int) and exponent < 0:  # some value was written with a fraction
+        return float(floating)
+    return int(exact)
 
 
 def to_rows(query: Query, records: Sequence[Sequence[Any]]) -> list[Row]:
@@ -94,13 +101,13 @@ def to_rows(query: Query, records: Sequence[Sequence[Any]]) -> list[Row]:
         collected = {}
         for name in query.collected_fields:
             wanted = query.wants_values(name)
-            values = tuple(record[position + 3] or ()) if wanted else ()
+            values = tuple(record[position + 4] or ()) if wanted else ()
             collected[name] = Collected(
                 count=int(record[position]),
-                total=_total(record[position + 1]),
-                non_numeric=int(record[position + 2]),
+                total=_total(record[position + 1], record[position + 2]),
+                non_numeric=int(record[position + 3]),
                 values=values,
             )
-            position += 4 if wanted else 3
+            position += 5 if wanted else 4
         rows.append(Row(tuple(record[:width]), period_start_value, count, collected))
     return rows

@@ -1,0 +1,132 @@
+"""Data sets as a whole: existence, drop and empty, caps, versions, last updated, copies."""
+
+from __future__ import annotations
+
+from datetime import timedelta
+
+from backdrop.core.query import Query
+from backdrop.core.storage.base import Storage
+from backdrop.core.timeutils import now
+from tests.storage.builders import at, rec
+
+
+def test_create_makes_an_empty_data_set_that_exists(storage: Storage, data_set: str) -> None:
+    assert not storage.data_set_exists(data_set)
+    storage.create_data_set(data_set, None)
+    storage.create_data_set(data_set, None)  # a second create is a no-op
+    assert storage.data_set_exists(data_set)
+    assert list(storage.find(data_set, Query())) == []
+    assert storage.data_sets()[data_set] is None
+
+
+def test_save_creates_a_missing_data_set(storage: Storage, data_set: str) -> None:
+    storage.save(data_set, [{"_id": "a"}])
+    assert storage.data_set_exists(data_set)
+    assert storage.count_records(data_set) == 1
+
+
+def test_empty_keeps_the_data_set_and_drop_removes_it(storage: Storage, data_set: str) -> None:
+    storage.save(data_set, [{"_id": "a"}, {"_id": "b"}])
+    storage.empty_data_set(data_set)
+    assert storage.data_set_exists(data_set)
+    assert storage.count_records(data_set) == 0
+    assert storage.drop_data_set(data_set)  # an empty data set can be dropped
+    assert not storage.data_set_exists(data_set)
+    assert data_set not in storage.data_sets()
+    assert not storage.drop_data_set(data_set)
+
+
+def test_drop_then_save_starts_afresh(storage: Storage, data_set: str) -> None:
+    storage.save(data_set, [{"_id": "a", "v": 1}])
+    storage.drop_data_set(data_set)
+    storage.save(data_set, [{"_id": "b", "v": 2}])
+    assert [record["_id"] for record in storage.find(data_set, Query())] == ["b"]
+
+
+def test_data_sets_lists_caps(storage: Storage, data_set: str) -> None:
+    storage.create_data_set(f"{data_set}_capped", 5040)
+    storage.create_data_set(data_set, 0)
+    listed = storage.data_sets()
+    assert listed[f"{data_set}_capped"] == 5040
+    assert listed[data_set] is None
+
+
+def test_capped_data_set_stays_bounded_keeping_the_newest(storage: Storage, data_set: str) -> None:
+    storage.create_data_set(data_set, 5040)
+    for batch in range(40):
+        storage.save(
+            data_set, [rec("2014-01-06", batch=batch, n=n, text="x" * 20) for n in range(5)]
+        )
+    kept = [(r["batch"], r["n"]) for r in storage.find(data_set, Query())]
+    assert 5 <= len(kept) < 100
+    assert kept[-1] == (39, 4)
+    assert kept == sorted(kept)  # the oldest went first
+    assert kept[0] > (0, 0)
+
+
+def test_uncapped_data_set_keeps_everything(storage: Storage, data_set: str) -> None:
+    storage.create_data_set(data_set, None)
+    for _batch in range(20):
+        storage.save(data_set, [rec("2014-01-06", n=n, text="x" * 200) for n in range(10)])
+    assert storage.count_records(data_set) == 200
+
+
+def test_data_version_changes_with_every_change_and_is_never_reused(
+    storage: Storage, data_set: str
+) -> None:
+    seen = [storage.data_version(data_set)]
+    assert storage.data_version(data_set) == seen[0]  # reading does not change it
+
+    def changed() -> None:
+        version = storage.data_version(data_set)
+        assert version not in seen
+        seen.append(version)
+
+    storage.save(data_set, [{"_id": "a", "v": 1}])
+    changed()
+    storage.patch_record(data_set, "a", {"v": 2})
+    changed()
+    storage.delete_record(data_set, "a")
+    changed()
+    storage.save(data_set, [{"_id": "b"}])
+    storage.empty_data_set(data_set)
+    changed()
+    storage.drop_data_set(data_set)
+    changed()
+    storage.save(data_set, [{"_id": "a", "v": 1}])  # the same content as after the first save
+    changed()
+    assert storage.data_version(data_set) == seen[-1]
+
+
+def test_missing_record_changes_leave_the_version_alone(storage: Storage, data_set: str) -> None:
+    storage.save(data_set, [{"_id": "a"}])
+    version = storage.data_version(data_set)
+    storage.patch_record(data_set, "nope", {"v": 1})
+    storage.delete_record(data_set, "nope")
+    assert storage.data_version(data_set) == version
+
+
+def test_last_updated_is_newest_timestamp_else_newest_write(
+    storage: Storage, data_set: str
+) -> None:
+    timed, untimed, empty, missing = (f"{data_set}_{n}" for n in ("t", "u", "e", "m"))
+    storage.save(timed, [rec("2014-01-06", v=1), rec("2014-02-03T10:00:00Z"), rec(v=3)])
+    before = now() - timedelta(seconds=1)
+    storage.save(untimed, [{"v": 1}])
+    storage.create_data_set(empty, None)
+    found = storage.last_updated([timed, untimed, empty, missing])
+    assert found[timed] == at("2014-02-03T10:00:00Z")
+    assert found[untimed] is not None and before <= found[untimed] <= now()
+    assert found[empty] is None
+    assert found[missing] is None
+    assert storage.last_updated([]) == {}
+
+
+def test_import_keeps_ids_and_updated_at(storage: Storage, data_set: str) -> None:
+    records = [
+        {**rec("2014-01-06", _id="a", v=1), "_updated_at": at("2015-01-01T10:00:00.123Z")},
+        {"_id": "b", "_updated_at": at("2015-01-02")},
+    ]
+    storage.import_records(data_set, records)
+    assert list(storage.find(data_set, Query())) == records
+    assert storage.count_records(data_set) == 2
