@@ -21,6 +21,7 @@ from urllib.parse import urlsplit, urlunsplit
 import psycopg
 from flask import Flask
 from psycopg import sql
+from pymongo import MongoClient
 from werkzeug.serving import BaseWSGIServer, make_server
 
 
@@ -90,6 +91,16 @@ def throwaway_postgres() -> Iterator[str]:
     finally:
         with psycopg.connect(server, autocommit=True) as conn:
             conn.execute(sql.SQL("DROP DATABASE IF EXISTS {} WITH (FORCE)").format(database))
+
+
+@contextlib.contextmanager
+def another_mongodb_database(url: str) -> Iterator[str]:
+    """The URL of a new, empty database on the same MongoDB server; dropped afterwards."""
+    name = f"backdrop_test_{uuid.uuid4().hex[:12]}"
+    parts = urlsplit(url)
+    yield urlunsplit(parts._replace(path=f"/{name}"))
+    with MongoClient(url, directConnection=True) as client:
+        client.drop_database(name)
 
 
 class LiveServer:

@@ -84,7 +84,7 @@ class PostgresStorage(Storage):
         )
         self._start = threading.Lock()
         self._opened = False
-        self._migrated = False
+        self._migrated = threading.Event()
 
     def close(self) -> None:
         with self._start:
@@ -99,23 +99,26 @@ class PostgresStorage(Storage):
             with self._pool.connection() as conn:
                 yield conn
 
-    def _ensure_ready(self) -> None:
-        if self._migrated:
-            return
+    def _ensure_ready(self) -> list[str]:
+        """Open the pool and migrate the schema, once per instance; what was applied now."""
+        if self._migrated.is_set():
+            return []
         with self._start:
             if not self._opened:
                 self._pool.open(wait=False)
                 self._opened = True
-            if not self._migrated:
-                with self._pool.connection() as conn:
-                    migrate(conn)
-                self._migrated = True
+            if self._migrated.is_set():
+                return []
+            with self._pool.connection() as conn:
+                applied = migrate(conn)
+            self._migrated.set()
+            return applied
 
     def migrate(self) -> list[str]:
         with _driver_errors():
-            self._ensure_ready()
+            applied = self._ensure_ready()
             with self._pool.connection() as conn:
-                return migrate(conn)
+                return applied + migrate(conn)
 
     def ping(self) -> None:
         with self._connection() as conn:

@@ -1,0 +1,73 @@
+"""Schema migrations: applied on first use of a fresh database, once, even by racing processes."""
+
+from __future__ import annotations
+
+import threading
+from collections.abc import Iterator
+
+import pytest
+
+from backdrop.core.config import Settings
+from backdrop.core.errors import BackdropError
+from backdrop.core.storage import ENGINES, open_storage
+from backdrop.core.storage.base import Storage
+from tests.support.servers import another_mongodb_database, throwaway_postgres
+
+EXPECTED = {"mongodb": [], "postgres": ["001_initial"]}
+
+
+@pytest.fixture(params=tuple(ENGINES))
+def fresh(request: pytest.FixtureRequest) -> Iterator[Settings]:
+    """Settings for a new, empty database of each engine."""
+    if request.param == "postgres":
+        with throwaway_postgres() as url:
+            yield Settings(database_engine="postgres", database_url=url)
+    else:
+        with another_mongodb_database(request.getfixturevalue("mongodb_url")) as url:
+            yield Settings(database_engine="mongodb", database_url=url)
+
+
+def test_migrate_applies_every_migration_once(fresh: Settings) -> None:
+    storage = open_storage(fresh)
+    try:
+        assert storage.migrate() == EXPECTED[fresh.database_engine]
+        assert storage.migrate() == []
+    finally:
+        storage.close()
+
+
+def test_first_use_of_a_fresh_database_migrates_it(fresh: Settings) -> None:
+    storage = open_storage(fresh)
+    try:
+        storage.save("first", [{"_id": "a"}])
+        assert storage.count_records("first") == 1
+        assert storage.migrate() == []
+    finally:
+        storage.close()
+
+
+def test_processes_starting_together_migrate_once(fresh: Settings) -> None:
+    storages: list[Storage] = [open_storage(fresh) for _ in range(4)]
+    failures: list[BackdropError] = []
+    start = threading.Barrier(len(storages))
+
+    def first_use(storage: Storage) -> None:
+        start.wait()
+        try:
+            storage.create_data_set("shared", None)
+            storage.save("shared", [{"_id": "same"}])
+        except BackdropError as exc:
+            failures.append(exc)
+
+    threads = [threading.Thread(target=first_use, args=(s,)) for s in storages]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(timeout=60)
+    try:
+        assert failures == []
+        assert storages[0].count_records("shared") == 1
+        assert storages[0].migrate() == []
+    finally:
+        for storage in storages:
+            storage.close()
