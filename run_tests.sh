@@ -1,11 +1,15 @@
 #!/usr/bin/env bash
 # Lint, type-check and test everything: ruff, mypy, pytest, behave. Creates/updates .venv first.
 # The tests start the services they need (the embedded database on a free port, in a temporary
-# directory) and stop them afterwards.
+# directory) and stop them afterwards. PostgreSQL is started here when nothing answers (see
+# tools/test_postgres.sh); the tests create a throw-away database on it and drop it at the end.
 set -euo pipefail
 cd "$(dirname "$0")"
 tools/bootstrap.sh requirements_for_tests.txt
 export PATH="$PWD/.venv/bin:$PATH"
+# shellcheck source=tools/test_postgres.sh
+source tools/test_postgres.sh
+ensure_test_postgres
 
 echo "== ruff" && ruff check . && ruff format --check .
 echo "== mypy" && mypy
