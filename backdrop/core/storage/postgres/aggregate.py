@@ -25,16 +25,31 @@ _FLOAT = sql.SQL(
 )
 
 
-def _collect_columns(index: int, name: str, values: bool) -> list[sql.Composable]:
+def _needs(query: Query, name: str) -> tuple[bool, bool, bool]:
+    """What the reducers asked of a field need: (count, sums and non-numbers, values)."""
+    methods = {collect.method for collect in query.collect if collect.field == name}
+    return (
+        bool(methods & {"count", "mean"}),
+        bool(methods & {"sum", "mean"}),
+        bool(methods & {"set", "default"}),
+    )
+
+
+def _collect_columns(index: int, needs: tuple[bool, bool, bool]) -> list[sql.Composable]:
+    """Only the aggregates the requested reducers need (each costs a pass over the values)."""
     value = sql.Identifier(f"c{index}")
-    columns: list[sql.Composable] = [
-        sql.SQL("count({})").format(value),
-        sql.SQL("sum({})").format(_NUMBER.format(value=value)),
-        sql.SQL("sum({})").format(_FLOAT.format(value=value)),
-        sql.SQL("count(*) FILTER (WHERE jsonb_typeof({}) NOT IN ('number', 'boolean'))").format(
-            value
-        ),
-    ]
+    count, sums, values = needs
+    columns: list[sql.Composable] = []
+    if count:
+        columns.append(sql.SQL("count({})").format(value))
+    if sums:
+        columns += [
+            sql.SQL("sum({})").format(_NUMBER.format(value=value)),
+            sql.SQL("sum({})").format(_FLOAT.format(value=value)),
+            sql.SQL("count(*) FILTER (WHERE jsonb_typeof({}) NOT IN ('number', 'boolean'))").format(
+                value
+            ),
+        ]
     if values:
         columns.append(
             sql.SQL("jsonb_agg(DISTINCT {value}) FILTER (WHERE {value} IS NOT NULL)").format(
@@ -46,8 +61,8 @@ def _collect_columns(index: int, name: str, values: bool) -> list[sql.Composable
 
 def group_statement(table: sql.Composable, query: Query) -> Clause:
     """The statement for `Storage.run`; each row holds the group values, the period start,
-    `_count`, then per collected field: count, exact sum, double sum, non-numeric count[,
-    distinct values]."""
+    `_count`, then per collected field what its reducers need: count; exact sum, double sum,
+    non-numeric count; distinct values."""
     inner: list[sql.Composable] = [
         sql.SQL("{} AS {}").format(json_value(name), sql.Identifier(f"g{index}"))
         for index, name in enumerate(query.group_by)
@@ -59,7 +74,7 @@ def group_statement(table: sql.Composable, query: Query) -> Clause:
     outer: list[sql.Composable] = [*keys, sql.SQL("count(*)")]
     for index, name in enumerate(query.collected_fields):
         inner.append(sql.SQL("{} AS {}").format(json_value(name), sql.Identifier(f"c{index}")))
-        outer += _collect_columns(index, name, query.wants_values(name))
+        outer += _collect_columns(index, _needs(query, name))
     where = selection(query, present=query.group_by)
     statement = sql.SQL(
         "SELECT {outer} FROM (SELECT {inner} FROM {table} WHERE {where}) AS selected"
@@ -86,6 +101,24 @@ def _total(exact: Decimal | None, floating: float | None) -> int | float:
     return int(exact)
 
 
+def _collected(
+    record: Sequence[Any], position: int, needs: tuple[bool, bool, bool]
+) -> tuple[Collected, int]:
+    count, sums, values = needs
+    found: dict[str, Any] = {}
+    if count:
+        found["count"] = int(record[position])
+        position += 1
+    if sums:
+        found["total"] = _total(record[position], record[position + 1])
+        found["non_numeric"] = int(record[position + 2])
+        position += 3
+    if values:
+        found["values"] = tuple(record[position] or ())
+        position += 1
+    return Collected(**found), position
+
+
 def to_rows(query: Query, records: Sequence[Sequence[Any]]) -> list[Row]:
     """The statement's rows as `Row`s."""
     width = len(query.group_by)
@@ -100,14 +133,6 @@ def to_rows(query: Query, records: Sequence[Sequence[Any]]) -> list[Row]:
         position += 1
         collected = {}
         for name in query.collected_fields:
-            wanted = query.wants_values(name)
-            values = tuple(record[position + 4] or ()) if wanted else ()
-            collected[name] = Collected(
-                count=int(record[position]),
-                total=_total(record[position + 1], record[position + 2]),
-                non_numeric=int(record[position + 3]),
-                values=values,
-            )
-            position += 5 if wanted else 4
+            collected[name], position = _collected(record, position, _needs(query, name))
         rows.append(Row(tuple(record[:width]), period_start_value, count, collected))
     return rows
