@@ -14,4 +14,6 @@ ensure_test_postgres
 echo "== ruff" && ruff check . && ruff format --check .
 echo "== mypy" && mypy
 echo "== pytest" && pytest -q "$@"
-echo "== behave" && behave --format progress features
+for engine in mongodb postgres; do
+  echo "== behave ($engine)" && behave --format progress -D "engine=$engine" features
+done

@@ -1,5 +1,8 @@
-"""behave hooks: real servers for every scenario (the embedded database, a Stagecraft stand-in,
-the read and write apps), started once and stopped at the end."""
+"""behave hooks: real servers for every scenario (the database, a Stagecraft stand-in, the read
+and write apps), started once and stopped at the end.
+
+`behave -D engine=postgres` runs the scenarios on a throw-away PostgreSQL database (see
+tests/support/servers.py) instead of the embedded MongoDB-wire server."""
 
 from __future__ import annotations
 
@@ -14,7 +17,7 @@ from backdrop.core.config import Settings
 from backdrop.core.storage import open_storage
 from backdrop.read.app import create_app as create_read_app
 from backdrop.write.app import create_app as create_write_app
-from tests.support.servers import LiveServer, embedded_mongodb
+from tests.support.servers import LiveServer, embedded_mongodb, throwaway_postgres
 from tests.support.stagecraft import StagecraftState, stagecraft_app
 
 ADMIN_TOKEN = "dev-create-endpoint-token"
@@ -24,11 +27,16 @@ def before_all(context: Any) -> None:
     stack = contextlib.ExitStack()
     context.stack = stack
     data_dir = Path(stack.enter_context(tempfile.TemporaryDirectory(prefix="backdrop-behave-")))
-    mongodb_url = stack.enter_context(embedded_mongodb(data_dir / "db"))
+    engine = context.config.userdata.get("engine", "mongodb")
+    if engine == "postgres":
+        database_url = stack.enter_context(throwaway_postgres())
+    else:
+        database_url = stack.enter_context(embedded_mongodb(data_dir / "db"))
     context.stagecraft = StagecraftState()
     stagecraft = stack.enter_context(LiveServer(stagecraft_app(context.stagecraft)))
     settings = Settings(
-        database_url=mongodb_url,
+        database_engine=engine,
+        database_url=database_url,
         stagecraft_url=stagecraft.url,
         collection_endpoint_token=ADMIN_TOKEN,
         data_dir=data_dir,

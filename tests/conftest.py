@@ -10,12 +10,34 @@ from typing import Any
 import pytest
 
 from backdrop.core.config import Settings
-from backdrop.core.storage import open_storage
+from backdrop.core.storage import ENGINES, open_storage
 from backdrop.core.storage.base import Storage
 from tests.support.servers import LiveServer, embedded_mongodb, throwaway_postgres
 from tests.support.stagecraft import StagecraftState, data_set_config, stagecraft_app
 
 ADMIN_TOKEN = "dev-create-endpoint-token"
+
+
+def pytest_addoption(parser: pytest.Parser) -> None:
+    parser.addoption(
+        "--engine",
+        action="append",
+        choices=tuple(ENGINES),
+        help="Run the storage and API suites against this engine only (repeatable; default all).",
+    )
+
+
+def pytest_generate_tests(metafunc: pytest.Metafunc) -> None:
+    """Every test that touches a database runs once per engine (`database_engine`)."""
+    if "database_engine" in metafunc.fixturenames:
+        engines = metafunc.config.getoption("engine") or list(ENGINES)
+        metafunc.parametrize("database_engine", engines, scope="session")
+
+
+@pytest.fixture(scope="session")
+def database_url(database_engine: str, request: pytest.FixtureRequest) -> str:
+    """The session's database for the engine under test (`mongodb_url` or `postgres_url`)."""
+    return str(request.getfixturevalue(f"{database_engine}_url"))
 
 
 @pytest.fixture(scope="session")
@@ -47,9 +69,12 @@ def stagecraft(stagecraft_server: tuple[StagecraftState, str]) -> Iterator[Stage
 
 
 @pytest.fixture(scope="session")
-def settings(mongodb_url: str, stagecraft_server: tuple[StagecraftState, str]) -> Settings:
+def settings(
+    database_engine: str, database_url: str, stagecraft_server: tuple[StagecraftState, str]
+) -> Settings:
     return Settings(
-        database_url=mongodb_url,
+        database_engine=database_engine,
+        database_url=database_url,
         stagecraft_url=stagecraft_server[1],
         signon_api_user_token="signon-token",
         collection_endpoint_token=ADMIN_TOKEN,

@@ -7,14 +7,14 @@ from collections.abc import Iterator
 import pytest
 
 from backdrop.core.config import Settings
-from backdrop.core.storage import ENGINES, open_storage
+from backdrop.core.storage import open_storage
 from backdrop.core.storage.base import Storage
 
 
-@pytest.fixture(scope="session", params=tuple(ENGINES))
-def storage(request: pytest.FixtureRequest) -> Iterator[Storage]:
-    url = request.getfixturevalue(f"{request.param}_url")
-    engine = open_storage(Settings(database_engine=request.param, database_url=url))
+@pytest.fixture(scope="session")
+def storage(database_engine: str, database_url: str) -> Iterator[Storage]:
+    """Each engine in turn (`database_engine` is parametrised in tests/conftest.py)."""
+    engine = open_storage(Settings(database_engine=database_engine, database_url=database_url))
     yield engine
     engine.close()
 

@@ -9,17 +9,17 @@ import pytest
 
 from backdrop.core.config import Settings
 from backdrop.core.errors import BackdropError
-from backdrop.core.storage import ENGINES, open_storage
+from backdrop.core.storage import open_storage
 from backdrop.core.storage.base import Storage
 from tests.support.servers import another_mongodb_database, throwaway_postgres
 
 EXPECTED = {"mongodb": [], "postgres": ["001_initial"]}
 
 
-@pytest.fixture(params=tuple(ENGINES))
-def fresh(request: pytest.FixtureRequest) -> Iterator[Settings]:
+@pytest.fixture
+def fresh(database_engine: str, request: pytest.FixtureRequest) -> Iterator[Settings]:
     """Settings for a new, empty database of each engine."""
-    if request.param == "postgres":
+    if database_engine == "postgres":
         with throwaway_postgres() as url:
             yield Settings(database_engine="postgres", database_url=url)
     else:
