@@ -72,7 +72,7 @@ def _database(options: Options, scratch: Path) -> Iterator[str]:
 def _twin(engine: str, url: str, data_set: str) -> Twin:
     if engine == "mongodb":
         return MongoTwin(url, data_set)
-    from backdrop.bench.sql_twin import PostgresTwin  # type: ignore[import-not-found,unused-ignore]
+    from backdrop.bench.sql_twin import PostgresTwin
 
     twin: Twin = PostgresTwin(url, data_set)
     return twin

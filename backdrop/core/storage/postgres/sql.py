@@ -140,3 +140,14 @@ def period_start(period: Period) -> sql.Composable:
         stored=json_value(period.key),
         unit=sql.Literal(period.value),
     )
+
+
+def find_statement(table: sql.Composable, query: Query) -> Clause:
+    """The statement for `Storage.find`: every stored column, filtered, ordered, limited."""
+    where = selection(query)
+    statement = sql.SQL("SELECT {columns} FROM {table} WHERE {where} ORDER BY {order}").format(
+        columns=RECORD_COLUMNS, table=table, where=where.text, order=order(query)
+    )
+    if query.limit:
+        statement += sql.SQL(" LIMIT {}").format(sql.Literal(query.limit))
+    return Clause(statement, where.params)

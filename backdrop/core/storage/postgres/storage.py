@@ -27,7 +27,7 @@ from backdrop.core.storage.base import Document, Record, Row, Storage
 from backdrop.core.storage.postgres import codec, documents
 from backdrop.core.storage.postgres.aggregate import group_statement, to_rows
 from backdrop.core.storage.postgres.migrate import migrate
-from backdrop.core.storage.postgres.sql import RECORD_COLUMNS, order, selection
+from backdrop.core.storage.postgres.sql import find_statement
 from backdrop.core.storage.postgres.tables import (
     BUMP_VERSION,
     merge,
@@ -233,21 +233,16 @@ class PostgresStorage(Storage):
         return deleted > 0
 
     def find(self, data_set: str, query: Query) -> Iterator[Record]:
-        where = selection(query)
-        statement = sql.SQL("SELECT {columns} FROM {table} WHERE {where} ORDER BY {order}").format(
-            columns=RECORD_COLUMNS, table=table(data_set), where=where.text, order=order(query)
-        )
-        if query.limit:
-            statement += sql.SQL(" LIMIT {}").format(sql.Literal(query.limit))
+        statement = find_statement(table(data_set), query)
         try:
             with self._connection() as conn:
                 if query.limit:
-                    rows = conn.execute(statement, where.params).fetchall()
+                    rows = conn.execute(statement.text, statement.params).fetchall()
                     yield from (codec.join(row) for row in rows)
                     return
                 with conn.cursor(name="backdrop_find") as cursor:
                     cursor.itersize = _STREAM_ROWS
-                    cursor.execute(statement, where.params)
+                    cursor.execute(statement.text, statement.params)
                     yield from (codec.join(row) for row in cursor)
         except _MissingTable:
             return

@@ -1,0 +1,66 @@
+"""The PostgreSQL twin: the very statements the engine sends, run directly with psycopg."""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Callable, Sequence
+from typing import Any
+
+import psycopg
+from psycopg import sql
+
+from backdrop.bench.queries import BenchQuery
+from backdrop.core.query import Query
+from backdrop.core.query_parser import parse_query
+from backdrop.core.storage.postgres import codec
+from backdrop.core.storage.postgres.aggregate import group_statement
+from backdrop.core.storage.postgres.sql import find_statement
+from backdrop.core.storage.postgres.tables import table, table_name, upsert
+from backdrop.core.timeutils import now
+
+
+def statement_text(conn: psycopg.Connection[Any], data_set: str, query: Query) -> str:
+    """The SQL the engine runs for `query`, with its parameters inlined (for psql too)."""
+    built = (
+        find_statement(table(data_set), query)
+        if query.is_raw
+        else group_statement(table(data_set), query)
+    )
+    return psycopg.ClientCursor(conn).mogrify(built.text, built.params)
+
+
+def bench_query(query: BenchQuery) -> Query:
+    args: dict[str, list[str]] = {}
+    for key, value in query.params:
+        args.setdefault(key, []).append(value)
+    return parse_query(args, raw_queries_allowed=True)
+
+
+class PostgresTwin:
+    """psycopg against the data set's table."""
+
+    def __init__(self, url: str, data_set: str) -> None:
+        self._conn = psycopg.connect(url, autocommit=True, options="-c TimeZone=UTC")
+        self._data_set = data_set
+        self._scratch = f"{data_set}_raw_load"
+
+    def load(self, documents: Sequence[dict[str, Any]], batch: int) -> float:
+        drop = sql.SQL("DROP TABLE IF EXISTS {}").format(table(self._scratch))
+        self._conn.execute(drop)
+        self._conn.execute("SELECT backdrop.create_records_table(%s)", [table_name(self._scratch)])
+        started = time.perf_counter()
+        for start in range(0, len(documents), batch):
+            stamp = now()
+            rows = [{**d, "_updated_at": stamp} for d in documents[start : start + batch]]
+            with self._conn.transaction():
+                self._conn.execute(upsert(self._scratch), codec.columns(rows))
+        elapsed = time.perf_counter() - started
+        self._conn.execute(drop)
+        return elapsed
+
+    def query(self, query: BenchQuery) -> Callable[[], object]:
+        text = statement_text(self._conn, self._data_set, bench_query(query))
+        return lambda: self._conn.execute(text.encode()).fetchall()
+
+    def close(self) -> None:
+        self._conn.close()
