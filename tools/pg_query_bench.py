@@ -52,7 +52,11 @@ def median_ms(call: Callable[[], object], warmup: int, repeats: int) -> float:
 
 
 def psql_median_ms(url: str, text: str, warmup: int, repeats: int) -> float:
-    script = "\\timing on\n\\o /dev/null\n" + (text.rstrip(";") + ";\n") * (warmup + repeats)
+    # The session settings the engine's pooled connections use (storage.py `_configure`).
+    settings = "SET TIME ZONE 'UTC';\nSET work_mem = '64MB';\n"
+    script = (
+        settings + "\\timing on\n\\o /dev/null\n" + (text.rstrip(";") + ";\n") * (warmup + repeats)
+    )
     out = subprocess.run(
         ["psql", "-X", "-q", "-v", "ON_ERROR_STOP=1", url],
         input=script, capture_output=True, text=True, check=True,

@@ -15,12 +15,14 @@ from backdrop.core.query import Query
 from backdrop.core.storage.base import Collected, Row
 from backdrop.core.storage.postgres.sql import Clause, json_value, period_start, selection
 
+# {value} is a collected field's JSONB value, {kind} its jsonb_typeof, both computed once per
+# record in the inner query.
 _NUMBER = sql.SQL(
-    "CASE jsonb_typeof({value}) WHEN 'number' THEN ({value})::numeric"
+    "CASE {kind} WHEN 'number' THEN ({value})::numeric"
     " WHEN 'boolean' THEN ({value})::boolean::int END"
 )
 _FLOAT = sql.SQL(
-    "CASE jsonb_typeof({value}) WHEN 'number' THEN ({value})::float8"
+    "CASE {kind} WHEN 'number' THEN ({value})::float8"
     " WHEN 'boolean' THEN ({value})::boolean::int END"
 )
 
@@ -37,18 +39,16 @@ def _needs(query: Query, name: str) -> tuple[bool, bool, bool]:
 
 def _collect_columns(index: int, needs: tuple[bool, bool, bool]) -> list[sql.Composable]:
     """Only the aggregates the requested reducers need (each costs a pass over the values)."""
-    value = sql.Identifier(f"c{index}")
+    value, kind = sql.Identifier(f"c{index}"), sql.Identifier(f"k{index}")
     count, sums, values = needs
     columns: list[sql.Composable] = []
     if count:
         columns.append(sql.SQL("count({})").format(value))
     if sums:
         columns += [
-            sql.SQL("sum({})").format(_NUMBER.format(value=value)),
-            sql.SQL("sum({})").format(_FLOAT.format(value=value)),
-            sql.SQL("count(*) FILTER (WHERE jsonb_typeof({}) NOT IN ('number', 'boolean'))").format(
-                value
-            ),
+            sql.SQL("sum({})").format(_NUMBER.format(value=value, kind=kind)),
+            sql.SQL("sum({})").format(_FLOAT.format(value=value, kind=kind)),
+            sql.SQL("count(*) FILTER (WHERE {} NOT IN ('number', 'boolean'))").format(kind),
         ]
     if values:
         columns.append(
@@ -60,7 +60,8 @@ def _collect_columns(index: int, needs: tuple[bool, bool, bool]) -> list[sql.Com
 
 
 def group_statement(table: sql.Composable, query: Query) -> Clause:
-    """The statement for `Storage.run`; each row holds the group values, the period start,
+    """The statement for `Storage.run`. The inner query (kept apart by `OFFSET 0`) extracts each
+    field once per record; the outer one groups. Each row holds the group values, the period start,
     `_count`, then per collected field what its reducers need: count; exact sum, double sum,
     non-numeric count; distinct values."""
     inner: list[sql.Composable] = [
@@ -74,10 +75,13 @@ def group_statement(table: sql.Composable, query: Query) -> Clause:
     outer: list[sql.Composable] = [*keys, sql.SQL("count(*)")]
     for index, name in enumerate(query.collected_fields):
         inner.append(sql.SQL("{} AS {}").format(json_value(name), sql.Identifier(f"c{index}")))
+        inner.append(
+            sql.SQL("jsonb_typeof({}) AS {}").format(json_value(name), sql.Identifier(f"k{index}"))
+        )
         outer += _collect_columns(index, _needs(query, name))
     where = selection(query, present=query.group_by)
     statement = sql.SQL(
-        "SELECT {outer} FROM (SELECT {inner} FROM {table} WHERE {where}) AS selected"
+        "SELECT {outer} FROM (SELECT {inner} FROM {table} WHERE {where} OFFSET 0) AS selected"
         " {having} {group}"
     ).format(
         outer=sql.SQL(", ").join(outer),

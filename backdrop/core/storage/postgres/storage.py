@@ -62,10 +62,13 @@ def _driver_errors() -> Iterator[None]:
 
 
 def _configure(conn: Connection) -> None:
-    """Every pooled connection: UTC datetimes, JSONB through `codec.loads`, plans per call."""
+    """Every pooled connection: UTC datetimes, JSONB through `codec.loads`, plans per call, and
+    memory enough for grouping in a hash table: the planner cannot know how few distinct values
+    a JSONB field has, and with the default 4 MB it sorts on disk instead."""
     conn.prepare_threshold = None
     set_json_loads(codec.loads, conn)
     conn.execute("SET TIME ZONE 'UTC'")
+    conn.execute("SET work_mem = '64MB'")
     conn.commit()
 
 
