@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import uuid
 from collections.abc import Callable, Iterator
-from pathlib import Path
 from typing import Any
 
 import pytest
@@ -40,13 +39,18 @@ def stagecraft(stagecraft_server: tuple[StagecraftState, str]) -> Iterator[Stage
 
 
 @pytest.fixture(scope="session")
-def settings(mongodb_url: str, stagecraft_server: tuple[StagecraftState, str]) -> Settings:
+def settings(
+    mongodb_url: str,
+    stagecraft_server: tuple[StagecraftState, str],
+    tmp_path_factory: pytest.TempPathFactory,
+) -> Settings:
+    """The apps' settings; the data directory (embedded broker) is a temporary one."""
     return Settings(
         database_url=mongodb_url,
         stagecraft_url=stagecraft_server[1],
         signon_api_user_token="signon-token",
         collection_endpoint_token=ADMIN_TOKEN,
-        data_dir=Path("var"),
+        data_dir=tmp_path_factory.mktemp("data"),
     )
 
 

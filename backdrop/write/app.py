@@ -11,10 +11,11 @@ from backdrop.core.config import Settings
 from backdrop.core.logs import configure_logging
 from backdrop.core.services import Services
 from backdrop.core.storage.base import Storage
+from backdrop.transformers.publish import TransformPublisher
 from backdrop.web.errors import ErrorStyle, register_error_handlers
 from backdrop.web.rendering import json_response
 from backdrop.web.request_log import init_request_log
-from backdrop.write import admin, records
+from backdrop.write import admin, records, transforms, triggers
 
 WRITE_ERRORS = ErrorStyle(
     data_set_not_found="Could not find data_set_config",
@@ -45,9 +46,11 @@ def create_app(settings: Settings | None = None, *, storage: Storage | None = No
     app = Flask(__name__)
     app.url_map.converters["data_set"] = DataSetNameConverter
     app.extensions["backdrop"] = Services.build(settings, storage)
+    app.extensions[triggers.EXTENSION] = TransformPublisher(settings)
     init_request_log(app)
     register_error_handlers(app, WRITE_ERRORS)
     app.register_blueprint(status_bp)
     app.register_blueprint(records.bp)
+    app.register_blueprint(transforms.bp)
     app.register_blueprint(admin.bp)
     return app
