@@ -283,3 +283,24 @@ def test_dropping_a_data_set_is_audited(
         ("Data delete action", name, fingerprint(ADMIN_TOKEN)),
     ]
     assert ADMIN_TOKEN not in logs.text
+
+
+def test_an_unexpected_error_is_logged_once_with_its_traceback(
+    http: requests.Session, write_url: str, make_data_set: MakeDataSet, logs: Logs
+) -> None:
+    make_data_set("bad$name", data_group="unusable", data_type="name")
+    response = http.post(
+        f"{write_url}/data/unusable/name",
+        json={"_timestamp": "2014-01-01T00:00:00Z", "secret": BODY_MARKER},
+        headers={**auth("bad$name"), "GOVUK-Request-Id": "boom-1"},
+    )
+    assert response.status_code == 500
+    [failure] = [line for line in logs.lines() if line["level"] == "ERROR"]
+    assert failure["message"] == "unhandled error"
+    assert failure["data_set"] == "bad$name"
+    assert failure["request_id"] == "boom-1"
+    assert "StorageError" in failure["exc_info"]
+    [request] = logs.of("backdrop.request")
+    assert (request["status"], request["request_id"]) == (500, "boom-1")
+    assert BODY_MARKER not in logs.text
+    assert "bad$name-bearer-token" not in logs.text

@@ -497,6 +497,7 @@ def test_a_gzip_bomb_is_413_with_a_json_body(
     assert response.headers["Content-Type"] == "application/json"
     assert response.json()["status"] == "error"
     assert "10485760" in response.json()["message"]
+    assert "Cache-Control" not in response.headers
     assert not storage.data_set_exists(data_set)
 
 
@@ -523,6 +524,25 @@ def test_an_empty_gzip_body_is_zero_bytes(
     response = gzip_post(http, write_url, data_set, gzip.compress(b""))
     assert response.status_code == 400
     assert response.json() == error("Expected JSON request body but received zero bytes.")
+
+
+# -- unexpected errors (spec 1.3) -----------------------------------------------------------
+
+
+def test_a_storage_failure_is_a_json_500(
+    http: requests.Session, write_url: str, make_data_set: MakeDataSet
+) -> None:
+    make_data_set("bad$name", data_group="unusable", data_type="name")
+    response = http.post(
+        f"{write_url}/data/unusable/name",
+        json={"_timestamp": "2014-01-01T00:00:00Z"},
+        headers=auth("bad$name"),
+    )
+    assert response.status_code == 500
+    assert response.json() == error(
+        "Internal Server Error: StorageError('MongoDB failed: InvalidName')"
+    )
+    assert "Cache-Control" not in response.headers
 
 
 # -- capped data sets (spec 5.1) -------------------------------------------------------------
