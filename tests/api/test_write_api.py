@@ -14,6 +14,7 @@ import requests
 from backdrop.core.query import Query
 from backdrop.core.storage.base import Storage
 from tests.conftest import ADMIN_TOKEN
+from tests.support.stagecraft import StagecraftState
 
 MakeDataSet = Callable[..., dict[str, Any]]
 NOT_JSON = "ValidationError('Expected header: Content-type: application/json',)"
@@ -735,7 +736,7 @@ def test_dropping_a_data_set_with_the_admin_token(
     post: Post,
     storage: Storage,
     data_set: str,
-    stagecraft: Any,
+    stagecraft: StagecraftState,
 ) -> None:
     assert post({"_timestamp": "2014-09-10T12:00:00Z", "foo": "bar"}).ok
     stagecraft.requests.clear()
