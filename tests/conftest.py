@@ -72,7 +72,7 @@ def make_data_set(stagecraft: StagecraftState) -> Callable[..., dict[str, Any]]:
     """Register a data set in the Stagecraft stand-in; group and type default to its name."""
 
     def make(name: str, **overrides: Any) -> dict[str, Any]:
-        config = data_set_config(name, capped_size=None, **overrides)
+        config = data_set_config(name, **{"capped_size": None, **overrides})
         stagecraft.put(config)
         return config
 

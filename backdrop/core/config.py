@@ -31,6 +31,7 @@ class Settings:
     collection_endpoint_token: str | None = field(default=None, repr=False)
     broker_url: str | None = field(default=None, repr=False)
     log_level: str = "INFO"
+    response_cache_bytes: int = 64 * 1024 * 1024
 
     def __post_init__(self) -> None:
         if self.database_engine not in DATABASE_ENGINES:
@@ -55,4 +56,19 @@ class Settings:
             collection_endpoint_token=get("STAGECRAFT_COLLECTION_ENDPOINT_TOKEN"),
             broker_url=get("BROKER_URL"),
             log_level=(get("LOG_LEVEL") or "INFO").upper(),
+            response_cache_bytes=_megabytes(get("BACKDROP_RESPONSE_CACHE_MB"), default=64),
         )
+
+
+def _megabytes(value: str | None, *, default: int) -> int:
+    if value is None:
+        return default * 1024 * 1024
+    try:
+        megabytes = int(value)
+    except ValueError as exc:
+        raise SettingsInvalid(
+            f'BACKDROP_RESPONSE_CACHE_MB must be a whole number, not "{value}"'
+        ) from exc
+    if megabytes < 0:
+        raise SettingsInvalid("BACKDROP_RESPONSE_CACHE_MB must not be negative")
+    return megabytes * 1024 * 1024

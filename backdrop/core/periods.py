@@ -41,20 +41,7 @@ class Period(Enum):
 
     def start(self, moment: datetime) -> datetime:
         """The start of the period that contains `moment` (aware UTC)."""
-        moment = as_utc(moment)
-        hour = moment.replace(minute=0, second=0, microsecond=0)
-        if self is Period.HOUR:
-            return hour
-        day = hour.replace(hour=0)
-        if self is Period.DAY:
-            return day
-        if self is Period.WEEK:
-            return day - timedelta(days=day.weekday())
-        if self is Period.MONTH:
-            return day.replace(day=1)
-        if self is Period.QUARTER:
-            return day.replace(day=1, month=(day.month - 1) // 3 * 3 + 1)
-        return day.replace(day=1, month=1)
+        return _starts(moment)[_INDEX[self]]
 
     def is_boundary(self, moment: datetime) -> bool:
         """True when `moment` is exactly a period start."""
@@ -96,6 +83,20 @@ _LENGTHS = {
 }
 
 
+def _starts(moment: datetime) -> tuple[datetime, ...]:
+    """Every period's start for `moment`, in Period order, computed together (records need all)."""
+    hour = as_utc(moment).replace(minute=0, second=0, microsecond=0)
+    day = hour.replace(hour=0)
+    month = day.replace(day=1)
+    week = day - timedelta(days=day.weekday())
+    quarter = month.replace(month=(month.month - 1) // 3 * 3 + 1)
+    return (hour, day, week, month, quarter, month.replace(month=1))
+
+
+_INDEX = {period: index for index, period in enumerate(Period)}
+_KEYS = tuple(period.key for period in Period)
+
+
 def period_starts(moment: datetime) -> dict[str, datetime]:
     """Every derived `_<period>_start_at` key for a record timestamp (spec 3.5)."""
-    return {period.key: period.start(moment) for period in Period}
+    return dict(zip(_KEYS, _starts(moment), strict=True))

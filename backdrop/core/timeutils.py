@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 import re
 from datetime import UTC, datetime
 
@@ -11,6 +12,7 @@ from dateutil import parser as dateutil_parser
 _QUERY_DATETIME = re.compile(
     r"[0-9]{4}-[0-9]{2}-[0-9]{2}T[0-9]{2}:[0-9]{2}:[0-9]{2}(?:[+-][0-9]{2}:?[0-9]{2}|Z)"
 )
+_ISO_DATE = re.compile(r"[0-9]{4}-[0-9]{2}-[0-9]{2}(?:$|T)")
 # dateutil messages that mean "this is not a date at all" rather than "impossible values".
 _NOT_A_DATE = ("Unknown string format", "String does not contain a date")
 
@@ -47,6 +49,9 @@ def parse_lenient(text: object) -> datetime:
     """
     if not isinstance(text, str):
         raise NotADate(repr(text))
+    if _ISO_DATE.match(text):  # the common case, ten times faster than dateutil
+        with contextlib.suppress(ValueError):
+            return as_utc(datetime.fromisoformat(text))
     try:
         return as_utc(dateutil_parser.parse(text))
     except (ValueError, OverflowError) as exc:

@@ -3,11 +3,13 @@
 from __future__ import annotations
 
 import hashlib
+from typing import Any
 
 from flask import Blueprint, Response, g, request
 
 from backdrop.core.data_set import DataSetConfig
 from backdrop.core.errors import DataSetNotFound
+from backdrop.core.query import Query
 from backdrop.core.query_parser import parse_query
 from backdrop.read.csv_output import to_csv
 from backdrop.web.context import services
@@ -46,16 +48,36 @@ def _fetch(config: DataSetConfig | None) -> Response:
     query = parse_query(
         request.args.to_dict(flat=False), raw_queries_allowed=config.raw_queries_allowed
     )
-    data = services().data_sets.query(config, query)
     if not config.published:
-        body = dumps({"data": data, "warning": UNPUBLISHED_WARNING})
+        body = _body(config, query, "unpublished")
         return _response(body, "application/json", "no-cache")
     cache_control = f"max-age={120 if config.realtime else 1800}, must-revalidate"
     if request.args.get("format") == "csv":
-        response = _response(to_csv(data).encode("utf-8"), "text/csv", cache_control)
+        response = _response(_body(config, query, "csv"), "text/csv", cache_control)
         response.headers["Content-Disposition"] = "attachment; filename=export.csv"
         return response
-    return _response(dumps({"data": data}), "application/json", cache_control)
+    return _response(_body(config, query, "json"), "application/json", cache_control)
+
+
+def _body(config: DataSetConfig, query: Query, form: str) -> bytes:
+    """The rendered answer, from the response cache unless the data set changed since (its data
+    version moved on) or the client asked to bypass caches (`Cache-Control: no-cache`)."""
+    svc = services()
+    key = (config.name, svc.storage.data_version(config.name), query, form)
+    bypass = request.cache_control.no_cache or request.cache_control.no_store
+    body = None if bypass else svc.responses.get(key)
+    if body is None:
+        body = _render(svc.data_sets.query(config, query), form)
+        svc.responses.put(key, body)
+    return body
+
+
+def _render(data: list[Any], form: str) -> bytes:
+    if form == "unpublished":
+        return dumps({"data": data, "warning": UNPUBLISHED_WARNING})
+    if form == "csv":
+        return to_csv(data).encode("utf-8")
+    return dumps({"data": data})
 
 
 def _response(body: bytes, mimetype: str, cache_control: str) -> Response:

@@ -19,8 +19,8 @@ from pymongo.errors import CollectionInvalid, ConnectionFailure, OperationFailur
 
 from backdrop.core.errors import StorageError, StorageUnavailable
 from backdrop.core.query import Query
-from backdrop.core.storage.base import Collected, Document, Record, Row, Storage
-from backdrop.core.storage.mongo.pipeline import group_pipeline, selection
+from backdrop.core.storage.base import Document, Record, Row, Storage
+from backdrop.core.storage.mongo.pipeline import collected, group_pipeline, selection
 from backdrop.core.timeutils import now
 
 _NAMESPACE_EXISTS = 48
@@ -166,13 +166,7 @@ class MongoStorage(Storage):
                     period_start=period_start,
                     count=int(document["_count"]),
                     collected={
-                        name: Collected(
-                            count=int(document[f"c{index}"]),
-                            total=document[f"t{index}"],
-                            non_numeric=int(document[f"n{index}"]),
-                            values=tuple(document.get(f"v{index}", ())),
-                        )
-                        for index, name in enumerate(fields)
+                        name: collected(document, index) for index, name in enumerate(fields)
                     },
                 )
             )

@@ -1,0 +1,49 @@
+"""`backdrop bench` / `tools/benchmark.py`: run the benchmark and print its table."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import click
+
+from backdrop.bench.runner import Options, report, run, write_json
+
+
+@click.command("bench")
+@click.option("--engine", type=click.Choice(["mongodb", "postgres"]), default="mongodb")
+@click.option(
+    "--database-url",
+    help="Database to use (a scratch data set is created in it); default: a fresh embedded one.",
+)
+@click.option("--records", type=click.IntRange(min=1000), default=200_000, show_default=True)
+@click.option("--repeats", type=click.IntRange(min=7), default=7, show_default=True)
+@click.option("--clients", type=click.IntRange(min=1), default=8, show_default=True)
+@click.option("--seconds", type=float, default=10.0, show_default=True, help="Concurrency run.")
+@click.option(
+    "--json",
+    "json_path",
+    type=click.Path(dir_okay=False, path_type=Path),
+    help="Also write the results here.",
+)
+def bench(
+    engine: str,
+    database_url: str | None,
+    records: int,
+    repeats: int,
+    clients: int,
+    seconds: float,
+    json_path: Path | None,
+) -> None:
+    """Load seeded records over HTTP, time the query set, and compare with the raw database."""
+    options = Options(
+        engine=engine,
+        database_url=database_url,
+        records=records,
+        repeats=repeats,
+        clients=clients,
+        concurrency_seconds=seconds,
+    )
+    results = run(options)
+    click.echo(report(results))
+    if json_path is not None:
+        write_json(results, json_path)

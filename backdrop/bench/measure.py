@@ -1,0 +1,69 @@
+"""Timing helpers: medians and p95s of repeated calls, HTTP loading, concurrent throughput."""
+
+from __future__ import annotations
+
+import statistics
+import threading
+import time
+from collections.abc import Callable, Sequence
+from concurrent.futures import ThreadPoolExecutor
+from dataclasses import dataclass
+
+import requests
+
+
+@dataclass(frozen=True, slots=True)
+class Timing:
+    """Milliseconds over the timed repeats (after warm-up)."""
+
+    median_ms: float
+    p95_ms: float
+    runs: int
+
+
+def timed(call: Callable[[], object], *, warmup: int, repeats: int) -> Timing:
+    for _ in range(warmup):
+        call()
+    samples = []
+    for _ in range(repeats):
+        started = time.perf_counter()
+        call()
+        samples.append((time.perf_counter() - started) * 1000)
+    p95 = statistics.quantiles(samples, n=20)[18] if len(samples) > 1 else samples[0]
+    return Timing(statistics.median(samples), p95, repeats)
+
+
+def post_batches(url: str, token: str, batches: Sequence[bytes], clients: int) -> float:
+    """POST pre-encoded JSON batches with `clients` concurrent sessions; seconds taken."""
+    headers = {"Authorization": f"Bearer {token}", "Content-Type": "application/json"}
+    local = threading.local()
+
+    def post(body: bytes) -> None:
+        session = getattr(local, "session", None)
+        if session is None:
+            session = local.session = requests.Session()
+        response = session.post(url, data=body, headers=headers, timeout=600)
+        if response.status_code != 200:
+            raise AssertionError(f"write failed: {response.status_code} {response.text[:300]}")
+
+    started = time.perf_counter()
+    with ThreadPoolExecutor(clients) as pool:
+        list(pool.map(post, batches))
+    return time.perf_counter() - started
+
+
+def throughput(call: Callable[[requests.Session], None], clients: int, seconds: float) -> float:
+    """Completed calls per second with `clients` threads hammering for `seconds`."""
+    deadline = time.perf_counter() + seconds
+    done = [0] * clients
+
+    def worker(slot: int) -> None:
+        with requests.Session() as session:
+            while time.perf_counter() < deadline:
+                call(session)
+                done[slot] += 1
+
+    started = time.perf_counter()
+    with ThreadPoolExecutor(clients) as pool:
+        list(pool.map(worker, range(clients)))
+    return sum(done) / (time.perf_counter() - started)

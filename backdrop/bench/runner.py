@@ -1,0 +1,206 @@
+"""One benchmark run: load, query, hammer, measure memory; every figure next to its raw twin."""
+
+from __future__ import annotations
+
+import contextlib
+import json
+import tempfile
+from collections.abc import Iterator
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import orjson
+import requests
+
+from backdrop.bench import servers
+from backdrop.bench.measure import post_batches, throughput, timed
+from backdrop.bench.queries import QUERIES, BenchQuery
+from backdrop.bench.twins import MongoTwin, Twin
+from backdrop.bench.workload import Workload, generate
+from backdrop.core.config import Settings
+from backdrop.core.data_set import DataSetConfig
+from backdrop.core.records import prepare_records
+from backdrop.core.registry.local import LocalRegistry
+from backdrop.core.storage import open_storage
+
+# The original Backdrop on this platform (issue 6): records/s, ms, requests/s.
+ORIGINAL = {"load": 2986.0, "q1": 17.3, "q2": 516.0, "q3": 37.0, "q4": 307.0, "q5": 785.0,
+            "q6": 8.0, "q7": 346.0, "q8": 69.0, "q9": 39.0, "concurrency": 27.0}  # fmt: skip
+BATCH = 1000
+NO_CACHE = {"Cache-Control": "no-cache"}
+
+
+@dataclass(frozen=True, slots=True)
+class Options:
+    engine: str
+    database_url: str | None
+    records: int
+    repeats: int = 7
+    warmup: int = 2
+    clients: int = 8
+    concurrency_seconds: float = 10.0
+    raw_load_records: int = 100_000
+    seed: int = 20141127
+
+
+def _data_set(settings: Settings, name: str) -> str:
+    """A fresh raw-queryable data set in the built-in registry; returns its token."""
+    storage = open_storage(settings)
+    try:
+        registry = LocalRegistry(storage)
+        if registry.by_name(name) is not None:
+            registry.delete(name)
+        storage.drop_data_set(name)
+        config = DataSetConfig(name, "bench", name, raw_queries_allowed=True)
+        return registry.create(config)[1]
+    finally:
+        storage.close()
+
+
+@contextlib.contextmanager
+def _database(options: Options, scratch: Path) -> Iterator[str]:
+    if options.database_url:
+        yield options.database_url
+    elif options.engine == "mongodb":
+        with servers.embedded_database(scratch) as url:
+            yield url
+    else:
+        raise SystemExit("--database-url is required for the postgres engine")
+
+
+def _twin(engine: str, url: str, data_set: str) -> Twin:
+    if engine == "mongodb":
+        return MongoTwin(url, data_set)
+    from backdrop.bench.sql_twin import PostgresTwin  # type: ignore[import-not-found,unused-ignore]
+
+    twin: Twin = PostgresTwin(url, data_set)
+    return twin
+
+
+def _load(options: Options, workload: Workload, write_url: str, name: str, token: str
+          ) -> dict[str, Any]:  # fmt: skip
+    """Half the records with 1 client, the other half with 4: records/s for each."""
+    batches = [orjson.dumps(batch) for batch in workload.batches(BATCH)]
+    half = len(batches) // 2
+    url = f"{write_url}/data/bench/{name}"
+    one = post_batches(url, token, batches[:half], clients=1)
+    four = post_batches(url, token, batches[half:], clients=4)
+    return {
+        "records_per_s_1_client": half * BATCH / one,
+        "records_per_s_4_clients": (len(workload) - half * BATCH) / four,
+    }
+
+
+def _raw_load(options: Options, workload: Workload, twin: Twin, name: str) -> float:
+    config = DataSetConfig(name, "bench", name)
+    sample = min(options.raw_load_records, len(workload))
+    documents = prepare_records([workload.record(i) for i in range(sample)], config)
+    return sample / twin.load(documents, BATCH)
+
+
+def _query(options: Options, read_url: str, name: str, query: BenchQuery, workload: Workload,
+           twin: Twin) -> dict[str, Any]:  # fmt: skip
+    url = f"{read_url}/data/bench/{name}"
+    with requests.Session() as session:
+        answer = session.get(url, params=query.params, headers=NO_CACHE, timeout=600)
+        answer.raise_for_status()
+        query.check(workload, answer.json()["data"])
+
+        def ours(headers: dict[str, str]) -> None:
+            session.get(url, params=query.params, headers=headers, timeout=600).raise_for_status()
+
+        uncached = timed(lambda: ours(NO_CACHE), warmup=options.warmup, repeats=options.repeats)
+        cached = timed(lambda: ours({}), warmup=options.warmup, repeats=options.repeats)
+    raw = timed(twin.query(query), warmup=options.warmup, repeats=options.repeats)
+    return {
+        "description": query.description,
+        "ours_ms": uncached.median_ms,
+        "ours_p95_ms": uncached.p95_ms,
+        "ours_cached_ms": cached.median_ms,
+        "raw_ms": raw.median_ms,
+        "raw_p95_ms": raw.p95_ms,
+        "ratio": uncached.median_ms / raw.median_ms,
+        "goal_met": uncached.median_ms <= max(1.5 * raw.median_ms, raw.median_ms + 5),
+        "original_ms": ORIGINAL[query.name],
+    }
+
+
+def run(options: Options) -> dict[str, Any]:
+    """Everything, in one run; returns the results (also printed by `report`)."""
+    name = f"bench_{options.engine}_{options.records}"
+    workload = generate(options.records, options.seed)
+    with (
+        tempfile.TemporaryDirectory(prefix="backdrop-bench-") as scratch,
+        _database(options, Path(scratch)) as url,
+    ):
+        env = {"DATABASE_ENGINE": options.engine, "DATABASE_URL": url, "STAGECRAFT_URL": ""}
+        settings = Settings(database_engine=options.engine, database_url=url)
+        token = _data_set(settings, name)
+        twin = _twin(options.engine, url, name)
+        try:
+            with servers.app("write", env) as write, servers.app("read", env) as read:
+                results: dict[str, Any] = {"engine": options.engine, "records": options.records}
+                results["load"] = _load(options, workload, write.url, name, token)
+                results["load"]["raw_records_per_s"] = _raw_load(options, workload, twin, name)
+                results["queries"] = {
+                    query.name: _query(options, read.url, name, query, workload, twin)
+                    for query in QUERIES
+                }
+                q3 = dict(QUERIES[2].params)
+                results["concurrency"] = {
+                    "clients": options.clients,
+                    "q3_requests_per_s": throughput(
+                        lambda s: s.get(f"{read.url}/data/bench/{name}", params=q3,
+                                        timeout=60).raise_for_status(),
+                        options.clients, options.concurrency_seconds,
+                    ),
+                }  # fmt: skip
+                results["peak_rss_mib"] = servers.peak_rss_kib(read.pid) / 1024
+        finally:
+            twin.close()
+    return results
+
+
+def report(results: dict[str, Any]) -> str:
+    """The results as a table of figures, ratios and goals."""
+    load = results["load"]
+    lines = [
+        f"engine {results['engine']}, {results['records']:,} records",
+        "",
+        "| workload | ours | raw database | ratio | goal | met |",
+        "|---|---:|---:|---:|---|---|",
+    ]
+    one = load["records_per_s_1_client"]
+    lines.append(
+        f"| load over HTTP, batches of {BATCH}, 1 client | {one:,.0f} rec/s | "
+        f"{load['raw_records_per_s']:,.0f} rec/s (batched upsert) | "
+        f"{one / load['raw_records_per_s']:.2f} | ≥ 0.5 of raw, ≥ 10x original "
+        f"({ORIGINAL['load'] * 10:,.0f}) | "
+        f"{_yes(one >= 0.5 * load['raw_records_per_s'] and one >= 10 * ORIGINAL['load'])} |"
+    )
+    lines.append(
+        f"| load over HTTP, 4 clients | {load['records_per_s_4_clients']:,.0f} rec/s | | | | |"
+    )
+    for name, query in results["queries"].items():
+        lines.append(
+            f"| {name} {query['description']} | {query['ours_ms']:.1f} ms "
+            f"(p95 {query['ours_p95_ms']:.1f}; cached {query['ours_cached_ms']:.1f}) | "
+            f"{query['raw_ms']:.1f} ms | {query['ratio']:.2f} | ≤ 1.5x raw or raw + 5 ms | "
+            f"{_yes(query['goal_met'])} |"
+        )
+    rate = results["concurrency"]["q3_requests_per_s"]
+    lines.append(
+        f"| q3, {results['concurrency']['clients']} concurrent clients | {rate:,.0f} req/s | | "
+        f"{rate / ORIGINAL['concurrency']:.1f}x original | ≥ 270 req/s | {_yes(rate >= 270)} |"
+    )
+    lines.append(f"| read worker peak RSS | {results['peak_rss_mib']:.0f} MiB | | | flat | |")
+    return "\n".join(lines)
+
+
+def _yes(flag: bool) -> str:
+    return "yes" if flag else "**no**"
+
+
+def write_json(results: dict[str, Any], path: Path) -> None:
+    path.write_text(json.dumps(results, indent=2, sort_keys=True) + "\n", encoding="utf-8")
