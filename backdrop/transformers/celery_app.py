@@ -17,7 +17,7 @@ from backdrop.core.config import Settings
 
 APP_NAME = "transformations"
 DEFAULT_QUEUE = "celery"
-EMBEDDED_BROKER_URL = "filesystem://"
+EMBEDDED_BROKER_URL = "filesystem://localhost//"
 # How often the embedded broker looks for new message files, in seconds.
 EMBEDDED_POLLING_INTERVAL = 0.1
 # A publisher (the write app) must never hang a write on a broker that is down.

@@ -54,4 +54,4 @@ def test_a_write_is_transformed_by_the_worker(
     assert_rates(wait_for_rates(http, read_url, name))
     queue = broker_settings.data_dir.resolve() / "broker" / "queue"
     assert queue.is_dir()
-    assert worker.matching("worker ready")[0]["broker"] == "filesystem://"
+    assert worker.matching("worker ready")[0]["broker"] == "filesystem://localhost//"
