@@ -119,9 +119,12 @@ def register_tasks(app: Celery, context: WorkerContext) -> None:
 def _dispatch(app: Celery, source: TransformSource, name: str, earliest: str, latest: str) -> None:
     """spec 6.2: one `run_transform` per transform of the data set."""
     transforms = source.transforms(name)
-    source_config = source.source_config(name) if transforms else None
-    if source_config is None:
+    if not transforms:
         logger.info("no transforms", extra={"data_set": name})
+        return
+    source_config = source.source_config(name)
+    if source_config is None:
+        logger.warning("transform source not found", extra={"data_set": name})
         return
     for transform in transforms:
         app.send_task(RUN_TRANSFORM, args=[source_config, transform, earliest, latest])
