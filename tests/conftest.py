@@ -36,6 +36,7 @@ def stagecraft(stagecraft_server: tuple[StagecraftState, str]) -> Iterator[Stage
     state, _ = stagecraft_server
     yield state
     state.failures.clear()
+    state.path_failures.clear()
 
 
 @pytest.fixture(scope="session")

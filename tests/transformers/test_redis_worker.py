@@ -160,7 +160,8 @@ def test_a_failing_config_service_is_retried_until_the_transform_has_run(
     poll(lambda: worker.matching("no transforms", data_set=name), what="the write's task")
 
     stagecraft.transforms[name] = [rate_transform(name, "events")]
-    stagecraft.failures.extend([500, 500])  # the worker's next two Stagecraft calls fail
+    # the worker's next two reads of this data set's transforms fail
+    stagecraft.path_failures[f"/data-sets/{name}/transform"] = [500, 500]
     publisher = TransformPublisher(redis_settings)
     try:
         assert publisher.trigger(
