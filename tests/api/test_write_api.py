@@ -566,6 +566,25 @@ def test_a_capped_data_set_keeps_fewer_records_than_posted(
     assert kept[-1]["number"] == 99  # the oldest go first
 
 
+def test_a_capped_data_set_stays_bounded_when_written_in_one_batch(
+    http: requests.Session,
+    write_url: str,
+    storage: Storage,
+    name: str,
+    make_data_set: MakeDataSet,
+) -> None:
+    make_data_set(name, capped_size=4096)
+    records = [
+        {"_timestamp": "2014-01-01T00:00:00Z", "number": number, "padding": "x" * 50}
+        for number in range(100)
+    ]
+    response = http.post(f"{write_url}/data/{name}/{name}", json=records, headers=auth(name))
+    assert response.status_code == 200, response.text
+    kept = stored(storage, name)
+    assert 0 < len(kept) < 70
+    assert kept[-1]["number"] == 99
+
+
 # -- PUT: empty a data set --------------------------------------------------------------------
 
 
