@@ -1,5 +1,6 @@
 #!/usr/bin/env bash
-# Everything on the embedded default: the database (27017), read (3038) and write (3039) apps.
+# Everything on the embedded default: the database (27017), read (3038) and write (3039) apps,
+# and a transform worker on the embedded broker (files under $BACKDROP_DATA_DIR/broker).
 # Creates .venv and installs what is needed on the first run. Ctrl-C stops all of them.
 set -euo pipefail
 cd "$(dirname "$0")"

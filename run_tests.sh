@@ -1,8 +1,9 @@
 #!/usr/bin/env bash
 # Lint, type-check and test everything: ruff, mypy, pytest, behave. Creates/updates .venv first.
 # The tests start the services they need (the embedded database on a free port, in a temporary
-# directory) and stop them afterwards. PostgreSQL is started here when nothing answers (see
-# tools/test_postgres.sh); the tests create a throw-away database on it and drop it at the end.
+# directory, and transform workers) and stop them afterwards; the brokers the transformer tests
+# use (Redis, RabbitMQ) are started first if they are down. PostgreSQL is started here when
+# nothing answers (see tools/test_postgres.sh); the tests create a throw-away database on it.
 set -euo pipefail
 cd "$(dirname "$0")"
 tools/bootstrap.sh requirements_for_tests.txt
@@ -13,6 +14,7 @@ ensure_test_postgres
 
 echo "== ruff" && ruff check . && ruff format --check .
 echo "== mypy" && mypy
+echo "== brokers" && tools/start-brokers.sh
 echo "== pytest" && pytest -q "$@"
 for engine in mongodb postgres; do
   echo "== behave ($engine)" && behave --format progress -D "engine=$engine" features

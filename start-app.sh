@@ -2,7 +2,8 @@
 # Run one Backdrop process in the foreground: ./start-app.sh read|write|worker|db [PORT]
 #   read   the query API (gunicorn, default port 3038)
 #   write  the write API (gunicorn, default port 3039)
-#   worker the Celery transform worker (PORT is ignored)
+#   worker the Celery transform worker (PORT is ignored); broker from BROKER_URL, else the
+#          embedded one under $BACKDROP_DATA_DIR/broker
 #   db     the embedded SecantusDB server (default port 27017), data under $BACKDROP_DATA_DIR/db
 # Uses .venv when present; never installs anything. Configure through the environment (README).
 set -euo pipefail
@@ -25,8 +26,7 @@ case "$app" in
       --bind "0.0.0.0:${port:-3039}" "backdrop.write.app:create_app()"
     ;;
   worker)
-    echo "start-app.sh: the transform worker is not available yet" >&2
-    exit 2
+    exec celery -A backdrop.transformers.worker worker --loglevel="${LOG_LEVEL:-INFO}"
     ;;
   db)
     mkdir -p "$data_dir/db"

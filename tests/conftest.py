@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import uuid
 from collections.abc import Callable, Iterator
-from pathlib import Path
 from typing import Any
 
 import pytest
@@ -66,19 +65,25 @@ def stagecraft(stagecraft_server: tuple[StagecraftState, str]) -> Iterator[Stage
     state, _ = stagecraft_server
     yield state
     state.failures.clear()
+    state.path_failures.clear()
 
 
 @pytest.fixture(scope="session")
 def settings(
-    database_engine: str, database_url: str, stagecraft_server: tuple[StagecraftState, str]
+    database_engine: str,
+    database_url: str,
+    stagecraft_server: tuple[StagecraftState, str],
+    tmp_path_factory: pytest.TempPathFactory,
 ) -> Settings:
+    """The apps' settings for the engine under test; the data directory (embedded broker) is
+    a temporary one."""
     return Settings(
         database_engine=database_engine,
         database_url=database_url,
         stagecraft_url=stagecraft_server[1],
         signon_api_user_token="signon-token",
         collection_endpoint_token=ADMIN_TOKEN,
-        data_dir=Path("var"),
+        data_dir=tmp_path_factory.mktemp("data"),
     )
 
 
@@ -100,7 +105,7 @@ def make_data_set(stagecraft: StagecraftState) -> Callable[..., dict[str, Any]]:
     """Register a data set in the Stagecraft stand-in; group and type default to its name."""
 
     def make(name: str, **overrides: Any) -> dict[str, Any]:
-        config = data_set_config(name, capped_size=None, **overrides)
+        config = data_set_config(name, **{"capped_size": None, **overrides})
         stagecraft.put(config)
         return config
 

@@ -97,6 +97,11 @@ class UnknownTransform(BackdropError):
     """A transform names a function that is not in the registry."""
 
 
+class TransformInvalid(BackdropError):
+    """A transform cannot compute its output from this config and input; retrying would not
+    help (e.g. `latest_dataset_value` over a data type it has no value field for)."""
+
+
 class StorageError(BackdropError):
     """The database failed; the driver's exception is the __cause__."""
 

@@ -28,6 +28,7 @@ def _is_datetime(instance: object) -> bool:
 def schema_messages(schema: Mapping[str, Any], records: Sequence[object]) -> list[str]:
     """The message of every error of every record, records in order (spec 3.2 step 1)."""
     try:
+        Draft4Validator.check_schema(schema)  # a broken schema is named, not a TypeError (500)
         validator = Draft4Validator(schema, format_checker=_FORMATS)
         return [error.message for record in records for error in validator.iter_errors(record)]
     except (SchemaError, Unresolvable) as exc:

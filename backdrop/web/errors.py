@@ -20,6 +20,7 @@ from backdrop.core.errors import (
     DataSetNotFound,
     InvalidRequest,
     PayloadTooLarge,
+    RecordsInvalid,
     StorageUnavailable,
     Unauthorized,
 )
@@ -58,6 +59,16 @@ def _error_body(message: str) -> dict[str, str]:
     return {"status": "error", "message": message}
 
 
+def _log_safe_reason(error: BackdropError, message: str) -> str:
+    """The rejection reason for the log: never a token (401 messages echo it), never record
+    data (record messages quote the values sent)."""
+    if isinstance(error, Unauthorized):
+        return "unauthorized"
+    if isinstance(error, RecordsInvalid):
+        return f"{len(error.messages)} record errors"
+    return message
+
+
 def register_error_handlers(app: Flask, style: ErrorStyle) -> None:
     """Install the three handlers; nothing else builds an error body."""
 
@@ -70,7 +81,7 @@ def register_error_handlers(app: Flask, style: ErrorStyle) -> None:
         if isinstance(error, Unauthorized):
             headers["WWW-Authenticate"] = "bearer"
         message = style.data_set_not_found if type(error) is DataSetNotFound else error.message
-        reason = "unauthorized" if isinstance(error, Unauthorized) else message  # never a token
+        reason = _log_safe_reason(error, message)
         logger.info(
             "request rejected",
             extra={"data_set": g.get("data_set"), "status": status, "reason": reason},

@@ -5,20 +5,35 @@ from __future__ import annotations
 import os
 
 from flask import Blueprint, Flask, Response
+from werkzeug.exceptions import HTTPException
 from werkzeug.routing import BaseConverter
 
 from backdrop.core.config import Settings
 from backdrop.core.logs import configure_logging
 from backdrop.core.services import Services
 from backdrop.core.storage.base import Storage
+from backdrop.transformers.publish import TransformPublisher
 from backdrop.web.errors import ErrorStyle, register_error_handlers
 from backdrop.web.rendering import json_response
 from backdrop.web.request_log import init_request_log
-from backdrop.write import admin, records
+from backdrop.write import admin, records, transforms, triggers
+
+# spec 1.3: the routing texts of the original's Werkzeug, whose 404 text had two spaces after
+# "server." (current Werkzeug has one).
+_ROUTING_TEXTS = {
+    404: "The requested URL was not found on the server.  "
+    "If you entered the URL manually please check your spelling and try again.",
+    405: "The method is not allowed for the requested URL.",
+}
+
+
+def _http_error_message(error: HTTPException) -> str:
+    return _ROUTING_TEXTS.get(error.code or 0) or error.description or error.name
+
 
 WRITE_ERRORS = ErrorStyle(
     data_set_not_found="Could not find data_set_config",
-    http_error_message=lambda error: error.description or error.name,
+    http_error_message=_http_error_message,
     returned_headers={"Cache-Control": "no-cache"},
 )
 
@@ -45,9 +60,11 @@ def create_app(settings: Settings | None = None, *, storage: Storage | None = No
     app = Flask(__name__)
     app.url_map.converters["data_set"] = DataSetNameConverter
     app.extensions["backdrop"] = Services.build(settings, storage)
+    app.extensions[triggers.EXTENSION] = TransformPublisher(settings)
     init_request_log(app)
     register_error_handlers(app, WRITE_ERRORS)
     app.register_blueprint(status_bp)
     app.register_blueprint(records.bp)
+    app.register_blueprint(transforms.bp)
     app.register_blueprint(admin.bp)
     return app

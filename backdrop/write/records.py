@@ -4,6 +4,7 @@ deprecated `POST /<data_set_name>` (spec 1.2)."""
 from __future__ import annotations
 
 import logging
+from datetime import datetime
 
 from flask import Blueprint, Response, request
 
@@ -14,6 +15,7 @@ from backdrop.web.rendering import json_response
 from backdrop.write.audit import audit
 from backdrop.write.auth import authorized_config
 from backdrop.write.body import NOT_JSON, read_body
+from backdrop.write.triggers import trigger_transforms
 
 logger = logging.getLogger(__name__)
 
@@ -35,17 +37,21 @@ def _routed(data_group: str, data_type: str) -> DataSetConfig:
     return authorized_config(services().configs.by_group_and_type(data_group, data_type))
 
 
-def _append(config: DataSetConfig) -> None:
+def _append(config: DataSetConfig) -> tuple[datetime, datetime] | None:
+    """Store the posted records; their `_timestamp` bounds, for transforms."""
     payload = read_body(request)
     if payload is NOT_JSON:
         raise RecordsInvalid([NOT_JSON_MESSAGE])
-    records, _bounds = services().data_sets.append(config, payload)
+    records, bounds = services().data_sets.append(config, payload)
     audit("Data append action", config.name, datapoints=len(records))
+    return bounds
 
 
 @bp.post("/data/<data_group>/<data_type>")
 def post_records(data_group: str, data_type: str) -> Response:
-    _append(_routed(data_group, data_type))
+    """Append records, then queue the data set's transforms over their range (spec 6.1)."""
+    config = _routed(data_group, data_type)
+    trigger_transforms(config.name, _append(config))
     return ok()
 
 

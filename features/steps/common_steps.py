@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import re
 import uuid
 from pathlib import Path
 from typing import Any
@@ -21,6 +22,26 @@ def fixture_text(name: str) -> str:
 def _unique(context: Any, name: str) -> str:
     """Scenario data lives in data sets named per run, so scenarios never see each other's data."""
     return f"{name}_{uuid.uuid4().hex[:10]}"
+
+
+def actual_name(context: Any, alias: str) -> str:
+    """The per-run name behind a data set name written in a feature (made up when unknown)."""
+    names: dict[str, str] | None = getattr(context, "names", None)
+    if names is None:
+        names = context.names = {}
+    config = getattr(context, "config_of", {}).get(alias)
+    if config is not None:
+        return str(config["name"])
+    return names.setdefault(alias, _unique(context, alias))
+
+
+def with_actual_names(context: Any, text: str) -> str:
+    """`text` with every data set name of the scenario replaced by its per-run name."""
+    aliases = {*getattr(context, "config_of", {}), *(getattr(context, "names", None) or {})}
+    for alias in sorted(aliases, key=len, reverse=True):
+        pattern = rf"(?<![A-Za-z0-9_-]){re.escape(alias)}(?![A-Za-z0-9_-])"
+        text = re.sub(pattern, actual_name(context, alias), text)
+    return text
 
 
 @given('a data set "{name}" in group "{group}" of type "{data_type}"')
@@ -68,3 +89,31 @@ def response_body(context: Any, body: str) -> None:
 def result_count(context: Any, count: int) -> None:
     data = context.response.json()["data"]
     assert len(data) == count, (len(data), data)
+
+
+@then('the response message is "{message}"')
+def response_message(context: Any, message: str) -> None:
+    body = context.response.json()
+    assert body.get("message") == with_actual_names(context, message), body
+
+
+@then('the response message starts with "{prefix}"')
+def response_message_prefix(context: Any, prefix: str) -> None:
+    message = context.response.json().get("message", "")
+    assert message.startswith(prefix), message
+
+
+@then('the response header "{header}" is "{value}"')
+def response_header(context: Any, header: str, value: str) -> None:
+    assert context.response.headers.get(header) == value, dict(context.response.headers)
+
+
+@then('the response has no "{header}" header')
+def response_without_header(context: Any, header: str) -> None:
+    assert header not in context.response.headers, dict(context.response.headers)
+
+
+@then('the response field "{field}" is "{value}"')
+def response_field(context: Any, field: str, value: str) -> None:
+    body = context.response.json()
+    assert body.get(field) == value, body

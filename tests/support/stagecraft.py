@@ -22,6 +22,8 @@ class StagecraftState:
     dashboards: dict[str, list[dict[str, Any]]] = field(default_factory=dict)
     service_dashboards: dict[str, list[dict[str, Any]]] = field(default_factory=dict)
     failures: list[int] = field(default_factory=list)  # statuses to answer next, in order
+    # statuses to answer next for one path only, in order
+    path_failures: dict[str, list[int]] = field(default_factory=dict)
     requests: list[dict[str, Any]] = field(default_factory=list)
     lock: threading.Lock = field(default_factory=threading.Lock)
 
@@ -40,6 +42,7 @@ class StagecraftState:
             self.dashboards.clear()
             self.service_dashboards.clear()
             self.failures.clear()
+            self.path_failures.clear()
             self.requests.clear()
 
 
@@ -59,6 +62,9 @@ def stagecraft_app(state: StagecraftState) -> Flask:
                 }
             )
             failure = state.failures.pop(0) if state.failures else None
+            for_path = state.path_failures.get(request.path)
+            if failure is None and for_path:
+                failure = for_path.pop(0)
         if failure is not None:
             return Response("failing on purpose", status=failure)
         return None

@@ -12,6 +12,7 @@ from collections.abc import Iterator, Mapping, Sequence
 from datetime import UTC, datetime
 from typing import Any
 
+from bson import ObjectId
 from pymongo import DESCENDING, InsertOne, MongoClient, ReplaceOne
 from pymongo.collection import Collection
 from pymongo.database import Database
@@ -26,6 +27,7 @@ from backdrop.core.timeutils import now
 _NAMESPACE_EXISTS = 48
 _VERSIONS = "data_versions"
 _TIMESTAMP_INDEX = "_timestamp_-1"
+_MIN_CAPPED_SIZE = 4096
 
 
 @contextlib.contextmanager
@@ -79,7 +81,9 @@ class MongoStorage(Storage):
     def create_data_set(self, data_set: str, capped_size: int | None) -> None:
         if self.data_set_exists(data_set):
             return
-        options: dict[str, Any] = {"capped": True, "size": capped_size} if capped_size else {}
+        options: dict[str, Any] = {}
+        if capped_size:  # MongoDB caps at 4096 bytes at least; the embedded server is told so
+            options = {"capped": True, "size": max(capped_size, _MIN_CAPPED_SIZE)}
         with _driver_errors():
             try:
                 self._db.create_collection(data_set, **options)
@@ -134,9 +138,14 @@ class MongoStorage(Storage):
     def _write(self, data_set: str, documents: Sequence[Document]) -> None:
         if not documents:
             return
+        capped = self._is_capped(data_set)
         operations: list[InsertOne[Document] | ReplaceOne[Document]] = []
         for record in documents:
             document = dict(record)
+            if capped and "_id" not in document:
+                # The embedded server trims a capped collection on upserts but not on batched
+                # inserts; an id made here keeps it bounded there and costs MongoDB nothing.
+                document["_id"] = ObjectId()
             if "_id" in document:
                 operations.append(ReplaceOne({"_id": document["_id"]}, document, upsert=True))
             else:
@@ -144,6 +153,11 @@ class MongoStorage(Storage):
         with _driver_errors():
             self._records(data_set).bulk_write(operations, ordered=True)
             self._bump_version(data_set)
+
+    def _is_capped(self, data_set: str) -> bool:
+        with _driver_errors():
+            found = list(self._db.list_collections(filter={"name": data_set}))
+        return bool(found and found[0].get("options", {}).get("capped"))
 
     def patch_record(self, data_set: str, record_id: str, fields: Mapping[str, Any]) -> bool:
         update = {"$set": {**fields, "_updated_at": now()}}

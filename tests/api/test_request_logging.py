@@ -1,0 +1,306 @@
+"""Request and audit logs (STYLE 12, spec 3.10, 8.2): one JSON line per request, tagged with the
+request id; audit events carry a token fingerprint; no token and no record data in any line.
+
+Lines are captured with the handler `configure_logging` builds (its JSON formatter and request-id
+filter), writing to memory instead of stderr.
+"""
+
+from __future__ import annotations
+
+import gzip
+import hashlib
+import io
+import json
+import logging
+import time
+from collections.abc import Callable, Iterator
+from typing import Any
+
+import pytest
+import requests
+
+from backdrop.core.logs import configure_logging
+from tests.conftest import ADMIN_TOKEN
+
+MakeDataSet = Callable[..., dict[str, Any]]
+TOKEN_MARKER = "SECRET-TOKEN-0f9e8d7c"
+BODY_MARKER = "BODYMARKER4a5b6c"
+
+
+class Logs:
+    """The JSON lines logged while a test runs."""
+
+    def __init__(self, stream: io.StringIO) -> None:
+        self._stream = stream
+
+    @property
+    def text(self) -> str:
+        return self._stream.getvalue()
+
+    def lines(self) -> list[dict[str, Any]]:
+        return [json.loads(line) for line in self.text.splitlines()]
+
+    def of(self, logger: str) -> list[dict[str, Any]]:
+        return [line for line in self.lines() if line.get("logger") == logger]
+
+    def wait_for_server_lines(self, count: int, timeout: float = 5.0) -> None:
+        """Werkzeug logs its access line after the response is sent: wait (bounded) for them."""
+        deadline = time.monotonic() + timeout
+        while len(self.of("werkzeug")) < count:
+            assert time.monotonic() < deadline, f"fewer than {count} access lines: {self.text}"
+            time.sleep(0.02)
+
+
+@pytest.fixture
+def logs() -> Iterator[Logs]:
+    root = logging.getLogger()
+    handlers, level = root.handlers[:], root.level
+    configure_logging("INFO")
+    [handler] = root.handlers
+    assert isinstance(handler, logging.StreamHandler)
+    stream = io.StringIO()
+    handler.setStream(stream)
+    root.handlers[:] = [*handlers, handler]
+    try:
+        yield Logs(stream)
+    finally:
+        root.handlers[:] = handlers
+        root.setLevel(level)
+
+
+def auth(name: str) -> dict[str, str]:
+    return {"Authorization": f"Bearer {name}-bearer-token"}
+
+
+def fingerprint(token: str) -> str:
+    return hashlib.sha256(token.encode()).hexdigest()[:12]
+
+
+# -- one line per request --------------------------------------------------------------------
+
+
+def test_one_json_line_per_write_request(
+    http: requests.Session,
+    write_url: str,
+    name: str,
+    make_data_set: MakeDataSet,
+    logs: Logs,
+) -> None:
+    make_data_set(name)
+    response = http.post(
+        f"{write_url}/data/{name}/{name}",
+        json={"_timestamp": "2014-01-01T00:00:00Z"},
+        headers={**auth(name), "GOVUK-Request-Id": "log-test-1"},
+    )
+    assert response.status_code == 200
+    assert response.headers["GOVUK-Request-Id"] == "log-test-1"
+    [line] = logs.of("backdrop.request")
+    assert line["message"] == "request"
+    assert line["level"] == "INFO"
+    assert line["method"] == "POST"
+    assert line["path"] == f"/data/{name}/{name}"
+    assert line["status"] == 200
+    assert line["data_set"] == name
+    assert line["request_id"] == "log-test-1"
+    assert isinstance(line["duration_ms"], int | float)
+    assert line["duration_ms"] >= 0
+    assert "time" in line
+
+
+def test_read_requests_are_logged_with_their_status(
+    http: requests.Session,
+    read_url: str,
+    name: str,
+    make_data_set: MakeDataSet,
+    logs: Logs,
+) -> None:
+    make_data_set(name)
+    ok = http.get(
+        f"{read_url}/data/{name}/{name}",
+        params={"group_by": "value"},
+        headers={"GOVUK-Request-Id": "read-1"},
+    )
+    refused = http.get(f"{read_url}/data/{name}/{name}", headers={"GOVUK-Request-Id": "read-2"})
+    missing = http.get(f"{read_url}/data/nobody/{name}")
+    assert (ok.status_code, refused.status_code, missing.status_code) == (200, 400, 404)
+    lines = logs.of("backdrop.request")
+    assert [(line["method"], line["status"], line["data_set"]) for line in lines] == [
+        ("GET", 200, name),
+        ("GET", 400, name),
+        ("GET", 404, None),
+    ]
+    assert [line["request_id"] for line in lines[:2]] == ["read-1", "read-2"]
+    assert lines[2]["request_id"] == missing.headers["GOVUK-Request-Id"]
+    assert lines[2]["request_id"] not in ("read-1", "read-2")
+
+
+def test_every_line_of_a_request_carries_its_id(
+    http: requests.Session,
+    write_url: str,
+    name: str,
+    make_data_set: MakeDataSet,
+    logs: Logs,
+) -> None:
+    make_data_set(name)
+    http.post(
+        f"{write_url}/data/{name}/{name}",
+        json={"_timestamp": "2014-01-01T00:00:00Z"},
+        headers={**auth(name), "GOVUK-Request-Id": "tagged-1"},
+    )
+    mine = [line for line in logs.lines() if line.get("logger", "").startswith("backdrop")]
+    assert {line["logger"] for line in mine} >= {"backdrop.request", "backdrop.write.audit"}
+    assert {line["request_id"] for line in mine} == {"tagged-1"}
+
+
+# -- what is never logged --------------------------------------------------------------------
+
+
+def test_tokens_and_record_data_never_reach_the_logs(
+    http: requests.Session,
+    write_url: str,
+    name: str,
+    make_data_set: MakeDataSet,
+    logs: Logs,
+) -> None:
+    make_data_set(name, bearer_token=TOKEN_MARKER)
+    url = f"{write_url}/data/{name}/{name}"
+    good = {"Authorization": f"Bearer {TOKEN_MARKER}"}
+    bodies: list[Any] = [
+        {"_timestamp": "2014-01-01T00:00:00Z", "secret": BODY_MARKER},
+        {"_timestamp": BODY_MARKER},
+        {"_timestamp": f"2014-02-30T{BODY_MARKER}"},
+        {"_timestamp": "2014-01-01T00:00:00Z", "_id": f"{BODY_MARKER} x"},
+        {"_timestamp": "2014-01-01T00:00:00Z", f"{BODY_MARKER}-key": 1},
+        {"_timestamp": "2014-01-01T00:00:00Z", f"_{BODY_MARKER}": 1},
+    ]
+    statuses = [http.post(url, json=body, headers=good).status_code for body in bodies]
+    assert statuses == [200, 400, 400, 400, 400, 400]
+    sent = [
+        http.post(
+            url,
+            data=f"{{{BODY_MARKER}".encode(),
+            headers={**good, "Content-Type": "application/json"},
+        ),
+        http.post(
+            url,
+            data=gzip.compress(json.dumps([{"secret": BODY_MARKER}]).encode()),
+            headers={**good, "Content-Type": "application/json", "Content-Encoding": "gzip"},
+        ),
+        http.post(url, json=[], headers={"Authorization": f"Bearer {TOKEN_MARKER}x"}),
+        http.put(url, json=[{"secret": BODY_MARKER}], headers=good),
+        http.patch(f"{url}/missing-id", json={"secret": BODY_MARKER}, headers=good),
+        http.delete(
+            f"{write_url}/data-sets/{name}", headers={"Authorization": f"Bearer {TOKEN_MARKER}"}
+        ),
+    ]
+    assert [response.status_code for response in sent] == [400, 400, 401, 400, 400, 401]
+    logs.wait_for_server_lines(len(bodies) + len(sent))
+    assert TOKEN_MARKER not in logs.text
+    assert BODY_MARKER not in logs.text
+    assert "Authorization" not in logs.text
+
+
+def test_a_patch_body_is_never_logged(
+    http: requests.Session,
+    write_url: str,
+    name: str,
+    make_data_set: MakeDataSet,
+    logs: Logs,
+) -> None:
+    make_data_set(name)
+    url = f"{write_url}/data/{name}/{name}"
+    assert http.post(
+        url, json={"_id": "rec", "_timestamp": "2014-01-01T00:00:00Z"}, headers=auth(name)
+    ).ok
+    patch = {"secret": BODY_MARKER, "_start_at": BODY_MARKER}
+    assert http.patch(f"{url}/rec", json=patch, headers=auth(name)).ok
+    logs.wait_for_server_lines(2)
+    assert BODY_MARKER not in logs.text
+    assert f"{name}-bearer-token" not in logs.text
+
+
+# -- audit events (spec 3.10) -----------------------------------------------------------------
+
+
+def test_audit_events_of_a_data_set_carry_a_token_fingerprint(
+    http: requests.Session,
+    write_url: str,
+    name: str,
+    make_data_set: MakeDataSet,
+    logs: Logs,
+) -> None:
+    make_data_set(name)
+    token = f"{name}-bearer-token"
+    url = f"{write_url}/data/{name}/{name}"
+    records = [{"_id": f"r{n}", "_timestamp": "2014-01-01T00:00:00Z"} for n in range(3)]
+    assert http.post(url, json=records, headers=auth(name)).ok
+    assert http.patch(f"{url}/r1", json={"value": 2}, headers=auth(name)).ok
+    assert http.delete(f"{url}/r2", headers=auth(name)).ok
+    assert http.put(url, json=[], headers=auth(name)).ok
+    assert http.post(url, json=[], headers={"Authorization": "Bearer wrong-one"}).status_code == 401
+    assert http.post(url, json=[]).status_code == 401
+    events = logs.of("backdrop.write.audit")
+    assert [event["message"] for event in events] == [
+        "Data append action",
+        "Data patch action",
+        "Data delete action",
+        "Data delete action",
+        "Bad auth",
+        "Bad auth",
+    ]
+    assert all(event["audit"] is True and event["data_set"] == name for event in events)
+    assert [event["token_fingerprint"] for event in events] == [fingerprint(token)] * 4 + [
+        fingerprint("wrong-one"),
+        None,
+    ]
+    assert events[0]["datapoints"] == 3
+    assert events[1]["record_id"] == "r1"
+    assert events[2]["record_id"] == "r2"
+    assert token not in logs.text
+    assert "wrong-one" not in logs.text
+
+
+def test_dropping_a_data_set_is_audited(
+    http: requests.Session,
+    write_url: str,
+    name: str,
+    make_data_set: MakeDataSet,
+    logs: Logs,
+) -> None:
+    make_data_set(name)
+    assert http.put(f"{write_url}/data/{name}/{name}", json=[], headers=auth(name)).ok
+    refused = http.delete(f"{write_url}/data-sets/{name}", headers={"Authorization": "Bearer no"})
+    dropped = http.delete(
+        f"{write_url}/data-sets/{name}", headers={"Authorization": f"Bearer {ADMIN_TOKEN}"}
+    )
+    assert (refused.status_code, dropped.status_code) == (401, 200)
+    events = [
+        (event["message"], event["data_set"], event["token_fingerprint"])
+        for event in logs.of("backdrop.write.audit")
+    ]
+    assert events[-2:] == [
+        ("Bad auth", name, fingerprint("no")),
+        ("Data delete action", name, fingerprint(ADMIN_TOKEN)),
+    ]
+    assert ADMIN_TOKEN not in logs.text
+
+
+def test_an_unexpected_error_is_logged_once_with_its_traceback(
+    http: requests.Session, write_url: str, make_data_set: MakeDataSet, logs: Logs
+) -> None:
+    make_data_set("bad$name", data_group="unusable", data_type="name")
+    response = http.post(
+        f"{write_url}/data/unusable/name",
+        json={"_timestamp": "2014-01-01T00:00:00Z", "secret": BODY_MARKER},
+        headers={**auth("bad$name"), "GOVUK-Request-Id": "boom-1"},
+    )
+    assert response.status_code == 500
+    [failure] = [line for line in logs.lines() if line["level"] == "ERROR"]
+    assert failure["message"] == "unhandled error"
+    assert failure["data_set"] == "bad$name"
+    assert failure["request_id"] == "boom-1"
+    assert "StorageError" in failure["exc_info"]
+    [request] = logs.of("backdrop.request")
+    assert (request["status"], request["request_id"]) == (500, "boom-1")
+    assert BODY_MARKER not in logs.text
+    assert "bad$name-bearer-token" not in logs.text

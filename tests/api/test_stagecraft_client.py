@@ -1,0 +1,296 @@
+"""What Backdrop asks Stagecraft, and how it copes when Stagecraft changes or fails (spec 4.2).
+
+Requests go to the Stagecraft stand-in over real HTTP; the stand-in records what it received.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterator
+from dataclasses import replace
+from typing import Any
+
+import pytest
+import requests
+
+from backdrop.core.config import Settings
+from backdrop.core.storage.base import Storage
+from backdrop.read.app import create_app as create_read_app
+from backdrop.write.app import create_app as create_write_app
+from tests.support.servers import LiveServer, free_port
+from tests.support.stagecraft import StagecraftState
+
+MakeDataSet = Callable[..., dict[str, Any]]
+RECORD = {"_timestamp": "2014-01-01T00:00:00Z", "value": 1}
+
+
+def auth(name: str) -> dict[str, str]:
+    return {"Authorization": f"Bearer {name}-bearer-token"}
+
+
+def asked(stagecraft: StagecraftState) -> list[dict[str, Any]]:
+    """The requests the stand-in received since the test cleared them."""
+    with stagecraft.lock:
+        return list(stagecraft.requests)
+
+
+@pytest.fixture
+def fresh(stagecraft: StagecraftState) -> StagecraftState:
+    """The stand-in with its request log cleared."""
+    with stagecraft.lock:
+        stagecraft.requests.clear()
+    return stagecraft
+
+
+# -- the requests themselves -----------------------------------------------------------------
+
+
+def test_a_write_looks_the_data_set_up_by_group_and_type(
+    http: requests.Session,
+    write_url: str,
+    name: str,
+    make_data_set: MakeDataSet,
+    fresh: StagecraftState,
+) -> None:
+    make_data_set(name, data_group=f"{name}-group", data_type=f"{name}-type")
+    response = http.post(
+        f"{write_url}/data/{name}-group/{name}-type",
+        json=RECORD,
+        headers={**auth(name), "GOVUK-Request-Id": "req-123"},
+    )
+    assert response.status_code == 200
+    [request] = asked(fresh)
+    assert request["method"] == "GET"
+    assert request["path"] == "/data-sets"
+    assert request["args"] == {"data-group": [f"{name}-group"], "data-type": [f"{name}-type"]}
+    headers = request["headers"]
+    assert headers["Authorization"] == "Bearer signon-token"
+    assert headers["Accept"] == "application/json"
+    assert headers["User-Agent"].startswith("Performance Platform Client ")
+    assert headers["Request-Id"] == "req-123"
+
+
+def test_reads_use_the_list_or_the_named_lookup(
+    http: requests.Session,
+    read_url: str,
+    name: str,
+    make_data_set: MakeDataSet,
+    fresh: StagecraftState,
+) -> None:
+    make_data_set(name, data_group="grp", data_type=name)
+    assert http.get(f"{read_url}/data/grp/{name}", params={"group_by": "value"}).ok
+    assert http.get(f"{read_url}/{name}", params={"group_by": "value"}).ok
+    first, second = asked(fresh)
+    assert (first["path"], first["args"]) == (
+        "/data-sets",
+        {"data-group": ["grp"], "data-type": [name]},
+    )
+    assert (second["path"], second["args"]) == (f"/data-sets/{name}", {})
+    for request in (first, second):
+        assert request["headers"]["Authorization"] == "Bearer signon-token"
+        assert request["headers"]["Accept"] == "application/json"
+
+
+def test_the_deprecated_write_by_name_uses_the_named_lookup(
+    http: requests.Session,
+    write_url: str,
+    name: str,
+    make_data_set: MakeDataSet,
+    fresh: StagecraftState,
+) -> None:
+    make_data_set(name)
+    assert http.post(f"{write_url}/{name}", json=RECORD, headers=auth(name)).ok
+    assert [request["path"] for request in asked(fresh)] == [f"/data-sets/{name}"]
+
+
+def test_the_status_page_lists_every_data_set(
+    http: requests.Session, read_url: str, fresh: StagecraftState
+) -> None:
+    assert http.get(f"{read_url}/_status/data-sets").ok
+    [request] = asked(fresh)
+    assert (request["path"], request["args"]) == ("/data-sets", {})
+
+
+def test_the_request_id_header_is_forwarded_under_either_name(
+    http: requests.Session,
+    write_url: str,
+    name: str,
+    make_data_set: MakeDataSet,
+    fresh: StagecraftState,
+) -> None:
+    make_data_set(name)
+    url = f"{write_url}/data/{name}/{name}"
+    sent = http.post(url, json=RECORD, headers={**auth(name), "Request-Id": "plain-id"})
+    assert sent.headers["GOVUK-Request-Id"] == "plain-id"
+    assert [r["headers"]["Request-Id"] for r in asked(fresh)] == ["plain-id"]
+
+
+def test_without_a_request_id_a_new_one_is_made_and_forwarded(
+    http: requests.Session,
+    write_url: str,
+    name: str,
+    make_data_set: MakeDataSet,
+    fresh: StagecraftState,
+) -> None:
+    make_data_set(name)
+    url = f"{write_url}/data/{name}/{name}"
+    first = http.post(url, json=RECORD, headers=auth(name))
+    second = http.post(url, json=RECORD, headers=auth(name))
+    ids = [r["headers"]["Request-Id"] for r in asked(fresh)]
+    assert ids == [first.headers["GOVUK-Request-Id"], second.headers["GOVUK-Request-Id"]]
+    assert ids[0] and ids[1] and ids[0] != ids[1]
+
+
+# -- no cache: changes in Stagecraft count from the next request -----------------------------
+
+
+def test_a_data_set_removed_from_stagecraft_is_gone_at_once(
+    http: requests.Session,
+    read_url: str,
+    write_url: str,
+    name: str,
+    make_data_set: MakeDataSet,
+    stagecraft: StagecraftState,
+) -> None:
+    make_data_set(name)
+    assert http.post(f"{write_url}/data/{name}/{name}", json=RECORD, headers=auth(name)).ok
+    assert http.get(f"{read_url}/data/{name}/{name}", params={"group_by": "value"}).ok
+    stagecraft.remove(name)
+    read = http.get(f"{read_url}/data/{name}/{name}", params={"group_by": "value"})
+    assert read.status_code == 404
+    assert read.json() == {"status": "error", "message": "data_set not found"}
+    write = http.post(f"{write_url}/data/{name}/{name}", json=RECORD, headers=auth(name))
+    assert write.status_code == 404
+    assert write.json() == {"status": "error", "message": "Could not find data_set_config"}
+
+
+def test_a_new_token_counts_on_the_next_request(
+    http: requests.Session,
+    write_url: str,
+    name: str,
+    make_data_set: MakeDataSet,
+) -> None:
+    make_data_set(name)
+    url = f"{write_url}/data/{name}/{name}"
+    assert http.post(url, json=RECORD, headers=auth(name)).ok
+    make_data_set(name, bearer_token="rotated-token")
+    old = http.post(url, json=RECORD, headers=auth(name))
+    assert old.status_code == 401
+    assert old.json()["message"] == (
+        f"Unauthorized: Invalid bearer token '{name}-bearer-token' for '{name}'"
+    )
+    new = http.post(url, json=RECORD, headers={"Authorization": "Bearer rotated-token"})
+    assert new.status_code == 200
+
+
+def test_a_changed_setting_counts_on_the_next_request(
+    http: requests.Session,
+    read_url: str,
+    name: str,
+    make_data_set: MakeDataSet,
+) -> None:
+    make_data_set(name, raw_queries_allowed=True)
+    url = f"{read_url}/data/{name}/{name}"
+    assert http.get(url).status_code == 200
+    make_data_set(name, raw_queries_allowed=False)
+    assert http.get(url).status_code == 400
+    make_data_set(name, queryable=False)
+    assert http.get(url, params={"group_by": "value"}).status_code == 404
+
+
+def test_a_stagecraft_404_means_no_such_data_set(
+    http: requests.Session,
+    write_url: str,
+    name: str,
+    make_data_set: MakeDataSet,
+    stagecraft: StagecraftState,
+) -> None:
+    make_data_set(name)
+    stagecraft.failures.append(404)
+    response = http.post(f"{write_url}/data/{name}/{name}", json=RECORD, headers=auth(name))
+    assert response.status_code == 404
+    assert response.json() == {"status": "error", "message": "Could not find data_set_config"}
+
+
+# -- failures: retried, then a 503 naming Stagecraft -----------------------------------------
+
+
+@pytest.mark.parametrize("failures", [[502], [503], [502, 503, 502]])
+def test_bad_gateway_and_unavailable_are_retried(
+    http: requests.Session,
+    write_url: str,
+    storage: Storage,
+    name: str,
+    make_data_set: MakeDataSet,
+    fresh: StagecraftState,
+    failures: list[int],
+) -> None:
+    make_data_set(name)
+    fresh.failures.extend(failures)
+    response = http.post(f"{write_url}/data/{name}/{name}", json=RECORD, headers=auth(name))
+    assert response.status_code == 200, response.text
+    assert len(asked(fresh)) == len(failures) + 1
+    assert storage.data_set_exists(name)
+
+
+@pytest.mark.parametrize("app", ["read", "write"])
+def test_still_failing_after_five_tries_is_a_503_naming_stagecraft(
+    http: requests.Session,
+    read_url: str,
+    write_url: str,
+    name: str,
+    make_data_set: MakeDataSet,
+    fresh: StagecraftState,
+    app: str,
+) -> None:
+    make_data_set(name)
+    fresh.failures.extend([503] * 5)
+    if app == "read":
+        response = http.get(f"{read_url}/data/{name}/{name}", params={"group_by": "value"})
+    else:
+        response = http.post(f"{write_url}/data/{name}/{name}", json=RECORD, headers=auth(name))
+    assert response.status_code == 503
+    assert response.json() == {"status": "error", "message": "Stagecraft answered 503"}
+    assert len(asked(fresh)) == 5
+
+
+def test_other_stagecraft_errors_are_not_retried(
+    http: requests.Session,
+    write_url: str,
+    name: str,
+    make_data_set: MakeDataSet,
+    fresh: StagecraftState,
+) -> None:
+    make_data_set(name)
+    fresh.failures.append(500)
+    response = http.post(f"{write_url}/data/{name}/{name}", json=RECORD, headers=auth(name))
+    assert response.status_code == 503
+    assert response.json() == {"status": "error", "message": "Stagecraft answered 500"}
+    assert len(asked(fresh)) == 1
+
+
+@pytest.fixture(scope="module")
+def unreachable_urls(settings: Settings, storage: Storage) -> Iterator[tuple[str, str]]:
+    """Read and write apps whose Stagecraft URL is a port nobody listens on."""
+    closed = replace(settings, stagecraft_url=f"http://127.0.0.1:{free_port()}")
+    with (
+        LiveServer(create_read_app(closed, storage=storage)) as read,
+        LiveServer(create_write_app(closed, storage=storage)) as write,
+    ):
+        yield read.url, write.url
+
+
+def test_stagecraft_unreachable_is_503(
+    http: requests.Session, unreachable_urls: tuple[str, str]
+) -> None:
+    read_url, write_url = unreachable_urls
+    unavailable = {"status": "error", "message": "Stagecraft is unavailable"}
+    write = http.post(f"{write_url}/data/a/b", json=RECORD, headers=auth("a"))
+    assert write.status_code == 503
+    assert write.json() == unavailable
+    read = http.get(f"{read_url}/data/a/b")
+    assert read.status_code == 503
+    assert read.json() == unavailable
+    assert read.headers["Access-Control-Allow-Origin"] == "*"
+    status = http.get(f"{read_url}/_status/data-sets")
+    assert status.status_code == 503
+    assert http.get(f"{read_url}/_status").status_code == 200  # liveness needs no Stagecraft

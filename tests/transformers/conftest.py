@@ -1,0 +1,38 @@
+"""Transformer tests end to end: the real read and write apps, a real worker process and a
+real broker (Redis, RabbitMQ or the embedded filesystem one), one worker per test module."""
+
+from __future__ import annotations
+
+import dataclasses
+from collections.abc import Iterator
+
+import pytest
+import requests
+
+from backdrop.core.config import Settings
+from backdrop.core.storage.base import Storage
+from backdrop.read.app import create_app as create_read_app
+from tests.support.servers import LiveServer
+
+WORKER_TOKEN = "worker-oauth-token"
+
+
+@pytest.fixture(scope="session")
+def read_url(settings: Settings, storage: Storage) -> Iterator[str]:
+    with LiveServer(create_read_app(settings, storage=storage)) as server:
+        yield server.url
+
+
+@pytest.fixture(scope="session")
+def http() -> Iterator[requests.Session]:
+    with requests.Session() as session:
+        yield session
+
+
+def with_broker(
+    settings: Settings, broker_url: str | None, tmp_path_factory: pytest.TempPathFactory
+) -> Settings:
+    """The apps' settings on another broker, with a data directory of their own."""
+    return dataclasses.replace(
+        settings, broker_url=broker_url, data_dir=tmp_path_factory.mktemp("worker-data")
+    )

@@ -1,0 +1,284 @@
+"""Which writes queue transforms, the manual trigger's answers, and the message on the wire
+(spec 1.2, 6.1): the write app on a real Redis with no worker, so the queue can be read."""
+
+from __future__ import annotations
+
+import base64
+import dataclasses
+import json
+import time
+from collections.abc import Callable, Iterator
+from datetime import UTC, datetime
+from typing import Any
+
+import pytest
+import redis
+import requests
+from flask import Flask
+
+from backdrop.core.config import Settings
+from backdrop.core.query_parser import parse_query
+from backdrop.core.storage.base import Storage
+from backdrop.transformers.publish import TransformPublisher
+from backdrop.write.app import create_app as create_write_app
+from backdrop.write.triggers import EXTENSION
+from tests.support.servers import LiveServer, free_port
+from tests.support.worker import purge, redis_url
+from tests.transformers.conftest import with_broker
+
+REDIS_DB = 14
+QUEUE = "celery"
+
+
+@pytest.fixture(scope="module")
+def queue_settings(settings: Settings, tmp_path_factory: pytest.TempPathFactory) -> Settings:
+    return with_broker(settings, redis_url(REDIS_DB), tmp_path_factory)
+
+
+@pytest.fixture(scope="module")
+def write_url(queue_settings: Settings, storage: Storage) -> Iterator[str]:
+    with LiveServer(create_write_app(queue_settings, storage=storage)) as server:
+        yield server.url
+
+
+@pytest.fixture
+def queue(queue_settings: Settings) -> Iterator[redis.Redis]:
+    """The broker's `celery` list, emptied before each test."""
+    purge(queue_settings)
+    client = redis.Redis.from_url(redis_url(REDIS_DB))
+    yield client
+    client.close()
+
+
+def messages(queue: redis.Redis) -> list[dict[str, Any]]:
+    """The queued task messages, oldest first: task name, args and wire properties."""
+    decoded = []
+    for raw in reversed(queue.lrange(QUEUE, 0, -1)):
+        envelope = json.loads(raw)
+        args, kwargs, _embed = json.loads(base64.b64decode(envelope["body"]))
+        decoded.append(
+            {
+                "task": envelope["headers"]["task"],
+                "args": args,
+                "kwargs": kwargs,
+                "content_type": envelope["content-type"],
+                "lang": envelope["headers"]["lang"],
+                "routing_key": envelope["properties"]["delivery_info"]["routing_key"],
+            }
+        )
+    return decoded
+
+
+@pytest.fixture
+def data_set(make_data_set: Callable[..., dict[str, Any]], name: str) -> dict[str, Any]:
+    return make_data_set(name, schema=None, raw_queries_allowed=True)
+
+
+def auth(config: dict[str, Any]) -> dict[str, str]:
+    return {"Authorization": f"Bearer {config['bearer_token']}"}
+
+
+def test_a_post_queues_entrypoint_with_the_bounds_of_its_timestamps(
+    http: requests.Session, write_url: str, queue: redis.Redis, data_set: dict[str, Any]
+) -> None:
+    name = data_set["name"]
+    records = [
+        {"_timestamp": "2014-01-02T00:00:00+01:00", "value": 1},
+        {"_timestamp": "2013-12-31T23:00:00Z", "value": 2},
+        {"value": 3},  # no timestamp: stored, not part of the bounds (spec 10 #1)
+        {"_timestamp": "2014-01-05T12:30:00.250000Z", "value": 4},
+    ]
+    response = http.post(f"{write_url}/data/{name}/{name}", json=records, headers=auth(data_set))
+    assert (response.status_code, response.json()) == (200, {"status": "ok"})
+    assert messages(queue) == [
+        {
+            "task": "backdrop.transformers.dispatch.entrypoint",
+            "args": [name, "2013-12-31T23:00:00Z", "2014-01-05T12:30:00.250000Z"],
+            "kwargs": {},
+            "content_type": "application/json",
+            "lang": "py",
+            "routing_key": "celery",
+        }
+    ]
+
+
+def test_writes_that_queue_no_transforms(
+    http: requests.Session, write_url: str, queue: redis.Redis, data_set: dict[str, Any]
+) -> None:
+    name, headers = data_set["name"], auth(data_set)
+    answers = [
+        http.post(f"{write_url}/data/{name}/{name}", json=[], headers=headers),
+        http.post(f"{write_url}/data/{name}/{name}", json=[{"value": 1}], headers=headers),
+        http.post(
+            f"{write_url}/{name}", json=[{"_timestamp": "2014-01-01T00:00:00Z"}], headers=headers
+        ),
+        http.post(
+            f"{write_url}/data/{name}/{name}",
+            json=[{"_id": "a", "_timestamp": "2014-01-01T00:00:00Z"}],
+            headers=headers,
+        ),
+        http.patch(f"{write_url}/data/{name}/{name}/a", json={"value": 2}, headers=headers),
+        http.delete(f"{write_url}/data/{name}/{name}/a", headers=headers),
+        http.put(f"{write_url}/data/{name}/{name}", json=[], headers=headers),
+    ]
+    assert [answer.status_code for answer in answers] == [200] * len(answers)
+    assert [message["args"][0] for message in messages(queue)] == [name]  # the 4th write only
+
+
+def test_the_manual_trigger_queues_entrypoint_for_the_range(
+    http: requests.Session, write_url: str, queue: redis.Redis, data_set: dict[str, Any]
+) -> None:
+    name = data_set["name"]
+    response = http.post(
+        f"{write_url}/data/{name}/{name}/transform",
+        json={"_start_at": "2012-01-01T00:00:00Z", "_end_at": "2015-03-20T01:00:00+01:00"},
+        headers=auth(data_set),
+    )
+    assert (response.status_code, response.json()) == (200, {"status": "ok"})
+    assert response.headers["Cache-Control"] == "no-cache"
+    (message,) = messages(queue)
+    assert message["task"] == "backdrop.transformers.dispatch.entrypoint"
+    assert message["args"] == [name, "2012-01-01T00:00:00Z", "2015-03-20T00:00:00Z"]
+
+
+def test_the_manual_trigger_ends_now_by_default(
+    http: requests.Session, write_url: str, queue: redis.Redis, data_set: dict[str, Any]
+) -> None:
+    name = data_set["name"]
+    before = datetime.now(UTC).replace(microsecond=0)
+    response = http.post(
+        f"{write_url}/data/{name}/{name}/transform",
+        json={"_start_at": "2014-01-01"},
+        headers=auth(data_set),
+    )
+    after = datetime.now(UTC)
+    assert response.status_code == 200
+    (message,) = messages(queue)
+    assert message["args"][1] == "2014-01-01T00:00:00Z"
+    end = datetime.fromisoformat(message["args"][2])
+    assert before <= end <= after
+    assert end.microsecond == 0
+
+
+@pytest.mark.parametrize(
+    ("body", "content_type", "message"),
+    [
+        (
+            {"_end_at": "2015-03-20T00:00:00Z"},
+            "application/json",
+            "You must specify a _start_at timestamp",
+        ),
+        (
+            [{"_start_at": "2012-01-01T00:00:00Z"}],
+            "application/json",
+            "You must specify a _start_at timestamp",
+        ),
+        ({"_start_at": "not a date"}, "application/json", "_start_at is not a valid datetime"),
+        (
+            {"_start_at": "2014-02-30T00:00:00Z"},
+            "application/json",
+            "_start_at is not a valid datetime",
+        ),
+        ({"_start_at": 20140101}, "application/json", "_start_at is not a valid datetime"),
+        (
+            {"_start_at": "2014-01-01T00:00:00Z", "_end_at": "soon"},
+            "application/json",
+            "_end_at is not a valid datetime",
+        ),
+        (
+            {"_start_at": "2014-01-01T00:00:00Z"},
+            "text/plain",
+            "ValidationError('Expected header: Content-type: application/json',)",
+        ),
+    ],
+)
+def test_the_manual_trigger_refuses_bad_requests(
+    http: requests.Session,
+    write_url: str,
+    queue: redis.Redis,
+    data_set: dict[str, Any],
+    body: Any,
+    content_type: str,
+    message: str,
+) -> None:
+    name = data_set["name"]
+    response = http.post(
+        f"{write_url}/data/{name}/{name}/transform",
+        data=json.dumps(body),
+        headers={**auth(data_set), "Content-Type": content_type},
+    )
+    assert (response.status_code, response.json()) == (400, {"status": "error", "message": message})
+    assert messages(queue) == []
+
+
+def test_the_manual_trigger_needs_the_data_sets_token(
+    http: requests.Session, write_url: str, queue: redis.Redis, data_set: dict[str, Any]
+) -> None:
+    name, url = (
+        data_set["name"],
+        f"{write_url}/data/{data_set['name']}/{data_set['name']}/transform",
+    )
+    body = {"_start_at": "2014-01-01T00:00:00Z"}
+    missing = http.post(url, json=body)
+    wrong = http.post(url, json=body, headers={"Authorization": "Bearer nope"})
+    unknown = http.post(
+        f"{write_url}/data/no-such/{name}/transform", json=body, headers=auth(data_set)
+    )
+    empty = http.post(url, data=b"", headers={**auth(data_set), "Content-Type": "application/json"})
+    assert (missing.status_code, missing.json()["message"]) == (
+        401,
+        "Expected header of form: Authorization: Bearer <token>",
+    )
+    assert (wrong.status_code, wrong.json()["message"]) == (
+        401,
+        f"Unauthorized: Invalid bearer token 'nope' for '{name}'",
+    )
+    assert wrong.headers["WWW-Authenticate"] == "bearer"
+    assert (unknown.status_code, unknown.json()["message"]) == (
+        404,
+        "Could not find data_set_config",
+    )
+    assert (empty.status_code, empty.json()["message"]) == (
+        400,
+        "Expected JSON request body but received zero bytes.",
+    )
+    assert messages(queue) == []
+
+
+@pytest.fixture
+def down_app(settings: Settings, storage: Storage) -> Iterator[tuple[Flask, str]]:
+    """A write app whose broker is a Redis port nobody listens on."""
+    down = dataclasses.replace(settings, broker_url=f"redis://127.0.0.1:{free_port()}/0")
+    app = create_write_app(down, storage=storage)
+    with LiveServer(app) as server:
+        yield app, server.url
+
+
+def test_a_broker_that_is_down_fails_no_write_and_is_counted(
+    http: requests.Session,
+    down_app: tuple[Flask, str],
+    data_set: dict[str, Any],
+    storage: Storage,
+) -> None:
+    app, url = down_app
+    name = data_set["name"]
+    publisher: TransformPublisher = app.extensions[EXTENSION]
+    started = time.monotonic()
+    write = http.post(
+        f"{url}/data/{name}/{name}",
+        json=[{"_timestamp": "2014-01-01T00:00:00Z", "_id": "x"}],
+        headers=auth(data_set),
+    )
+    trigger = http.post(
+        f"{url}/data/{name}/{name}/transform",
+        json={"_start_at": "2014-01-01T00:00:00Z"},
+        headers=auth(data_set),
+    )
+    elapsed = time.monotonic() - started
+    assert (write.status_code, write.json()) == (200, {"status": "ok"})
+    assert (trigger.status_code, trigger.json()) == (200, {"status": "ok"})
+    assert elapsed < 5  # one quick connection attempt each, no retry loop
+    assert (publisher.published, publisher.failed) == (0, 2)
+    assert http.get(f"{url}/_status").status_code == 200
+    (record,) = storage.find(name, parse_query({}, raw_queries_allowed=True))
+    assert record["_id"] == "x"
