@@ -61,15 +61,17 @@ class Settings:
 
     @classmethod
     def from_env(cls, env: Mapping[str, str]) -> Self:
-        """Read the variables documented in DESIGN.md; empty values count as unset."""
+        """Read the variables documented in DESIGN.md; empty values count as unset. Without
+        DATABASE_ENGINE, the engine follows DATABASE_URL's scheme (default: MongoDB)."""
 
         def get(name: str) -> str | None:
             return env.get(name) or None
 
-        engine = get("DATABASE_ENGINE") or "mongodb"
+        url = get("DATABASE_URL")
+        engine = get("DATABASE_ENGINE") or (engine_for_url(url) if url else "mongodb")
         return cls(
             database_engine=engine,
-            database_url=get("DATABASE_URL") or DEFAULT_URLS.get(engine, DEFAULT_DATABASE_URL),
+            database_url=url or DEFAULT_URLS.get(engine, DEFAULT_DATABASE_URL),
             data_dir=Path(get("BACKDROP_DATA_DIR") or "var"),
             stagecraft_url=(get("STAGECRAFT_URL") or "").rstrip("/") or None,
             signon_api_user_token=get("SIGNON_API_USER_TOKEN"),

@@ -31,13 +31,13 @@ RECORD = {"_timestamp": "2014-01-01T00:00:00Z", "value": 1}
 
 
 @pytest.fixture(scope="module")
-def cli_env(mongodb_url: str) -> dict[str, str]:
+def cli_env(database_url: str) -> dict[str, str]:
     env = {
         key: value
         for key, value in os.environ.items()
         if key not in ("STAGECRAFT_URL", "DATABASE_ENGINE", "LOG_LEVEL")
     }
-    return {**env, "DATABASE_URL": mongodb_url, "LOG_LEVEL": "WARNING"}
+    return {**env, "DATABASE_URL": database_url, "LOG_LEVEL": "WARNING"}
 
 
 @dataclass(frozen=True)

@@ -531,7 +531,7 @@ def test_an_empty_gzip_body_is_zero_bytes(
 
 
 def test_a_storage_failure_is_a_json_500(
-    http: requests.Session, write_url: str, make_data_set: MakeDataSet
+    http: requests.Session, write_url: str, make_data_set: MakeDataSet, database_engine: str
 ) -> None:
     make_data_set("bad$name", data_group="unusable", data_type="name")
     response = http.post(
@@ -540,8 +540,9 @@ def test_a_storage_failure_is_a_json_500(
         headers=auth("bad$name"),
     )
     assert response.status_code == 500
+    engine = {"mongodb": "MongoDB", "postgres": "PostgreSQL"}[database_engine]
     assert response.json() == error(
-        "Internal Server Error: StorageError('MongoDB failed: InvalidName')"
+        f"Internal Server Error: StorageError('{engine} failed: InvalidName')"
     )
     assert "Cache-Control" not in response.headers
 

@@ -16,6 +16,7 @@ from typing import Any
 
 from psycopg import sql
 
+from backdrop.core.errors import StorageError
 from backdrop.core.storage.postgres.codec import DATE_COLUMNS, dumps, to_millis
 
 _PLAIN = re.compile(r"[a-z0-9_]{1,45}")
@@ -23,7 +24,13 @@ _UNSAFE = re.compile(r"[^a-z0-9_]+")
 
 
 def table_name(data_set: str) -> str:
-    """The name of the table holding a data set's records (without the schema)."""
+    """The name of the table holding a data set's records (without the schema).
+
+    Raises StorageError for the names MongoDB refuses (empty, `$`, NUL, `system.` prefix), so
+    a data set that cannot exist there cannot exist here either.
+    """
+    if not data_set or "$" in data_set or "\0" in data_set or data_set.startswith("system."):
+        raise StorageError("PostgreSQL failed: InvalidName")
     if _PLAIN.fullmatch(data_set):
         return f"r_{data_set}"
     digest = hashlib.sha1(data_set.encode("utf-8")).hexdigest()[:16]
