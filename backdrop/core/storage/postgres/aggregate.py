@@ -1,6 +1,12 @@
 """Grouped queries (spec 2.4.3) as one SQL statement: GROUP BY the group fields and the period
 bucket, counting records and, per collected field, present values, their numeric sum (booleans
 as 0/1), the non-numeric ones, and the distinct values when a set is wanted.
+
+Two forms. `fast_statement` is what plain SQL would do: group on the JSONB values, sum with a
+JSONB-to-numeric cast, which PostgreSQL refuses (SQLSTATE 22023) for any value that is not a
+number. Only then, or when a sum has a fraction (MongoDB adds doubles, and so must we), does
+`group_statement`, the precise form, run: it types every value so that booleans add as 0/1 and
+strings or nulls are counted (and refused upstream with a 400).
 """
 
 from __future__ import annotations
@@ -59,6 +65,73 @@ def _collect_columns(index: int, needs: tuple[bool, bool, bool]) -> list[sql.Com
     return columns
 
 
+def _fast_columns(name: str, needs: tuple[bool, bool, bool]) -> list[sql.Composable]:
+    value = json_value(name)
+    count, sums, values = needs
+    columns: list[sql.Composable] = []
+    if count:
+        columns.append(sql.SQL("count({})").format(value))
+    if sums:
+        columns.append(sql.SQL("sum(({})::numeric)").format(value))
+    if values:
+        columns.append(
+            sql.SQL("jsonb_agg(DISTINCT {value}) FILTER (WHERE {value} IS NOT NULL)").format(
+                value=value
+            )
+        )
+    return columns
+
+
+def fast_statement(table: sql.Composable, query: Query) -> Clause:
+    """The statement for `Storage.run` when every summed value is a number (else it raises
+    22023). Groups whose key is missing or JSON null come back too: `fast_rows` drops them."""
+    keys: list[sql.Composable] = [json_value(name) for name in query.group_by]
+    if query.period is not None:
+        keys.append(period_start(query.period))
+    columns: list[sql.Composable] = [*keys, sql.SQL("count(*)")]
+    for name in query.collected_fields:
+        columns += _fast_columns(name, _needs(query, name))
+    where = selection(query)
+    statement = sql.SQL("SELECT {columns} FROM {table} WHERE {where}").format(
+        columns=sql.SQL(", ").join(columns), table=table, where=where.text
+    )
+    if keys:
+        positions = [sql.Literal(position) for position in range(1, len(keys) + 1)]
+        statement += sql.SQL(" GROUP BY {}").format(sql.SQL(", ").join(positions))
+    return Clause(statement, where.params)
+
+
+def fast_rows(query: Query, records: Sequence[Sequence[Any]]) -> list[Row] | None:
+    """`fast_statement`'s rows as `Row`s, without the groups MongoDB would not form; None when
+    a sum has a fraction, which only the precise form adds as doubles."""
+    width = len(query.group_by) + (query.period is not None)
+    rows = []
+    for record in records:
+        if any(value is None for value in record[:width]):
+            continue  # a group field missing or null, or no period: not grouped (spec 2.4.3)
+        position = width + 1
+        collected = {}
+        for name in query.collected_fields:
+            count, sums, values = _needs(query, name)
+            found: dict[str, Any] = {}
+            if count:
+                found["count"] = int(record[position])
+                position += 1
+            if sums:
+                if _has_fraction(record[position]):
+                    return None
+                found["total"] = int(record[position] or 0)
+                position += 1
+            if values:
+                found["values"] = tuple(record[position] or ())
+                position += 1
+            collected[name] = Collected(**found)
+        period_start_value = record[len(query.group_by)] if query.period is not None else None
+        group = tuple(record[: len(query.group_by)])
+        rows.append(Row(group, period_start_value, int(record[width]), collected))
+    return rows
+
+
 def group_statement(table: sql.Composable, query: Query) -> Clause:
     """The statement for `Storage.run`. The inner query (kept apart by `OFFSET 0`) extracts each
     field once per record; the outer one groups. Each row holds the group values, the period start,
@@ -94,13 +167,17 @@ def group_statement(table: sql.Composable, query: Query) -> Clause:
     return Clause(statement, where.params)
 
 
+def _has_fraction(exact: Decimal | None) -> bool:
+    exponent = exact.as_tuple().exponent if exact is not None else 0
+    return isinstance(exponent, int) and exponent < 0
+
+
 def _total(exact: Decimal | None, floating: float | None) -> int | float:
     """What MongoDB's `$sum` gives: the exact integer sum when every value is an integer (or
     boolean), else the sum in double precision, rounded as adding doubles rounds."""
     if exact is None or floating is None:
         return 0
-    exponent = exact.as_tuple().exponent
-    if isinstance(exponent, int) and exponent < 0:  # some value was written with a fraction
+    if _has_fraction(exact):  # some value was written with a fraction
         return float(floating)
     return int(exact)
 
