@@ -37,6 +37,7 @@ class BenchQuery:
     params: tuple[tuple[str, str], ...]
     check: Check
     mongo: Callable[[Any], object]  # takes a pymongo Collection, runs the same work
+    sql: str  # the same aggregation as plain SQL over the data set's table `{table}`
 
 
 def _expect(condition: bool, message: str) -> None:
@@ -120,12 +121,19 @@ def _aggregate(*stages: dict[str, Any]) -> Callable[[Any], object]:
     return lambda collection: list(collection.aggregate(list(stages)))
 
 
+def _between(start: datetime, end: datetime) -> str:
+    return f"_timestamp >= '{start.isoformat()}' AND _timestamp < '{end.isoformat()}'"
+
+
+_COUNT = "(record ->> 'count')::int"
+
 QUERIES: tuple[BenchQuery, ...] = (
     BenchQuery(
         "q1", "raw filter_by=authority&limit=100",
         (("filter_by", f"authority:{AUTHORITY}"), ("limit", "100")),
         _check_q1,
         lambda c: list(c.find({"authority": AUTHORITY}, limit=100)),
+        f"SELECT * FROM {{table}} WHERE record ->> 'authority' = '{AUTHORITY}' LIMIT 100",
     ),
     BenchQuery(
         "q2", "group_by=authority&collect=count:sum, 2 years",
@@ -133,12 +141,16 @@ QUERIES: tuple[BenchQuery, ...] = (
          ("start_at", iso(START)), ("end_at", iso(END))),
         _check_grouped(("authority",), START, END, with_sum=True),
         _aggregate(_range(START, END), _group({"a": "$authority"}, with_sum=True)),
+        f"SELECT record ->> 'authority', count(*), sum({_COUNT}) FROM {{table}}"
+        f" WHERE {_between(START, END)} GROUP BY 1",
     ),
     BenchQuery(
         "q3", "period=week, 1 year",
         (("period", "week"), ("start_at", iso(YEAR_START)), ("end_at", iso(END))),
         _check_periods(Period.WEEK, YEAR_START, END, 52),
         _aggregate(_range(YEAR_START, END), _group({"w": "$_week_start_at"}, with_sum=False)),
+        f"SELECT _week_start_at, count(*) FROM {{table}} WHERE {_between(YEAR_START, END)}"
+        " GROUP BY 1",
     ),
     BenchQuery(
         "q4", "q3 + group_by=channel&collect=count:sum",
@@ -147,6 +159,8 @@ QUERIES: tuple[BenchQuery, ...] = (
         _check_q4,
         _aggregate(_range(YEAR_START, END),
                    _group({"w": "$_week_start_at", "c": "$channel"}, with_sum=True)),
+        f"SELECT _week_start_at, record ->> 'channel', count(*), sum({_COUNT}) FROM {{table}}"
+        f" WHERE {_between(YEAR_START, END)} GROUP BY 1, 2",
     ),
     BenchQuery(
         "q5", "period=month&group_by=authority&collect=count:sum&flatten=true, 2 years",
@@ -155,6 +169,8 @@ QUERIES: tuple[BenchQuery, ...] = (
         _check_flat(("authority",), Period.MONTH, MONTHS_START, MONTHS_END, 300 * 24),
         _aggregate(_range(MONTHS_START, MONTHS_END),
                    _group({"m": "$_month_start_at", "a": "$authority"}, with_sum=True)),
+        f"SELECT _month_start_at, record ->> 'authority', count(*), sum({_COUNT}) FROM {{table}}"
+        f" WHERE {_between(MONTHS_START, MONTHS_END)} GROUP BY 1, 2",
     ),
     BenchQuery(
         "q6", "period=day&duration=30&end_at",
@@ -162,6 +178,8 @@ QUERIES: tuple[BenchQuery, ...] = (
         _check_periods(Period.DAY, LAST_MONDAY - timedelta(days=30), LAST_MONDAY, 30),
         _aggregate(_range(LAST_MONDAY - timedelta(days=30), LAST_MONDAY),
                    _group({"d": "$_day_start_at"}, with_sum=False)),
+        f"SELECT _day_start_at, count(*) FROM {{table}}"
+        f" WHERE {_between(LAST_MONDAY - timedelta(days=30), LAST_MONDAY)} GROUP BY 1",
     ),
     BenchQuery(
         "q7", "group_by=authority&group_by=licence_name",
@@ -169,12 +187,15 @@ QUERIES: tuple[BenchQuery, ...] = (
         _check_grouped(("authority", "licence_name"), None, None, with_sum=False),
         _aggregate({"$match": {"authority": {"$ne": None}, "licence_name": {"$ne": None}}},
                    _group({"a": "$authority", "l": "$licence_name"}, with_sum=False)),
+        "SELECT record ->> 'authority', record ->> 'licence_name', count(*) FROM {table}"
+        " GROUP BY 1, 2",
     ),
     BenchQuery(
         "q8", "raw sort_by=count:descending&limit=10",
         (("sort_by", "count:descending"), ("limit", "10")),
         _check_q8,
         lambda c: list(c.find({}, sort=[("count", -1)], limit=10)),
+        f"SELECT * FROM {{table}} ORDER BY {_COUNT} DESC LIMIT 10",
     ),
     BenchQuery(
         "q9", "Spotlight: filter_by+period=week+group_by+collect+flatten, 9 weeks",
@@ -186,5 +207,8 @@ QUERIES: tuple[BenchQuery, ...] = (
         _aggregate({"$match": {"_timestamp": {"$gte": LAST_MONDAY - timedelta(weeks=9),
                                               "$lt": LAST_MONDAY}, "channel": "online"}},
                    _group({"w": "$_week_start_at", "t": "$type"}, with_sum=True)),
+        f"SELECT _week_start_at, record ->> 'type', count(*), sum({_COUNT}) FROM {{table}}"
+        f" WHERE {_between(LAST_MONDAY - timedelta(weeks=9), LAST_MONDAY)}"
+        " AND record ->> 'channel' = 'online' GROUP BY 1, 2",
     ),
 )  # fmt: skip

@@ -1,4 +1,5 @@
-"""The PostgreSQL twin: the very statements the engine sends, run directly with psycopg."""
+"""The PostgreSQL twin: each query's aggregation as plain SQL over the data set's table, as
+someone querying the database directly would write it (`BenchQuery.sql`), run with psycopg."""
 
 from __future__ import annotations
 
@@ -40,7 +41,9 @@ class PostgresTwin:
     """psycopg against the data set's table."""
 
     def __init__(self, url: str, data_set: str) -> None:
-        self._conn = psycopg.connect(url, autocommit=True, options="-c TimeZone=UTC")
+        self._conn = psycopg.connect(
+            url, autocommit=True, options="-c TimeZone=UTC -c work_mem=64MB"
+        )
         self._data_set = data_set
         self._scratch = f"{data_set}_raw_load"
 
@@ -59,7 +62,7 @@ class PostgresTwin:
         return elapsed
 
     def query(self, query: BenchQuery) -> Callable[[], object]:
-        text = statement_text(self._conn, self._data_set, bench_query(query))
+        text = sql.SQL(query.sql).format(table=table(self._data_set)).as_string(self._conn)
         return lambda: self._conn.execute(text.encode()).fetchall()
 
     def close(self) -> None:
