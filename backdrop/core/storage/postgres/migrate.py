@@ -2,8 +2,10 @@
 
 `migrations/NNN_name.sql` ship with the package. Each runs in the one transaction that records
 it in `backdrop.schema_migrations`; every migration is written to be idempotent too. The read
-app, the write app, the worker and `backdrop db migrate` may start together: a transaction-level
-advisory lock serialises them, and a process that finds everything applied takes no lock.
+app, the write app, the worker and `backdrop db migrate` may start together: a session-level
+advisory lock serialises them, and a process that finds everything applied takes no lock. The
+migrations run in a transaction begun after the lock is held, because only a new transaction is
+sure to see the catalog the previous holder committed (an advisory lock does not refresh it).
 """
 
 from __future__ import annotations
@@ -66,18 +68,23 @@ def migrate(conn: psycopg.Connection[tuple[object, ...]]) -> list[str]:
             return []
     applied: list[str] = []
     with conn.transaction():
-        conn.execute("SELECT pg_advisory_xact_lock(%s)", [_LOCK_KEY])
-        conn.execute(_BOOTSTRAP)
-        done = _applied(conn)
-        for migration in wanted:
-            if migration.version in done:
-                continue
-            conn.execute(migration.text.encode("utf-8"))
-            conn.execute(
-                "INSERT INTO backdrop.schema_migrations (version, name) VALUES (%s, %s)",
-                [migration.version, migration.name],
-            )
-            applied.append(f"{migration.version:03d}_{migration.name}")
+        conn.execute("SELECT pg_advisory_lock(%s)", [_LOCK_KEY])
+    try:
+        with conn.transaction():
+            conn.execute(_BOOTSTRAP)
+            done = _applied(conn)
+            for migration in wanted:
+                if migration.version in done:
+                    continue
+                conn.execute(migration.text.encode("utf-8"))
+                conn.execute(
+                    "INSERT INTO backdrop.schema_migrations (version, name) VALUES (%s, %s)",
+                    [migration.version, migration.name],
+                )
+                applied.append(f"{migration.version:03d}_{migration.name}")
+    finally:
+        with conn.transaction():
+            conn.execute("SELECT pg_advisory_unlock(%s)", [_LOCK_KEY])
     if applied:
         logger.info("database migrated", extra={"migrations": applied})
     return applied
