@@ -16,7 +16,13 @@ from backdrop.core.query_parser import parse_query
 from backdrop.core.storage.postgres import codec
 from backdrop.core.storage.postgres.aggregate import group_statement
 from backdrop.core.storage.postgres.sql import find_statement
-from backdrop.core.storage.postgres.tables import table, table_name, upsert
+from backdrop.core.storage.postgres.tables import (
+    COPY_STAGING,
+    CREATE_STAGING,
+    table,
+    table_name,
+    upsert,
+)
 from backdrop.core.timeutils import now
 
 
@@ -51,12 +57,16 @@ class PostgresTwin:
         drop = sql.SQL("DROP TABLE IF EXISTS {}").format(table(self._scratch))
         self._conn.execute(drop)
         self._conn.execute("SELECT backdrop.create_records_table(%s)", [table_name(self._scratch)])
+        self._conn.execute(CREATE_STAGING)
         started = time.perf_counter()
         for start in range(0, len(documents), batch):
             stamp = now()
-            rows = [{**d, "_updated_at": stamp} for d in documents[start : start + batch]]
-            with self._conn.transaction():
-                self._conn.execute(upsert(self._scratch), codec.columns(rows))
+            rows = codec.rows({**d, "_updated_at": stamp} for d in documents[start : start + batch])
+            with self._conn.transaction():  # the fastest batched upsert: COPY, then one INSERT
+                with self._conn.cursor().copy(COPY_STAGING) as copy:
+                    for row in rows:
+                        copy.write_row(row)
+                self._conn.execute(upsert(self._scratch))
         elapsed = time.perf_counter() - started
         self._conn.execute(drop)
         return elapsed

@@ -87,22 +87,17 @@ def split(record: Mapping[str, Any]) -> tuple[str, list[datetime | None], str]:
     return (new_id() if record_id is None else str(record_id)), dates, dumps(rest)
 
 
-def columns(records: Iterable[Mapping[str, Any]]) -> list[list[Any]]:
-    """Records as parallel lists (ids, each date column, JSONB texts) for one `unnest` insert.
+def rows(records: Iterable[Mapping[str, Any]]) -> list[tuple[Any, ...]]:
+    """Records as table rows (`_id`, each date column, JSONB text) for one batch upsert.
 
     A batch holding one `_id` several times keeps the last record in the first one's place,
     as an ordered series of upserts would (spec 3.6).
     """
-    rows: dict[str, tuple[list[datetime | None], str]] = {}
+    by_id: dict[str, tuple[Any, ...]] = {}
     for record in records:
         record_id, dates, text = split(record)
-        rows[record_id] = (dates, text)
-    ids = list(rows)
-    out: list[list[Any]] = [ids]
-    for index in range(len(DATE_COLUMNS)):
-        out.append([rows[record_id][0][index] for record_id in ids])
-    out.append([rows[record_id][1] for record_id in ids])
-    return out
+        by_id[record_id] = (record_id, *dates, text)
+    return list(by_id.values())
 
 
 def join(row: Sequence[Any]) -> dict[str, Any]:

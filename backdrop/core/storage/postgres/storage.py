@@ -35,6 +35,8 @@ from backdrop.core.storage.postgres.migrate import migrate
 from backdrop.core.storage.postgres.sql import find_statement
 from backdrop.core.storage.postgres.tables import (
     BUMP_VERSION,
+    COPY_STAGING,
+    CREATE_STAGING,
     merge,
     table,
     table_name,
@@ -74,6 +76,7 @@ def _configure(conn: Connection) -> None:
     set_json_loads(codec.loads, conn)
     conn.execute("SET TIME ZONE 'UTC'")
     conn.execute("SET work_mem = '64MB'")
+    conn.execute(CREATE_STAGING)
     conn.commit()
 
 
@@ -201,14 +204,18 @@ class PostgresStorage(Storage):
     def _write(self, data_set: str, records: Sequence[Record], bounded: bool) -> None:
         """One transaction: the batch upsert, the cap (when `bounded`), the version bump. The
         data set is created (uncapped) when it does not exist, as MongoDB does on insert."""
-        columns = codec.columns(records)
+        rows = codec.rows(records)
         for attempt in range(2):
             try:
-                with self._connection() as conn, conn.pipeline():
-                    conn.execute(upsert(data_set), columns)
-                    if bounded:
-                        conn.execute(trim(data_set), [data_set])
-                    conn.execute(BUMP_VERSION, [data_set])
+                with self._connection() as conn:
+                    with conn.cursor().copy(COPY_STAGING) as copy:
+                        for row in rows:
+                            copy.write_row(row)
+                    with conn.pipeline():
+                        conn.execute(upsert(data_set))
+                        if bounded:
+                            conn.execute(trim(data_set), [data_set])
+                        conn.execute(BUMP_VERSION, [data_set])
                 return
             except _MissingTable:
                 if attempt:

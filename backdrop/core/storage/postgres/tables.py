@@ -42,26 +42,36 @@ def table(data_set: str) -> sql.Identifier:
     return sql.Identifier("backdrop", table_name(data_set))
 
 
-_TYPES = sql.SQL(", ").join(
-    [
-        sql.SQL("%s::text[]"),
-        *(sql.SQL("%s::timestamptz[]") for _ in DATE_COLUMNS),
-        sql.SQL("%s::jsonb[]"),
-    ]
-)
 _COLUMNS = [sql.Identifier(name) for name in ("id", *DATE_COLUMNS, "record")]
+_COLUMN_LIST = sql.SQL(", ").join(_COLUMNS)
+_STAGING = sql.Identifier("backdrop_staging")
+
+# Each connection's own staging table for batch writes: COPY is several times faster than any
+# INSERT with parameters, and `INSERT … SELECT … ON CONFLICT` then upserts the batch at once.
+CREATE_STAGING = sql.SQL(
+    'CREATE TEMP TABLE IF NOT EXISTS {staging} (id text COLLATE "C", {dates}, record jsonb)'
+    " ON COMMIT DELETE ROWS"
+).format(
+    staging=_STAGING,
+    dates=sql.SQL(", ").join(
+        sql.SQL("{} timestamptz").format(sql.Identifier(name)) for name in DATE_COLUMNS
+    ),
+)
+COPY_STAGING = sql.SQL("COPY {staging} ({columns}) FROM STDIN").format(
+    staging=_STAGING, columns=_COLUMN_LIST
+)
 
 
 def upsert(data_set: str) -> sql.Composed:
-    """One INSERT of a whole batch from parallel arrays (`codec.columns`): a record whose `_id`
-    is stored replaces it in place (its insertion position, `seq`, is kept)."""
+    """Move the staged batch (`codec.rows`, copied in with COPY_STAGING) into the data set: a
+    record whose `_id` is stored replaces it in place (its insertion position, `seq`, is kept)."""
     return sql.SQL(
-        "INSERT INTO {table} ({columns}) SELECT * FROM unnest({types})"
+        "INSERT INTO {table} ({columns}) SELECT {columns} FROM {staging}"
         " ON CONFLICT (id) DO UPDATE SET {updates}"
     ).format(
         table=table(data_set),
-        columns=sql.SQL(", ").join(_COLUMNS),
-        types=_TYPES,
+        columns=_COLUMN_LIST,
+        staging=_STAGING,
         updates=sql.SQL(", ").join(
             sql.SQL("{name} = EXCLUDED.{name}").format(name=name) for name in _COLUMNS[1:]
         ),
