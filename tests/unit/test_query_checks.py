@@ -139,6 +139,7 @@ COMMON_ROWS = [
     ("12e", "group_by=authority&duration=3", DURATION_NEEDS_PERIOD),
     ("13a", "group_by=authority&collect=value:median", "Unknown collection method"),
     ("13a", "group_by=authority&collect=value:sum:mean", "Unknown collection method"),
+    ("13a", "group_by=authority&collect=value:", "Unknown collection method"),
     ("13b", "group_by=authority&collect=val-ue", "Cannot collect an invalid field name"),
     (
         "13c",
