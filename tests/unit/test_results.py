@@ -518,3 +518,22 @@ def test_shifted_range_is_filled_afresh() -> None:
     data = shape(moved, rows)
     assert (moved.start_at, moved.end_at) == (at(2012, 12, 3), at(2013, 2, 11))
     assert [d["_count"] for d in data] == [1, 4, 0, 0, 0, 0, 0, 0, 0, 0]
+
+
+def test_without_a_range_only_observed_periods_are_returned() -> None:
+    # spec 9.3: month + group with no range returns only the existing months
+    query = Query(period=Period.MONTH, group_by=("kind",))
+    rows = [
+        row("x", start=at(2013, 3, 1)),
+        row("x", start=at(2013, 1, 1)),
+        row("y", start=at(2013, 1, 1)),
+        row("y", start=at(2013, 2, 1)),
+        row("y", start=at(2013, 4, 1)),
+    ]
+    x, y = shape(query, rows)
+    assert [v["_start_at"] for v in x["values"]] == [at(2013, 1, 1), at(2013, 3, 1)]
+    assert [v["_start_at"] for v in y["values"]] == [at(2013, 1, 1), at(2013, 2, 1), at(2013, 4, 1)]
+    flat = shape(Query(period=Period.MONTH, group_by=("kind",), flatten=True), rows)
+    assert len(flat) == 8  # 4 observed months x 2 kinds
+    alone = shape(Query(period=Period.MONTH), [row(start=at(2013, 2, 1), count=5)])
+    assert alone == [{"_start_at": at(2013, 2, 1), "_end_at": at(2013, 3, 1), "_count": 5}]
