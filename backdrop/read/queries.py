@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import hashlib
 
-from flask import Blueprint, Response, g, request
+from flask import Blueprint, Response, current_app, g, request
 
 from backdrop.core.data_set import DataSetConfig
 from backdrop.core.errors import DataSetNotFound
@@ -41,8 +41,10 @@ def _fetch(config: DataSetConfig | None) -> Response:
     if config is None or not config.queryable:
         raise DataSetNotFound()
     g.data_set = config.name
-    if request.method == "OPTIONS":
-        return Response(status=200, headers=PREFLIGHT)
+    if request.method == "OPTIONS":  # spec 1.1 step 3: the default answer plus CORS
+        response = current_app.make_default_options_response()
+        response.headers.update(PREFLIGHT)
+        return response
     query = parse_query(
         request.args.to_dict(flat=False), raw_queries_allowed=config.raw_queries_allowed
     )
