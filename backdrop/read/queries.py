@@ -66,9 +66,13 @@ def _response(body: bytes, mimetype: str, cache_control: str) -> Response:
 
 @bp.after_request
 def _conditional(response: Response) -> Response:
-    """A strong ETag (SHA-1 of the body) on every query answer, errors included (spec 1.1), and
-    304 for a matching `If-None-Match`."""
-    if request.method not in ("GET", "HEAD") or response.status_code not in (200, 400, 404):
+    """On the legacy `/<data_set_name>` route only (spec 1.1, 10 #5), a strong ETag (SHA-1 of
+    the body) on every answer, errors included, and 304 for a matching `If-None-Match`."""
+    if (
+        request.endpoint != "queries.by_name"
+        or request.method not in ("GET", "HEAD")
+        or response.status_code not in (200, 400, 404)
+    ):
         return response
     response.set_etag(hashlib.sha1(response.get_data()).hexdigest())
     if request.if_none_match.contains(response.get_etag()[0] or ""):
