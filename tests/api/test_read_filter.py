@@ -157,3 +157,20 @@ def test_prefix_filter_escapes_regex_characters(new_data_set: Callable[..., Http
 def test_two_filters_are_anded(raw_licensing: HttpDataSet) -> None:
     data = raw_licensing.data("filter_by=authority:Westminster&filter_by=type:failure", legacy=True)
     assert [record["_id"] for record in data] == ["1237"]
+
+
+def test_repeated_filters_on_one_field(raw_licensing: HttpDataSet) -> None:
+    same = raw_licensing.data("filter_by=authority:Camden&filter_by=authority:Camden")
+    assert [record["_id"] for record in same] == ["1235", "1239"]
+    assert raw_licensing.data("filter_by=authority:Camden&filter_by=authority:Westminster") == []
+    nested = raw_licensing.data("filter_by_prefix=authority:W&filter_by_prefix=authority:West")
+    assert len(nested) == 4
+    assert raw_licensing.data("filter_by_prefix=authority:W&filter_by_prefix=authority:C") == []
+
+
+def test_filters_with_a_range_and_grouping(licensing: HttpDataSet) -> None:
+    data = licensing.data(
+        "group_by=authority&filter_by=type:success"
+        "&start_at=2012-12-10T00:00:00Z&end_at=2012-12-17T00:00:00Z"
+    )
+    assert data == [{"authority": "Camden", "_count": 1}, {"authority": "Westminster", "_count": 2}]
