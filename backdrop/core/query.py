@@ -74,6 +74,10 @@ class Query:
         """True when some collect of `field` needs its distinct values."""
         return any(c.needs_values for c in self.collect if c.field == field)
 
+    def wants_sum(self, field: str) -> bool:
+        """True when some collect of `field` sums or averages it."""
+        return any(c.method in ("sum", "mean") for c in self.collect if c.field == field)
+
     def shifted(self, periods: int) -> Query:
         """The same query with its range moved by whole periods (spec 2.6 shifting)."""
         if self.period is None or self.start_at is None or self.end_at is None:

@@ -64,23 +64,27 @@ def _prefixed_by_all(prefixes: list[str]) -> dict[str, Any]:
 
 
 def group_pipeline(query: Query) -> list[dict[str, Any]]:
-    """One `$match` + `$group` (+ `$project` for sets): a row per group key combination."""
+    """`$match`, `$group` and `$project`: a row per group key combination with `_count` and,
+    per collected field `i`, `c<i>` (present values), `t<i>`/`n<i>` (numeric total, booleans as
+    0/1, and the count of non-numeric values; for `sum`/`mean`) and `v<i>` (distinct values; for
+    `set`). The `$group` only pushes each field's values and the `$project` reduces the small
+    per-group arrays: on the embedded server that is about twice as fast as per-record `$cond`
+    accumulators. Records lacking a field push nothing, so they are not counted (spec 2.4.3).
+    """
     keys: dict[str, Any] = {f"g{index}": f"${name}" for index, name in enumerate(query.group_by)}
     if query.period is not None:
         keys["p"] = _period_start(query.period)
     accumulators: dict[str, Any] = {"_id": keys, "_count": {"$sum": 1}}
-    sets: dict[str, Any] = {}
+    reduced: dict[str, Any] = {"_count": 1}
     for index, name in enumerate(query.collected_fields):
-        accumulators.update(_collect_accumulators(index, name))
-        if query.wants_values(name):
-            accumulators[f"v{index}"] = {"$push": f"${name}"}
-            sets[f"v{index}"] = {"$setUnion": [f"$v{index}", []]}
+        accumulators[f"v{index}"] = {"$push": f"${name}"}
+        reduced.update(_reduce_collected(index, query.wants_values(name), query.wants_sum(name)))
     pipeline: list[dict[str, Any]] = [
         {"$match": selection(query, present=query.group_by)},
         {"$group": accumulators},
     ]
-    if sets:
-        pipeline.append({"$addFields": sets})
+    if query.collected_fields:
+        pipeline.append({"$project": reduced})
     return pipeline
 
 
@@ -92,14 +96,14 @@ def _period_start(period: Period) -> dict[str, Any]:
     return {"$ifNull": [f"${period.key}", {"$dateTrunc": truncated}]}
 
 
-def _collect_accumulators(index: int, name: str) -> dict[str, Any]:
-    value_type = {"$type": f"${name}"}
-    return {
-        f"c{index}": {"$sum": {"$cond": [{"$eq": [value_type, "missing"]}, 0, 1]}},
-        f"t{index}": {
-            "$sum": {"$cond": [{"$eq": [value_type, "bool"]}, {"$toInt": f"${name}"}, f"${name}"]}
-        },
-        f"n{index}": {
-            "$sum": {"$cond": [{"$in": [value_type, ["missing", *_NUMERIC_TYPES]]}, 0, 1]}
-        },
-    }
+def _reduce_collected(index: int, values: bool, arithmetic: bool) -> dict[str, Any]:
+    pushed = f"$v{index}"
+    reduced: dict[str, Any] = {f"c{index}": {"$size": pushed}}
+    if arithmetic:
+        trues = {"$filter": {"input": pushed, "cond": {"$eq": ["$$this", True]}}}
+        others = {"$not": [{"$in": [{"$type": "$$this"}, _NUMERIC_TYPES]}]}
+        reduced[f"t{index}"] = {"$add": [{"$sum": pushed}, {"$size": trues}]}
+        reduced[f"n{index}"] = {"$size": {"$filter": {"input": pushed, "cond": others}}}
+    if values:
+        reduced[f"v{index}"] = {"$setUnion": [pushed, []]}
+    return reduced

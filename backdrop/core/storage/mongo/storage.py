@@ -168,8 +168,8 @@ class MongoStorage(Storage):
                     collected={
                         name: Collected(
                             count=int(document[f"c{index}"]),
-                            total=document[f"t{index}"],
-                            non_numeric=int(document[f"n{index}"]),
+                            total=document.get(f"t{index}", 0),
+                            non_numeric=int(document.get(f"n{index}", 0)),
                             values=tuple(document.get(f"v{index}", ())),
                         )
                         for index, name in enumerate(fields)
