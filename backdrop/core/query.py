@@ -70,10 +70,6 @@ class Query:
         """Each collected field once, in first-mention order."""
         return tuple(dict.fromkeys(collect.field for collect in self.collect))
 
-    def wants_values(self, field: str) -> bool:
-        """True when some collect of `field` needs its distinct values."""
-        return any(c.needs_values for c in self.collect if c.field == field)
-
     def shifted(self, periods: int) -> Query:
         """The same query with its range moved by whole periods (spec 2.6 shifting)."""
         if self.period is None or self.start_at is None or self.end_at is None:

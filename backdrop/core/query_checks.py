@@ -170,8 +170,8 @@ def _time_range_is_consistent(args: QueryArgs) -> str | None:  # rows 12a-12e
 def _collects_are_valid(args: QueryArgs) -> str | None:  # rows 13a-13d (spec 10 #3)
     group_by = set(args.get("group_by", ()))
     for value in args.get("collect", ()):
-        name, _, method = value.partition(":")
-        if method and method not in COLLECT_METHODS:
+        name, colon, method = value.partition(":")
+        if colon and method not in COLLECT_METHODS:  # `field:` and `a:b:c` too
             return "Unknown collection method"
         if not is_valid_key(name):
             return "Cannot collect an invalid field name"

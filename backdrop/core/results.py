@@ -112,9 +112,10 @@ def _grouped(query: Query, rows: Sequence[Row]) -> list[Data]:
     return _sort_and_limit(query, data)
 
 
-def _period_starts(query: Query, period: Period) -> list[datetime]:
+def _period_starts(query: Query, period: Period, observed: Iterable[Any]) -> list[datetime]:
+    """The range's periods; without a range (not from HTTP, spec 2.3 row 2a) the observed ones."""
     if query.start_at is None or query.end_at is None:
-        return []
+        return sorted(start for start in set(observed) if isinstance(start, datetime))
     return list(period.starts(query.start_at, query.end_at))
 
 
@@ -128,7 +129,7 @@ def _periods(query: Query, period: Period, by_start: Mapping[Any, Row]) -> list[
     """One row per period of the range, empty ones filled (spec 2.6)."""
     return [
         _period_row(query, period, start, by_start.get(start))
-        for start in _period_starts(query, period)
+        for start in _period_starts(query, period, by_start)
     ]
 
 
@@ -178,7 +179,7 @@ def _flat_periods(query: Query, period: Period, rows: Sequence[Row]) -> list[Dat
         (tuple(item[name] for name in query.group_by), item["_start_at"]): item for item in kept
     }
     data = []
-    for start in _period_starts(query, period):
+    for start in _period_starts(query, period, (item["_start_at"] for item in kept)):
         for combination in itertools.product(*observed):
             item = found.get((combination, start))
             if item is None:

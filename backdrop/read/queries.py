@@ -5,7 +5,7 @@ from __future__ import annotations
 import hashlib
 from typing import Any
 
-from flask import Blueprint, Response, g, request
+from flask import Blueprint, Response, current_app, g, request
 
 from backdrop.core.data_set import DataSetConfig
 from backdrop.core.errors import DataSetNotFound
@@ -43,8 +43,10 @@ def _fetch(config: DataSetConfig | None) -> Response:
     if config is None or not config.queryable:
         raise DataSetNotFound()
     g.data_set = config.name
-    if request.method == "OPTIONS":
-        return Response(status=200, headers=PREFLIGHT)
+    if request.method == "OPTIONS":  # spec 1.1 step 3: the default answer plus CORS
+        response = current_app.make_default_options_response()
+        response.headers.update(PREFLIGHT)
+        return response
     query = parse_query(
         request.args.to_dict(flat=False), raw_queries_allowed=config.raw_queries_allowed
     )
@@ -86,8 +88,9 @@ def _response(body: bytes, mimetype: str, cache_control: str) -> Response:
 
 @bp.after_request
 def _conditional(response: Response) -> Response:
-    """A strong ETag (SHA-1 of the body) on every query answer, errors included (spec 1.1), and
-    304 for a matching `If-None-Match`."""
+    """A strong ETag (SHA-1 of the body) on every answer, errors included, and 304 for a
+    matching `If-None-Match` (spec 1.1), on both routes: the original had them on the legacy
+    `/<data_set_name>` route only; conditional GETs on `/data/…` are an allowed extension."""
     if request.method not in ("GET", "HEAD") or response.status_code not in (200, 400, 404):
         return response
     response.set_etag(hashlib.sha1(response.get_data()).hexdigest())

@@ -124,8 +124,13 @@ class Storage(abc.ABC):
     @abc.abstractmethod
     def find(self, data_set: str, query: Query) -> Iterator[Record]:
         """A raw query (spec 2.4.2): stored records with filters, range, sort and limit applied
-        by the database, in a deterministic order (insertion order unless sorted; ties broken
-        by insertion order). Records come back as stored, with every internal field.
+        by the database. Records come back as stored, with every internal field.
+
+        The order is deterministic (identical queries over unchanged data, identical order): by
+        `sort_by` with ties in a fixed order, else the database's natural order for that query,
+        as the original's MongoDB gave it. That is insertion order for a scan, but the order of
+        the `_timestamp` index (newest first) when the engine answers a time range from it, so
+        callers must not assume insertion order.
         """
 
     @abc.abstractmethod

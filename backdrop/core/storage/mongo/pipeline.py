@@ -14,36 +14,54 @@ from backdrop.core.query import Query
 from backdrop.core.storage.base import Collected
 
 _UNITS = {period: period.value for period in Period}
+_NOTHING: dict[str, Any] = {"$in": []}  # matches no record
 
 
 def selection(query: Query, *, present: tuple[str, ...] = ()) -> dict[str, Any]:
     """The `find`/`$match` filter: time range, `filter_by` (AND), `filter_by_prefix` (AND), and
     `present` fields that must exist and not be null.
 
-    Conditions are merged into one flat document per field (an `$and` only for repeats of the
-    same operator on a field), because flat filters are what the index planner reads.
+    One operator document per field and never a top-level `$and`: the embedded server uses the
+    `_timestamp` index only when `_timestamp` is a top-level key, and scans the whole collection
+    otherwise. Several conditions on one field are merged (records hold scalars only).
     """
-    conditions: list[tuple[str, str, Any]] = []
+    match: dict[str, dict[str, Any]] = {}
+    stamp: dict[str, Any] = {}
     if query.start_at is not None:
-        conditions.append(("_timestamp", "$gte", query.start_at))
+        stamp["$gte"] = query.start_at
     if query.end_at is not None:
-        conditions.append(("_timestamp", "$lte" if query.inclusive else "$lt", query.end_at))
-    conditions += [(name, "$eq", value) for name, value in query.filter_by]
-    conditions += [
-        (name, "$regex", "^" + re.escape(prefix)) for name, prefix in query.filter_by_prefix
-    ]
-    conditions += [(name, "$ne", None) for name in present]
-    spec: dict[str, Any] = {}
-    repeats: list[dict[str, Any]] = []
-    for name, operator, value in conditions:
-        operators = spec.setdefault(name, {})
-        if operator in operators:
-            repeats.append({name: {operator: value}})
-        else:
-            operators[operator] = value
-    if repeats:
-        spec["$and"] = repeats
-    return spec
+        stamp["$lte" if query.inclusive else "$lt"] = query.end_at
+    if stamp:
+        match["_timestamp"] = stamp
+    for name, values in _by_field(query.filter_by).items():
+        match.setdefault(name, {}).update(_equal_to_all(values))
+    for name, prefixes in _by_field(query.filter_by_prefix).items():
+        match.setdefault(name, {}).update(_prefixed_by_all(prefixes))
+    for name in present:
+        match.setdefault(name, {})["$ne"] = None
+    return dict(match)
+
+
+def _by_field(pairs: tuple[tuple[str, Any], ...]) -> dict[str, list[Any]]:
+    fields: dict[str, list[Any]] = {}
+    for name, value in pairs:
+        fields.setdefault(name, []).append(value)
+    return fields
+
+
+def _equal_to_all(values: list[Any]) -> dict[str, Any]:
+    """A scalar equals every value only when they are all the same (type included)."""
+    distinct = {(type(value), value) for value in values}
+    return {"$eq": values[0]} if len(distinct) == 1 else _NOTHING
+
+
+def _prefixed_by_all(prefixes: list[str]) -> dict[str, Any]:
+    """A string starts with every prefix only when it starts with the longest, and that one
+    starts with all the others. Literal prefixes: regex characters are escaped (spec 2.4.1)."""
+    longest = max(prefixes, key=len)
+    if not all(longest.startswith(prefix) for prefix in prefixes):
+        return _NOTHING
+    return {"$regex": "^" + re.escape(longest)}
 
 
 def group_pipeline(query: Query) -> list[dict[str, Any]]:

@@ -9,12 +9,12 @@ write API) is kept inside the JSONB as `{"$date": "<ISO 8601>"}` and turned back
 from __future__ import annotations
 
 import json
-import uuid
 from collections.abc import Iterable, Mapping, Sequence
 from datetime import UTC, datetime
 from typing import Any
 
 import orjson
+from bson import ObjectId
 
 from backdrop.core.periods import Period
 
@@ -68,8 +68,10 @@ def _untag(value: Any) -> Any:
 
 
 def new_id() -> str:
-    """The `_id` of a record saved without one (spec 3.6: a UUID4 string)."""
-    return str(uuid.uuid4())
+    """The `_id` of a record saved without one: an ObjectId's 24 hex digits, as MongoDB's are
+    rendered, so both engines answer alike and ids made later sort later (sort ties follow
+    insertion order, as they do on MongoDB)."""
+    return str(ObjectId())
 
 
 def split(record: Mapping[str, Any]) -> tuple[str, list[datetime | None], str]:
