@@ -5,11 +5,10 @@ The one home of calendar rules; storage engines, records and query shaping all c
 
 from __future__ import annotations
 
+from calendar import monthrange
 from collections.abc import Iterator
 from datetime import datetime, timedelta
 from enum import Enum
-
-from dateutil.relativedelta import relativedelta
 
 from backdrop.core.timeutils import as_utc
 
@@ -34,11 +33,6 @@ class Period(Enum):
         """The derived record field holding a record's bucket start, e.g. `_week_start_at`."""
         return f"_{self.value}_start_at"
 
-    @property
-    def length(self) -> relativedelta:
-        """One period, calendar-aware (months and quarters differ in days)."""
-        return _LENGTHS[self]
-
     def start(self, moment: datetime) -> datetime:
         """The start of the period that contains `moment` (aware UTC)."""
         return _starts(moment)[_INDEX[self]]
@@ -51,11 +45,19 @@ class Period(Enum):
         """`moment` itself when it is a boundary, else the start of the next period."""
         if self.is_boundary(moment):
             return as_utc(moment)
-        return self.start(as_utc(moment) + self.length)
+        return self.start(self.shift(moment, 1))
 
     def shift(self, moment: datetime, periods: int) -> datetime:
-        """`moment` moved by a whole number of periods (negative: backwards)."""
-        return as_utc(moment) + self.length * periods
+        """`moment` moved by a whole number of periods (negative: backwards); by calendar months
+        for month, quarter and year, the day clamped to the target month's length."""
+        moment = as_utc(moment)
+        fixed = _FIXED.get(self)
+        if fixed is not None:
+            return moment + fixed * periods
+        months = moment.month - 1 + _MONTHS[self] * periods
+        year, month = moment.year + months // 12, months % 12 + 1
+        day = moment.day if moment.day <= 28 else min(moment.day, monthrange(year, month)[1])
+        return moment.replace(year=year, month=month, day=day)
 
     def starts(self, start: datetime, end: datetime) -> Iterator[datetime]:
         """Every period start in range(start, end): from start(start) while before end(end).
@@ -73,14 +75,12 @@ class Period(Enum):
 
 _BY_NAME = {period.value: period for period in Period}
 PERIOD_NAMES: tuple[str, ...] = tuple(_BY_NAME)
-_LENGTHS = {
-    Period.HOUR: relativedelta(hours=1),
-    Period.DAY: relativedelta(days=1),
-    Period.WEEK: relativedelta(weeks=1),
-    Period.MONTH: relativedelta(months=1),
-    Period.QUARTER: relativedelta(months=3),
-    Period.YEAR: relativedelta(years=1),
+_FIXED = {
+    Period.HOUR: timedelta(hours=1),
+    Period.DAY: timedelta(days=1),
+    Period.WEEK: timedelta(weeks=1),
 }
+_MONTHS = {Period.MONTH: 1, Period.QUARTER: 3, Period.YEAR: 12}
 
 
 def _starts(moment: datetime) -> tuple[datetime, ...]:
