@@ -56,35 +56,55 @@ def merge_collected(parts: Iterable[Collected]) -> Collected:
     return Collected(count, total, non_numeric, tuple(values))
 
 
-def _collects(query: Query, collected: Mapping[str, Collected]) -> Data:
-    data: Data = {}
+_NOTHING = Collected()  # what a group that never had the field collected
+
+
+def _add_collects(query: Query, item: Data, collected: Mapping[str, Collected] | None) -> Data:
+    """Put the collect reducers' outputs into `item`; None for a filled (empty) row, which
+    gets `field:method: null` and no bare-name alias (spec 2.6)."""
     for collect in query.collect:
-        value = reduce_collected(collect, collected.get(collect.field, Collected()))
-        data[collect.output_key] = value
+        if collected is None:
+            item[collect.output_key] = None
+            continue
+        value = reduce_collected(collect, collected.get(collect.field, _NOTHING))
+        item[collect.output_key] = value
         if collect.method == "default":
-            data[collect.field] = value  # the bare-name alias (spec 2.4.6)
-    return data
+            item[collect.field] = value  # the bare-name alias (spec 2.4.6)
+    return item
 
 
-def _empty_collects(query: Query) -> Data:
-    return {collect.output_key: None for collect in query.collect}
+def _item(names: Sequence[str], group: Sequence[Any], count: int) -> Data:
+    item = dict(zip(names, group, strict=True))
+    item["_count"] = count
+    return item
 
 
-def _period_fields(period: Period, start: datetime) -> Data:
-    return {"_start_at": start, "_end_at": period.shift(start, 1)}
+def _period_item(query: Query, names: Sequence[str], group: Sequence[Any], start: datetime,
+                 end: datetime, row: Row | None) -> Data:  # fmt: skip
+    """A period row: the data row's values, or a filled one (`_count` 0) when `row` is None."""
+    item = _item(names, group, row.count if row is not None else 0)
+    item["_start_at"] = start
+    item["_end_at"] = end
+    return _add_collects(query, item, row.collected if row is not None else None)
+
+
+def _sorted_groups(groups: Iterable[tuple[Any, ...]]) -> list[tuple[Any, ...]]:
+    """Groups in Python 2's order of their values; plain tuple order when all are strings."""
+    groups = list(groups)
+    if all(type(value) is str for group in groups for value in group):
+        return sorted(groups)
+    return sorted(groups, key=lambda group: tuple(py2_order(value) for value in group))
 
 
 def shape(query: Query, rows: Sequence[Row]) -> list[Data]:
     """The response `data` for a grouped query (not raw), before any relative-range shift."""
     if query.period is None:
-        data = _grouped(query, rows)
-    elif not query.group_by:
-        data = _periods(query, query.period, {row.period_start: row for row in rows})
-    elif query.flatten:
-        data = _flat_periods(query, query.period, rows)
-    else:
-        data = _nested_periods(query, query.period, rows)
-    return data
+        return _grouped(query, rows)
+    if not query.group_by:
+        return _periods(query, query.period, {row.period_start: row for row in rows})
+    if query.flatten:
+        return _flat_periods(query, query.period, rows)
+    return _nested_periods(query, query.period, rows)
 
 
 def _sort_and_limit(query: Query, data: list[Data]) -> list[Data]:
@@ -99,15 +119,13 @@ def _sort_and_limit(query: Query, data: list[Data]) -> list[Data]:
     return data[: query.limit] if query.limit else data
 
 
-def _group_fields(query: Query, group: tuple[Any, ...]) -> Data:
-    return dict(zip(query.group_by, group, strict=True))
-
-
 def _grouped(query: Query, rows: Sequence[Row]) -> list[Data]:
-    ordered = sorted(rows, key=lambda row: tuple(py2_order(v) for v in row.group))
+    by_group = {row.group: row for row in rows}
     data = [
-        {**_group_fields(query, row.group), "_count": row.count, **_collects(query, row.collected)}
-        for row in ordered
+        _add_collects(
+            query, _item(query.group_by, group, by_group[group].count), by_group[group].collected
+        )
+        for group in _sorted_groups(by_group)
     ]
     return _sort_and_limit(query, data)
 
@@ -119,16 +137,10 @@ def _period_starts(query: Query, period: Period, observed: Iterable[Any]) -> lis
     return list(period.starts(query.start_at, query.end_at))
 
 
-def _period_row(query: Query, period: Period, start: datetime, row: Row | None) -> Data:
-    if row is None:
-        return {**_period_fields(period, start), "_count": 0, **_empty_collects(query)}
-    return {**_period_fields(period, start), "_count": row.count, **_collects(query, row.collected)}
-
-
 def _periods(query: Query, period: Period, by_start: Mapping[Any, Row]) -> list[Data]:
-    """One row per period of the range, empty ones filled (spec 2.6)."""
+    """One row per period of the range, empty ones filled (spec 2.6); no group fields."""
     return [
-        _period_row(query, period, start, by_start.get(start))
+        _period_item(query, (), (), start, period.shift(start, 1), by_start.get(start))
         for start in _period_starts(query, period, by_start)
     ]
 
@@ -144,52 +156,49 @@ def _nested_periods(query: Query, period: Period, rows: Sequence[Row]) -> list[D
     """Groups with a `values` list of filled periods (spec 2.4.4 nested, 2.5)."""
     groups = _by_group(rows)
     data = []
-    for group in sorted(groups, key=lambda g: tuple(py2_order(v) for v in g)):
+    for group in _sorted_groups(groups):
         members = groups[group]
         merged = {
             name: merge_collected(row.collected[name] for row in members)
             for name in query.collected_fields
         }
-        data.append(
-            {
-                **_group_fields(query, group),
-                "_count": sum(row.count for row in members),
-                "_group_count": len(members),
-                **_collects(query, merged),
-                "values": _periods(query, period, {row.period_start: row for row in members}),
-            }
-        )
+        count = sum(row.count for row in members)
+        item = _add_collects(query, _item(query.group_by, group, count), merged)
+        item["_group_count"] = len(members)
+        item["values"] = _periods(query, period, {row.period_start: row for row in members})
+        data.append(item)
     return _sort_and_limit(query, data)
 
 
 def _flat_periods(query: Query, period: Period, rows: Sequence[Row]) -> list[Data]:
-    """Every observed group combination in every period, empty ones filled (spec 2.6)."""
-    unfilled = [
-        {
-            **_group_fields(query, row.group),
-            **_period_fields(period, row.period_start),  # type: ignore[arg-type]
-            "_count": row.count,
-            **_collects(query, row.collected),
+    """Every observed group combination in every period, empty ones filled (spec 2.6).
+
+    The combinations are those of the sorted and limited rows (spec 2.4.5 comes first).
+    """
+    found = {(row.group, row.period_start): row for row in rows}
+    if query.sort_by is not None or query.limit:
+        ordered = sorted(found, key=lambda key: tuple(py2_order(value) for value in key[0]))
+        items = [
+            _period_item(query, query.group_by, group, start, period.shift(start, 1), row)
+            for (group, start), row in ((key, found[key]) for key in ordered)
+            if start is not None
+        ]
+        kept = {
+            (tuple(item[name] for name in query.group_by), item["_start_at"])
+            for item in _sort_and_limit(query, items)
         }
-        for row in sorted(rows, key=lambda r: tuple(py2_order(v) for v in r.group))
+        found = {key: row for key, row in found.items() if key in kept}
+    observed = [
+        sorted({group[index] for group, _ in found}, key=py2_order)
+        for index in range(len(query.group_by))
     ]
-    kept = _sort_and_limit(query, unfilled)
-    observed = [sorted({item[name] for item in kept}, key=py2_order) for name in query.group_by]
-    found = {
-        (tuple(item[name] for name in query.group_by), item["_start_at"]): item for item in kept
-    }
     data = []
-    for start in _period_starts(query, period, (item["_start_at"] for item in kept)):
-        for combination in itertools.product(*observed):
-            item = found.get((combination, start))
-            if item is None:
-                item = {
-                    **_group_fields(query, combination),
-                    **_period_fields(period, start),
-                    "_count": 0,
-                    **_empty_collects(query),
-                }
-            data.append(item)
+    for start in _period_starts(query, period, (start for _, start in found)):
+        end = period.shift(start, 1)
+        for group in itertools.product(*observed):
+            data.append(
+                _period_item(query, query.group_by, group, start, end, found.get((group, start)))
+            )
     return data
 
 
