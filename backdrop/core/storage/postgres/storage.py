@@ -26,6 +26,7 @@ from backdrop.core.query import Query
 from backdrop.core.storage.base import Document, Record, Row, Storage
 from backdrop.core.storage.postgres import codec, documents
 from backdrop.core.storage.postgres.aggregate import (
+    NeedsPrecise,
     fast_rows,
     fast_statement,
     group_statement,
@@ -263,16 +264,18 @@ class PostgresStorage(Storage):
             return
 
     def run(self, data_set: str, query: Query) -> list[Row]:
-        fast = fast_statement(table(data_set), query)
         try:
             with self._connection() as conn:
                 try:
-                    with conn.transaction():  # a savepoint: the refusal must not end the block
-                        rows = fast_rows(query, conn.execute(fast.text, fast.params).fetchall())
-                    if rows is not None:
-                        return rows
-                except psycopg.errors.InvalidParameterValue:
-                    pass  # a summed value is not a number: type every value (aggregate.py)
+                    for text_keys in (True, False) if query.group_by else (False,):
+                        fast = fast_statement(table(data_set), query, text_keys=text_keys)
+                        with conn.transaction():  # a savepoint: a refusal must not end the block
+                            found = conn.execute(fast.text, fast.params).fetchall()
+                        rows = fast_rows(query, found, text_keys=text_keys)
+                        if rows is not None:
+                            return rows
+                except (psycopg.errors.InvalidParameterValue, NeedsPrecise):
+                    pass  # a summed value is not an integer: type every value (aggregate.py)
                 precise = group_statement(table(data_set), query)
                 return to_rows(query, conn.execute(precise.text, precise.params).fetchall())
         except _MissingTable:
