@@ -238,6 +238,22 @@ def test_sort_of_mixed_types_follows_bson_order_ties_by_id(storage: Storage, dat
     ]  # fmt: skip
 
 
+def test_limited_sort_puts_missing_values_lowest_whatever_the_types(
+    storage: Storage, data_set: str
+) -> None:
+    storage.save(data_set, [{"_id": "a", "n": 3}, {"_id": "b"}, {"_id": "c", "n": 1}])
+    storage.save(data_set, [{"_id": "d", "n": 2}])
+    assert ids(storage, data_set, Query(sort_by=SortBy("n"), limit=2)) == ["b", "c"]
+    descending = Query(sort_by=SortBy("n", descending=True), limit=4)
+    assert ids(storage, data_set, descending) == ["a", "d", "c", "b"]
+    storage.save(data_set, [{"_id": "e", "n": "text"}, {"_id": "f", "n": None}])
+    assert ids(storage, data_set, Query(sort_by=SortBy("n", descending=True), limit=2)) == [
+        "e",
+        "a",
+    ]
+    assert ids(storage, data_set, Query(sort_by=SortBy("n"), limit=3)) == ["b", "f", "c"]
+
+
 def test_sort_by_timestamp_and_by_id(storage: Storage, data_set: str) -> None:
     storage.save(data_set, [rec("2014-01-03", _id="b"), rec("2014-01-01", _id="c")])
     storage.save(data_set, [rec("2014-01-02", _id="a"), {"_id": "d"}])

@@ -103,13 +103,26 @@ def selection(query: Query, *, present: Sequence[str] = ()) -> Clause:
     )
 
 
-def order(query: Query) -> sql.Composable:
+def numeric_sort(query: Query) -> bool:
+    """True when `sort_by` names a client field, which `order(numeric=True)` may sort by."""
+    return query.sort_by is not None and query.sort_by.field not in ("_id", *DATE_COLUMNS)
+
+
+def order(query: Query, *, numeric: bool = False) -> sql.Composable:
     """ORDER BY for raw reads: insertion order, or `sort_by` typed as MongoDB sorts, ties by
-    `_id` ascending (identical requests give identical bytes)."""
+    `_id` ascending (identical requests give identical bytes).
+
+    `numeric` sorts by the field cast to numeric, as plain SQL would; PostgreSQL refuses the
+    cast (SQLSTATE 22023) unless every value is a number, and then the typed order must run.
+    Missing values sort lowest, as MongoDB sorts them.
+    """
     if query.sort_by is None:
         return sql.SQL("seq")
     direction = sql.SQL("DESC" if query.sort_by.descending else "ASC")
     name = query.sort_by.field
+    if numeric:
+        nulls = sql.SQL("NULLS LAST" if query.sort_by.descending else "NULLS FIRST")
+        return sql.SQL("({})::numeric {} {}, id").format(json_value(name), direction, nulls)
     if name == "_id":
         return sql.SQL("id {}").format(direction)
     value = json_value(name)
@@ -142,11 +155,11 @@ def period_start(period: Period) -> sql.Composable:
     )
 
 
-def find_statement(table: sql.Composable, query: Query) -> Clause:
+def find_statement(table: sql.Composable, query: Query, *, numeric: bool = False) -> Clause:
     """The statement for `Storage.find`: every stored column, filtered, ordered, limited."""
     where = selection(query)
     statement = sql.SQL("SELECT {columns} FROM {table} WHERE {where} ORDER BY {order}").format(
-        columns=RECORD_COLUMNS, table=table, where=where.text, order=order(query)
+        columns=RECORD_COLUMNS, table=table, where=where.text, order=order(query, numeric=numeric)
     )
     if query.limit:
         statement += sql.SQL(" LIMIT {}").format(sql.Literal(query.limit))

@@ -33,7 +33,7 @@ from backdrop.core.storage.postgres.aggregate import (
     to_rows,
 )
 from backdrop.core.storage.postgres.migrate import migrate
-from backdrop.core.storage.postgres.sql import find_statement
+from backdrop.core.storage.postgres.sql import find_statement, numeric_sort
 from backdrop.core.storage.postgres.tables import (
     BUMP_VERSION,
     COPY_STAGING,
@@ -253,7 +253,9 @@ class PostgresStorage(Storage):
         try:
             with self._connection() as conn:
                 if query.limit:
-                    rows = conn.execute(statement.text, statement.params).fetchall()
+                    rows = self._sorted_numerically(conn, data_set, query)
+                    if rows is None:
+                        rows = conn.execute(statement.text, statement.params).fetchall()
                     yield from (codec.join(row) for row in rows)
                     return
                 with conn.cursor(name="backdrop_find") as cursor:
@@ -262,6 +264,21 @@ class PostgresStorage(Storage):
                     yield from (codec.join(row) for row in cursor)
         except _MissingTable:
             return
+
+    @staticmethod
+    def _sorted_numerically(
+        conn: Connection, data_set: str, query: Query
+    ) -> list[tuple[Any, ...]] | None:
+        """A limited read sorted by a field whose values are all numbers, as plain SQL sorts;
+        None when some value is not a number (then only the typed order is right)."""
+        if not numeric_sort(query):
+            return None
+        statement = find_statement(table(data_set), query, numeric=True)
+        try:
+            with conn.transaction():  # a savepoint: the refusal must not end the block
+                return conn.execute(statement.text, statement.params).fetchall()
+        except psycopg.errors.InvalidParameterValue:
+            return None
 
     def run(self, data_set: str, query: Query) -> list[Row]:
         try:
