@@ -104,12 +104,21 @@ class PostgresStorage(Storage):
                 self._pool.close()
 
     @contextlib.contextmanager
-    def _connection(self) -> Iterator[Connection]:
-        """A pooled connection in a transaction: committed when the block succeeds."""
+    def _connection(self, *, reading: bool = False) -> Iterator[Connection]:
+        """A pooled connection in a transaction, committed when the block succeeds; or, for
+        `reading`, in autocommit: reads need no transaction, no COMMIT round trip, and a
+        refused statement leaves the connection usable without a savepoint."""
         with _driver_errors():
             self._ensure_ready()
             with self._pool.connection() as conn:
-                yield conn
+                if not reading:
+                    yield conn
+                    return
+                conn.autocommit = True
+                try:
+                    yield conn
+                finally:
+                    conn.autocommit = False
 
     def _ensure_ready(self) -> list[str]:
         """Open the pool and migrate the schema, once per instance; what was applied now."""
@@ -251,17 +260,18 @@ class PostgresStorage(Storage):
     def find(self, data_set: str, query: Query) -> Iterator[Record]:
         statement = find_statement(table(data_set), query)
         try:
-            with self._connection() as conn:
-                if query.limit:
+            if query.limit:
+                with self._connection(reading=True) as conn:
                     rows = self._sorted_numerically(conn, data_set, query)
                     if rows is None:
                         rows = conn.execute(statement.text, statement.params).fetchall()
-                    yield from (codec.join(row) for row in rows)
-                    return
-                with conn.cursor(name="backdrop_find") as cursor:
-                    cursor.itersize = _STREAM_ROWS
-                    cursor.execute(statement.text, statement.params)
-                    yield from (codec.join(row) for row in cursor)
+                yield from (codec.join(row) for row in rows)
+                return
+            # A server-side cursor needs a transaction.
+            with self._connection() as conn, conn.cursor(name="backdrop_find") as cursor:
+                cursor.itersize = _STREAM_ROWS
+                cursor.execute(statement.text, statement.params)
+                yield from (codec.join(row) for row in cursor)
         except _MissingTable:
             return
 
@@ -275,19 +285,17 @@ class PostgresStorage(Storage):
             return None
         statement = find_statement(table(data_set), query, numeric=True)
         try:
-            with conn.transaction():  # a savepoint: the refusal must not end the block
-                return conn.execute(statement.text, statement.params).fetchall()
+            return conn.execute(statement.text, statement.params).fetchall()
         except psycopg.errors.InvalidParameterValue:
             return None
 
     def run(self, data_set: str, query: Query) -> list[Row]:
         try:
-            with self._connection() as conn:
+            with self._connection(reading=True) as conn:
                 try:
                     for text_keys in (True, False) if query.group_by else (False,):
                         fast = fast_statement(table(data_set), query, text_keys=text_keys)
-                        with conn.transaction():  # a savepoint: a refusal must not end the block
-                            found = conn.execute(fast.text, fast.params).fetchall()
+                        found = conn.execute(fast.text, fast.params).fetchall()
                         rows = fast_rows(query, found, text_keys=text_keys)
                         if rows is not None:
                             return rows
@@ -300,7 +308,7 @@ class PostgresStorage(Storage):
 
     def data_version(self, data_set: str) -> str:
         select = "SELECT version FROM backdrop.data_versions WHERE data_set = %s"
-        with self._connection() as conn:
+        with self._connection(reading=True) as conn:
             found = conn.execute(select, [data_set]).fetchone()
             if found is None:
                 # Never changed through us (e.g. a copied database): start one.
@@ -343,11 +351,11 @@ class PostgresStorage(Storage):
     # -- documents of the built-in registry ----------------------------------------------------
 
     def get_document(self, kind: str, key: str) -> Document | None:
-        with self._connection() as conn:
+        with self._connection(reading=True) as conn:
             return documents.get(conn, kind, key)
 
     def find_documents(self, kind: str, where: Mapping[str, Any] | None = None) -> list[Document]:
-        with self._connection() as conn:
+        with self._connection(reading=True) as conn:
             return documents.find(conn, kind, where or {})
 
     def put_document(self, kind: str, key: str, document: Mapping[str, Any]) -> None:
