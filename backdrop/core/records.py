@@ -45,7 +45,8 @@ def prepare_records(payload: object, config: DataSetConfig) -> list[Record]:
     if config.auto_ids:
         messages += _add_auto_ids(records, config.auto_ids)
     messages += [msg for record in records if (msg := _parse_timestamps(record))]
-    messages += [msg for record in records if (msg := _record_problem(record))]
+    valid_keys: set[str] = set()  # a request's records mostly share their keys: check each once
+    messages += [msg for record in records if (msg := _record_problem(record, valid_keys))]
     if messages:
         raise RecordsInvalid(messages)
     for record in records:
@@ -100,13 +101,16 @@ def _parse_timestamps(record: Record) -> str | None:
     return problem
 
 
-def _record_problem(record: Mapping[str, Any]) -> str | None:
-    """The first problem with a record's keys and values (spec 3.3), or None."""
+def _record_problem(record: Mapping[str, Any], valid_keys: set[str]) -> str | None:
+    """The first problem with a record's keys and values (spec 3.3), or None. `valid_keys`
+    holds keys already found acceptable; keys found acceptable here are added to it."""
     for key, value in record.items():
-        if not is_valid_key(key):
-            return f"{key} is not a valid key"
-        if key.startswith("_") and key not in RESERVED_KEYS:
-            return f"{key} is not a recognised internal field"
+        if key not in valid_keys:
+            if not is_valid_key(key):
+                return f"{key} is not a valid key"
+            if key.startswith("_") and key not in RESERVED_KEYS:
+                return f"{key} is not a recognised internal field"
+            valid_keys.add(key)
         if not isinstance(value, _VALUE_TYPES):
             return f"{key} has an invalid value"
         if key in TIME_KEYS and not isinstance(value, datetime):
