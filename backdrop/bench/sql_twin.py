@@ -17,8 +17,8 @@ from backdrop.core.storage.postgres import codec
 from backdrop.core.storage.postgres.aggregate import group_statement
 from backdrop.core.storage.postgres.sql import find_statement
 from backdrop.core.storage.postgres.tables import (
-    COPY_STAGING,
     CREATE_STAGING,
+    stage,
     table,
     table_name,
     upsert,
@@ -63,9 +63,7 @@ class PostgresTwin:
             stamp = now()
             rows = codec.rows({**d, "_updated_at": stamp} for d in documents[start : start + batch])
             with self._conn.transaction():  # the fastest batched upsert: COPY, then one INSERT
-                with self._conn.cursor().copy(COPY_STAGING) as copy:
-                    for row in rows:
-                        copy.write_row(row)
+                stage(self._conn, rows)
                 self._conn.execute(upsert(self._scratch))
         elapsed = time.perf_counter() - started
         self._conn.execute(drop)

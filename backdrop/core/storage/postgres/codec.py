@@ -15,6 +15,7 @@ from typing import Any
 
 import orjson
 from bson import ObjectId
+from psycopg.types.json import Jsonb
 
 from backdrop.core.periods import Period
 
@@ -31,6 +32,8 @@ _DATE_MARK = b'"$date"'
 
 def to_millis(moment: datetime) -> datetime:
     """Aware UTC, truncated to the millisecond as a BSON date would be."""
+    if moment.tzinfo is UTC and not moment.microsecond % 1000:
+        return moment  # the common case (period starts, whole-second timestamps): as it is
     if moment.tzinfo is None:
         moment = moment.replace(tzinfo=UTC)
     return moment.astimezone(UTC).replace(microsecond=moment.microsecond // 1000 * 1000)
@@ -74,8 +77,8 @@ def new_id() -> str:
     return str(ObjectId())
 
 
-def split(record: Mapping[str, Any]) -> tuple[str, list[datetime | None], str]:
-    """One record as its row: `_id`, the `DATE_COLUMNS` values, the JSONB text of the rest."""
+def split(record: Mapping[str, Any]) -> tuple[str, list[datetime | None], Jsonb]:
+    """One record as its row: `_id`, the `DATE_COLUMNS` values, the JSONB of the rest."""
     rest = dict(record)
     record_id = rest.pop("_id", None)
     dates: list[datetime | None] = []
@@ -86,7 +89,8 @@ def split(record: Mapping[str, Any]) -> tuple[str, list[datetime | None], str]:
             dates.append(to_millis(value))
         else:
             dates.append(None)
-    return (new_id() if record_id is None else str(record_id)), dates, dumps(rest)
+    record_id = new_id() if record_id is None else str(record_id)
+    return record_id, dates, Jsonb(rest, dumps=dumps)
 
 
 def rows(records: Iterable[Mapping[str, Any]]) -> list[tuple[Any, ...]]:
@@ -97,8 +101,8 @@ def rows(records: Iterable[Mapping[str, Any]]) -> list[tuple[Any, ...]]:
     """
     by_id: dict[str, tuple[Any, ...]] = {}
     for record in records:
-        record_id, dates, text = split(record)
-        by_id[record_id] = (record_id, *dates, text)
+        record_id, dates, rest = split(record)
+        by_id[record_id] = (record_id, *dates, rest)
     return list(by_id.values())
 
 

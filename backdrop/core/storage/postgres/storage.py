@@ -36,9 +36,9 @@ from backdrop.core.storage.postgres.migrate import migrate
 from backdrop.core.storage.postgres.sql import find_statement, numeric_sort
 from backdrop.core.storage.postgres.tables import (
     BUMP_VERSION,
-    COPY_STAGING,
     CREATE_STAGING,
     merge,
+    stage,
     table,
     table_name,
     trim,
@@ -218,9 +218,7 @@ class PostgresStorage(Storage):
         for attempt in range(2):
             try:
                 with self._connection() as conn:
-                    with conn.cursor().copy(COPY_STAGING) as copy:
-                        for row in rows:
-                            copy.write_row(row)
+                    stage(conn, rows)
                     with conn.pipeline():
                         conn.execute(upsert(data_set))
                         if bounded:
