@@ -61,7 +61,7 @@ class PostgresTwin:
         started = time.perf_counter()
         for start in range(0, len(documents), batch):
             stamp = now()
-            rows = codec.rows({**d, "_updated_at": stamp} for d in documents[start : start + batch])
+            rows = codec.rows(documents[start : start + batch], codec.to_millis(stamp))
             with self._conn.transaction():  # the fastest batched upsert: COPY, then one INSERT
                 stage(self._conn, rows)
                 self._conn.execute(upsert(self._scratch))

@@ -77,32 +77,42 @@ def new_id() -> str:
     return str(ObjectId())
 
 
-def split(record: Mapping[str, Any]) -> tuple[str, list[datetime | None], Jsonb]:
-    """One record as its row: `_id`, the `DATE_COLUMNS` values, the JSONB of the rest."""
-    rest = dict(record)
-    record_id = rest.pop("_id", None)
-    dates: list[datetime | None] = []
-    for name in DATE_COLUMNS:
-        value = rest.get(name)
-        if isinstance(value, datetime):
-            del rest[name]
-            dates.append(to_millis(value))
+_DATE_INDEX = {name: index for index, name in enumerate(DATE_COLUMNS)}
+_UPDATED_AT = _DATE_INDEX["_updated_at"]
+
+
+def split(record: Mapping[str, Any], updated_at: datetime | None = None) -> tuple[Any, ...]:
+    """One record as its row: `_id`, the `DATE_COLUMNS` values, the JSONB of the rest;
+    `updated_at`, when given, stamps `_updated_at`."""
+    dates: list[datetime | None] = [None] * len(DATE_COLUMNS)
+    rest: dict[str, Any] = {}
+    record_id = None
+    for key, value in record.items():
+        index = _DATE_INDEX.get(key)
+        if index is not None and isinstance(value, datetime):
+            dates[index] = to_millis(value)
+        elif key == "_id":
+            record_id = value
         else:
-            dates.append(None)
+            rest[key] = value
+    if updated_at is not None:
+        dates[_UPDATED_AT] = updated_at
     record_id = new_id() if record_id is None else str(record_id)
-    return record_id, dates, Jsonb(rest, dumps=dumps)
+    return (record_id, *dates, Jsonb(rest, dumps=dumps))
 
 
-def rows(records: Iterable[Mapping[str, Any]]) -> list[tuple[Any, ...]]:
-    """Records as table rows (`_id`, each date column, JSONB text) for one batch upsert.
+def rows(
+    records: Iterable[Mapping[str, Any]], updated_at: datetime | None = None
+) -> list[tuple[Any, ...]]:
+    """Records as table rows for one batch upsert (see `split`).
 
     A batch holding one `_id` several times keeps the last record in the first one's place,
     as an ordered series of upserts would (spec 3.6).
     """
     by_id: dict[str, tuple[Any, ...]] = {}
     for record in records:
-        record_id, dates, rest = split(record)
-        by_id[record_id] = (record_id, *dates, rest)
+        row = split(record, updated_at)
+        by_id[row[0]] = row
     return list(by_id.values())
 
 

@@ -204,17 +204,15 @@ class PostgresStorage(Storage):
     def save(self, data_set: str, records: Sequence[Record]) -> None:
         if not records:
             return
-        stamp = codec.to_millis(now())
-        self._write(data_set, [{**record, "_updated_at": stamp} for record in records], True)
+        self._write(data_set, codec.rows(records, codec.to_millis(now())), True)
 
     def import_records(self, data_set: str, records: Sequence[Record]) -> None:
         if records:
-            self._write(data_set, records, False)
+            self._write(data_set, codec.rows(records), False)
 
-    def _write(self, data_set: str, records: Sequence[Record], bounded: bool) -> None:
+    def _write(self, data_set: str, rows: Sequence[Sequence[Any]], bounded: bool) -> None:
         """One transaction: the batch upsert, the cap (when `bounded`), the version bump. The
         data set is created (uncapped) when it does not exist, as MongoDB does on insert."""
-        rows = codec.rows(records)
         for attempt in range(2):
             try:
                 with self._connection() as conn:
