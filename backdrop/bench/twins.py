@@ -9,6 +9,7 @@ from typing import Any, Protocol
 from pymongo import MongoClient, ReplaceOne
 
 from backdrop.bench.queries import BenchQuery
+from backdrop.core.periods import period_starts
 from backdrop.core.timeutils import now
 
 
@@ -16,7 +17,8 @@ class Twin(Protocol):
     """Direct access to the database Backdrop runs on."""
 
     def load(self, documents: Sequence[dict[str, Any]], batch: int) -> float:
-        """Upsert prepared documents into a scratch data set in batches; seconds taken."""
+        """Upsert prepared records (as `prepare_records` leaves them) into a scratch data set
+        in batches, stored as the engine stores them; seconds taken."""
         ...
 
     def query(self, query: BenchQuery) -> Callable[[], object]:
@@ -38,6 +40,7 @@ class MongoTwin:
     def load(self, documents: Sequence[dict[str, Any]], batch: int) -> float:
         self._db.drop_collection(self._scratch)
         scratch = self._db[self._scratch]
+        documents = [{**d, **period_starts(d["_timestamp"])} for d in documents]  # as stored
         started = time.perf_counter()
         for start in range(0, len(documents), batch):
             stamp = now()

@@ -13,7 +13,6 @@ from typing import Any
 
 from backdrop.core.data_set import DataSetConfig
 from backdrop.core.errors import RecordsInvalid, RequestInvalid
-from backdrop.core.periods import period_starts
 from backdrop.core.schema import schema_messages
 from backdrop.core.timeutils import ImpossibleDate, NotADate, parse_lenient
 
@@ -32,7 +31,8 @@ def is_valid_key(key: object) -> bool:
 
 
 def prepare_records(payload: object, config: DataSetConfig) -> list[Record]:
-    """Validate and normalise one request's records, ready to save (spec 3.2).
+    """Validate and normalise one request's records, ready to save (spec 3.2). The derived
+    `_<period>_start_at` keys (spec 3.5) are the storage engine's to add, each its own way.
 
     Raises RequestInvalid when the body is not an object or a list of objects, and
     RecordsInvalid with every message when any record is unacceptable.
@@ -49,9 +49,6 @@ def prepare_records(payload: object, config: DataSetConfig) -> list[Record]:
     messages += [msg for record in records if (msg := _record_problem(record, valid_keys))]
     if messages:
         raise RecordsInvalid(messages)
-    for record in records:
-        if "_timestamp" in record:
-            record.update(period_starts(record["_timestamp"]))
     return records
 
 

@@ -5,7 +5,6 @@ from __future__ import annotations
 from datetime import UTC, datetime
 from typing import Any
 
-from backdrop.core.periods import period_starts
 from backdrop.core.timeutils import parse_lenient
 
 
@@ -15,9 +14,9 @@ def at(text: str) -> datetime:
 
 
 def rec(timestamp: str | None = None, **fields: Any) -> dict[str, Any]:
-    """A record as `prepare_records` leaves it: `_timestamp` parsed, period keys derived."""
+    """A record as `prepare_records` leaves it: `_timestamp` parsed (storage derives the
+    period keys)."""
     record: dict[str, Any] = dict(fields)
     if timestamp is not None:
         record["_timestamp"] = at(timestamp)
-        record.update(period_starts(record["_timestamp"]))
     return record

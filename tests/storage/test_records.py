@@ -214,6 +214,21 @@ def test_filter_by_prefix_is_literal(storage: Storage, data_set: str) -> None:
 # -- sort and limit (spec 2.4.2) -------------------------------------------------------------
 
 
+def test_save_derives_the_period_keys_of_a_timestamp(storage: Storage, data_set: str) -> None:
+    """spec 3.5, with its example: every `_<period>_start_at`, in UTC, weeks from Monday."""
+    storage.save(data_set, [rec("2012-12-12T12:12:00+05:00", _id="a"), {"_id": "b"}])
+    stored = {record["_id"]: record for record in storage.find(data_set, Query())}
+    assert {key: value for key, value in stored["a"].items() if key.endswith("_start_at")} == {
+        "_hour_start_at": at("2012-12-12T07:00:00Z"),
+        "_day_start_at": at("2012-12-12T00:00:00Z"),
+        "_week_start_at": at("2012-12-10T00:00:00Z"),
+        "_month_start_at": at("2012-12-01T00:00:00Z"),
+        "_quarter_start_at": at("2012-10-01T00:00:00Z"),
+        "_year_start_at": at("2012-01-01T00:00:00Z"),
+    }
+    assert not any(key.endswith("_start_at") for key in stored["b"])
+
+
 def test_sort_by_number_is_numeric(storage: Storage, data_set: str) -> None:
     storage.save(data_set, [{"_id": str(n), "count": n} for n in (9, 10, 100, 2.5, -1)])
     ascending = Query(sort_by=SortBy("count"))

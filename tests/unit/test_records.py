@@ -315,29 +315,10 @@ def test_the_last_failing_time_field_of_a_record_wins() -> None:
     assert len(messages) == 2
 
 
-def test_derived_period_keys_of_the_spec_example() -> None:
-    [stored] = prepare_records({"_timestamp": "2012-12-12T12:12:00"}, config())
-    assert stored == {
-        "_timestamp": utc(2012, 12, 12, 12, 12),
-        "_hour_start_at": utc(2012, 12, 12, 12),
-        "_day_start_at": utc(2012, 12, 12),
-        "_week_start_at": utc(2012, 12, 10),
-        "_month_start_at": utc(2012, 12, 1),
-        "_quarter_start_at": utc(2012, 10, 1),
-        "_year_start_at": utc(2012, 1, 1),
-    }
-
-
-def test_period_keys_are_computed_after_conversion_to_utc() -> None:
+def test_prepared_timestamps_are_utc_and_period_keys_are_left_to_storage() -> None:
+    """The derived `_<period>_start_at` keys are added by each storage engine (tests/storage)."""
     [stored] = prepare_records({"_timestamp": "2013-01-01T00:30:00+01:00"}, config())
-    assert stored["_day_start_at"] == utc(2012, 12, 31)
-    assert stored["_year_start_at"] == utc(2012, 1, 1)
-    assert stored["_week_start_at"] == utc(2012, 12, 31)
-
-
-def test_records_without_timestamp_get_no_period_keys() -> None:
-    [stored] = prepare_records({"_start_at": "2013-12-09T00:00:00Z"}, config())
-    assert "_week_start_at" not in stored
+    assert stored == {"_timestamp": utc(2012, 12, 31, 23, 30)}
 
 
 def test_timestamp_bounds_ignore_records_without_timestamp() -> None:

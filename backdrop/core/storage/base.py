@@ -100,7 +100,8 @@ class Storage(abc.ABC):
 
     @abc.abstractmethod
     def save(self, data_set: str, records: Sequence[Record]) -> None:
-        """Write one request's records in one batch, each stamped with `_updated_at` = now.
+        """Write one request's records in one batch, each stamped with `_updated_at` = now and,
+        when it has a `_timestamp`, with the derived `_<period>_start_at` keys (spec 3.5).
 
         A record with an `_id` replaces any stored record with that `_id` (the last wins within a
         batch); one without is inserted with a generated id (spec 3.6).

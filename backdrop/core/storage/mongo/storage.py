@@ -19,6 +19,7 @@ from pymongo.database import Database
 from pymongo.errors import CollectionInvalid, ConnectionFailure, OperationFailure, PyMongoError
 
 from backdrop.core.errors import StorageError, StorageUnavailable
+from backdrop.core.periods import period_starts
 from backdrop.core.query import Query
 from backdrop.core.storage.base import Document, Record, Row, Storage
 from backdrop.core.storage.mongo.pipeline import collected, group_pipeline, selection
@@ -39,6 +40,13 @@ def _driver_errors() -> Iterator[None]:
         raise StorageUnavailable("MongoDB is unavailable") from exc
     except PyMongoError as exc:
         raise StorageError(f"MongoDB failed: {type(exc).__name__}") from exc
+
+
+def _stored(record: Record, updated_at: datetime) -> Document:
+    """The document MongoDB keeps: the record, its derived period keys, `_updated_at`."""
+    stamp = record.get("_timestamp")
+    derived = period_starts(stamp) if isinstance(stamp, datetime) else {}
+    return {**record, **derived, "_updated_at": updated_at}
 
 
 class MongoStorage(Storage):
@@ -130,7 +138,7 @@ class MongoStorage(Storage):
 
     def save(self, data_set: str, records: Sequence[Record]) -> None:
         stamp = now()
-        self._write(data_set, [{**record, "_updated_at": stamp} for record in records])
+        self._write(data_set, [_stored(record, stamp) for record in records])
 
     def import_records(self, data_set: str, records: Sequence[Record]) -> None:
         self._write(data_set, records)

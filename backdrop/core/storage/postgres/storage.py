@@ -210,16 +210,17 @@ class PostgresStorage(Storage):
         if records:
             self._write(data_set, codec.rows(records), False)
 
-    def _write(self, data_set: str, rows: Sequence[Sequence[Any]], bounded: bool) -> None:
-        """One transaction: the batch upsert, the cap (when `bounded`), the version bump. The
-        data set is created (uncapped) when it does not exist, as MongoDB does on insert."""
+    def _write(self, data_set: str, rows: Sequence[Sequence[Any]], saving: bool) -> None:
+        """One transaction: the batch upsert, the cap, the version bump. When `saving` (not
+        importing) the period keys are derived and the cap applies. The data set is created
+        (uncapped) when it does not exist, as MongoDB does on insert."""
         for attempt in range(2):
             try:
                 with self._connection() as conn:
                     stage(conn, rows)
                     with conn.pipeline():
-                        conn.execute(upsert(data_set))
-                        if bounded:
+                        conn.execute(upsert(data_set, derive=saving))
+                        if saving:
                             conn.execute(trim(data_set), [data_set])
                         conn.execute(BUMP_VERSION, [data_set])
                 return

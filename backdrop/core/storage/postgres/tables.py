@@ -18,6 +18,7 @@ import psycopg
 from psycopg import sql
 
 from backdrop.core.errors import StorageError
+from backdrop.core.periods import Period
 from backdrop.core.storage.postgres.codec import DATE_COLUMNS, dumps, to_millis
 
 _PLAIN = re.compile(r"[a-z0-9_]{1,45}")
@@ -73,15 +74,30 @@ def stage(conn: psycopg.Connection[Any], rows: Iterable[Sequence[Any]]) -> None:
             copy.write_row(row)
 
 
-def upsert(data_set: str) -> sql.Composed:
+def _staged(name: str, *, derive: bool) -> sql.Composable:
+    """A staged column; with `derive`, a period key is derived from `_timestamp` here, in the
+    database (spec 3.5: weeks start on Monday, all in UTC)."""
+    period = next((period for period in Period if period.key == name), None)
+    if period is None or not derive:
+        return sql.Identifier(name)
+    return sql.SQL("COALESCE({column}, date_trunc({unit}, _timestamp, 'UTC'))").format(
+        column=sql.Identifier(name), unit=sql.Literal(period.value)
+    )
+
+
+def upsert(data_set: str, *, derive: bool = True) -> sql.Composed:
     """Move the staged batch (`codec.rows`, copied in with COPY_STAGING) into the data set: a
-    record whose `_id` is stored replaces it in place (its insertion position, `seq`, is kept)."""
+    record whose `_id` is stored replaces it in place (its insertion position, `seq`, is kept).
+    `derive` adds the period keys of records that have none; an import keeps them as given."""
     return sql.SQL(
-        "INSERT INTO {table} ({columns}) SELECT {columns} FROM {staging}"
+        "INSERT INTO {table} ({columns}) SELECT {staged} FROM {staging}"
         " ON CONFLICT (id) DO UPDATE SET {updates}"
     ).format(
         table=table(data_set),
         columns=_COLUMN_LIST,
+        staged=sql.SQL(", ").join(
+            _staged(name, derive=derive) for name in ("id", *DATE_COLUMNS, "record")
+        ),
         staging=_STAGING,
         updates=sql.SQL(", ").join(
             sql.SQL("{name} = EXCLUDED.{name}").format(name=name) for name in _COLUMNS[1:]
