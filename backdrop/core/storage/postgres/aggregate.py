@@ -75,7 +75,8 @@ def _fast_columns(name: str, needs: tuple[bool, bool, bool]) -> list[sql.Composa
     if count:
         columns.append(sql.SQL("count({})").format(value))
     if sums:
-        columns.append(sql.SQL("sum(({})::numeric)").format(value))
+        # As text: a fraction shows as a "." and an integer converts fast (no Decimal).
+        columns.append(sql.SQL("sum(({})::numeric)::text").format(value))
     if values:
         columns.append(
             sql.SQL("jsonb_agg(DISTINCT {value}) FILTER (WHERE {value} IS NOT NULL)").format(
@@ -109,7 +110,7 @@ def fast_statement(table: sql.Composable, query: Query, *, text_keys: bool) -> C
 
 
 def fast_rows(
-    query: Query, records: Sequence[Sequence[Any]], *, text_keys: bool
+    query: Query, records: Sequence[tuple[Any, ...]], *, text_keys: bool
 ) -> list[Row] | None:
     """`fast_statement`'s rows as `Row`s, without the groups MongoDB would not form; None when
     a text key may stand for a non-string. Raises NeedsPrecise when a sum has a fraction."""
@@ -117,17 +118,22 @@ def fast_rows(
     width = groups + (query.period is not None)
     needs = [(name, *_needs(query, name)) for name in query.collected_fields]
     strings: set[str] = set()  # text keys already seen to be strings
+    has_period = query.period is not None
     rows = []
     for record in records:
         keys = record[:width]
         if None in keys:
             continue  # a group field missing or null, or no period: not grouped (spec 2.4.3)
+        group = keys[:groups]
         if text_keys:
-            for key in keys[:groups]:
+            for key in group:
                 if key not in strings:
                     if _NOT_ONLY_A_STRING.fullmatch(key):
                         return None
                     strings.add(key)
+        if not needs:
+            rows.append(Row(group, keys[groups] if has_period else None, record[width], _NONE))
+            continue
         position = width + 1
         collected = {}
         for name, count, sums, values in needs:
@@ -136,17 +142,20 @@ def fast_rows(
                 found[0] = int(record[position])
                 position += 1
             if sums:
-                if _has_fraction(record[position]):
+                total = record[position]
+                if total is not None and "." in total:
                     raise NeedsPrecise()
-                found[1] = int(record[position] or 0)
+                found[1] = int(total) if total is not None else 0
                 position += 1
             if values:
                 found[3] = tuple(record[position] or ())
                 position += 1
             collected[name] = Collected(*found)
-        period_start_value = keys[groups] if query.period is not None else None
-        rows.append(Row(tuple(keys[:groups]), period_start_value, int(record[width]), collected))
+        rows.append(Row(group, keys[groups] if has_period else None, record[width], collected))
     return rows
+
+
+_NONE: dict[str, Collected] = {}  # the collected values of a query that collects nothing
 
 
 def group_statement(table: sql.Composable, query: Query) -> Clause:
