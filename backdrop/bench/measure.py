@@ -29,26 +29,51 @@ def timed(call: Callable[[], object], *, warmup: int, repeats: int) -> Timing:
         started = time.perf_counter()
         call()
         samples.append((time.perf_counter() - started) * 1000)
+    return _timing(samples)
+
+
+def interleaved(
+    first: Callable[[], object], second: Callable[[], object], *, warmup: int, repeats: int
+) -> tuple[Timing, Timing]:
+    """`timed` for two calls, alternating them so that both meet the same conditions."""
+    for _ in range(warmup):
+        first()
+        second()
+    samples: tuple[list[float], list[float]] = ([], [])
+    for _ in range(repeats):
+        for call, kept in ((first, samples[0]), (second, samples[1])):
+            started = time.perf_counter()
+            call()
+            kept.append((time.perf_counter() - started) * 1000)
+    return _timing(samples[0]), _timing(samples[1])
+
+
+def _timing(samples: list[float]) -> Timing:
     p95 = statistics.quantiles(samples, n=20)[18] if len(samples) > 1 else samples[0]
-    return Timing(statistics.median(samples), p95, repeats)
+    return Timing(statistics.median(samples), p95, len(samples))
+
+
+def post(session: requests.Session, url: str, token: str, body: bytes) -> None:
+    """POST one pre-encoded JSON batch; raises unless the write API answers 200."""
+    headers = {"Authorization": f"Bearer {token}", "Content-Type": "application/json"}
+    response = session.post(url, data=body, headers=headers, timeout=600)
+    if response.status_code != 200:
+        raise AssertionError(f"write failed: {response.status_code} {response.text[:300]}")
 
 
 def post_batches(url: str, token: str, batches: Sequence[bytes], clients: int) -> float:
     """POST pre-encoded JSON batches with `clients` concurrent sessions; seconds taken."""
-    headers = {"Authorization": f"Bearer {token}", "Content-Type": "application/json"}
     local = threading.local()
 
-    def post(body: bytes) -> None:
+    def send(body: bytes) -> None:
         session = getattr(local, "session", None)
         if session is None:
             session = local.session = requests.Session()
-        response = session.post(url, data=body, headers=headers, timeout=600)
-        if response.status_code != 200:
-            raise AssertionError(f"write failed: {response.status_code} {response.text[:300]}")
+        post(session, url, token, body)
 
     started = time.perf_counter()
     with ThreadPoolExecutor(clients) as pool:
-        list(pool.map(post, batches))
+        list(pool.map(send, batches))
     return time.perf_counter() - started
 
 

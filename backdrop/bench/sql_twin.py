@@ -3,7 +3,6 @@ someone querying the database directly would write it (`BenchQuery.sql`), run wi
 
 from __future__ import annotations
 
-import time
 from collections.abc import Callable, Sequence
 from typing import Any
 
@@ -53,21 +52,19 @@ class PostgresTwin:
         self._data_set = data_set
         self._scratch = f"{data_set}_raw_load"
 
-    def load(self, documents: Sequence[dict[str, Any]], batch: int) -> float:
-        drop = sql.SQL("DROP TABLE IF EXISTS {}").format(table(self._scratch))
-        self._conn.execute(drop)
+    def start_load(self) -> None:
+        self.end_load()
         self._conn.execute("SELECT backdrop.create_records_table(%s)", [table_name(self._scratch)])
         self._conn.execute(CREATE_STAGING)
-        started = time.perf_counter()
-        for start in range(0, len(documents), batch):
-            stamp = now()
-            rows = codec.rows(documents[start : start + batch], codec.to_millis(stamp))
-            with self._conn.transaction():  # the fastest batched upsert: COPY, then one INSERT
-                stage(self._conn, rows)
-                self._conn.execute(upsert(self._scratch))
-        elapsed = time.perf_counter() - started
-        self._conn.execute(drop)
-        return elapsed
+
+    def upsert(self, records: Sequence[dict[str, Any]]) -> None:
+        rows = codec.rows(records, codec.to_millis(now()))
+        with self._conn.transaction():  # the fastest batched upsert: COPY, then one INSERT
+            stage(self._conn, rows)
+            self._conn.execute(upsert(self._scratch))
+
+    def end_load(self) -> None:
+        self._conn.execute(sql.SQL("DROP TABLE IF EXISTS {}").format(table(self._scratch)))
 
     def query(self, query: BenchQuery) -> Callable[[], object]:
         text = sql.SQL(query.sql).format(table=table(self._data_set)).as_string(self._conn)

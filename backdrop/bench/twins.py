@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import time
 from collections.abc import Callable, Sequence
 from typing import Any, Protocol
 
@@ -16,9 +15,17 @@ from backdrop.core.timeutils import now
 class Twin(Protocol):
     """Direct access to the database Backdrop runs on."""
 
-    def load(self, documents: Sequence[dict[str, Any]], batch: int) -> float:
-        """Upsert prepared records (as `prepare_records` leaves them) into a scratch data set
-        in batches, stored as the engine stores them; seconds taken."""
+    def start_load(self) -> None:
+        """Create an empty scratch data set for `upsert`."""
+        ...
+
+    def upsert(self, records: Sequence[dict[str, Any]]) -> None:
+        """Upsert one batch of prepared records (as `prepare_records` leaves them) into the
+        scratch data set, stored as the engine stores them, in one transaction or bulk write."""
+        ...
+
+    def end_load(self) -> None:
+        """Drop the scratch data set."""
         ...
 
     def query(self, query: BenchQuery) -> Callable[[], object]:
@@ -37,23 +44,25 @@ class MongoTwin:
         self._records = self._db[data_set]
         self._scratch = f"{data_set}_raw_load"
 
-    def load(self, documents: Sequence[dict[str, Any]], batch: int) -> float:
+    def start_load(self) -> None:
         self._db.drop_collection(self._scratch)
-        scratch = self._db[self._scratch]
-        documents = [{**d, **period_starts(d["_timestamp"])} for d in documents]  # as stored
-        started = time.perf_counter()
-        for start in range(0, len(documents), batch):
-            stamp = now()
-            scratch.bulk_write(
-                [
-                    ReplaceOne({"_id": d["_id"]}, {**d, "_updated_at": stamp}, upsert=True)
-                    for d in documents[start : start + batch]
-                ],
-                ordered=True,
-            )
-        elapsed = time.perf_counter() - started
+
+    def upsert(self, records: Sequence[dict[str, Any]]) -> None:
+        stamp = now()
+        self._db[self._scratch].bulk_write(
+            [
+                ReplaceOne(
+                    {"_id": record["_id"]},
+                    {**record, **period_starts(record["_timestamp"]), "_updated_at": stamp},
+                    upsert=True,
+                )
+                for record in records
+            ],
+            ordered=True,
+        )
+
+    def end_load(self) -> None:
         self._db.drop_collection(self._scratch)
-        return elapsed
 
     def query(self, query: BenchQuery) -> Callable[[], object]:
         return lambda: query.mongo(self._records)

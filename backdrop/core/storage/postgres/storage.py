@@ -142,13 +142,13 @@ class PostgresStorage(Storage):
                 return applied + migrate(conn)
 
     def ping(self) -> None:
-        with self._connection() as conn:
+        with self._connection(reading=True) as conn:
             conn.execute("SELECT 1")
 
     # -- data sets -------------------------------------------------------------------------
 
     def data_set_exists(self, data_set: str) -> bool:
-        with self._connection() as conn:
+        with self._connection(reading=True) as conn:
             found = conn.execute(
                 "SELECT 1 FROM backdrop.data_sets WHERE name = %s", [data_set]
             ).fetchone()
@@ -183,7 +183,7 @@ class PostgresStorage(Storage):
             conn.execute(BUMP_VERSION, [data_set])
 
     def data_sets(self) -> dict[str, int | None]:
-        with self._connection() as conn:
+        with self._connection(reading=True) as conn:
             rows = conn.execute(
                 "SELECT name, capped_size FROM backdrop.data_sets ORDER BY name"
             ).fetchall()
@@ -191,7 +191,7 @@ class PostgresStorage(Storage):
 
     def count_records(self, data_set: str) -> int:
         try:
-            with self._connection() as conn:
+            with self._connection(reading=True) as conn:
                 found = conn.execute(
                     sql.SQL("SELECT count(*) FROM {}").format(table(data_set))
                 ).fetchone()
@@ -329,7 +329,7 @@ class PostgresStorage(Storage):
         return newest
 
     def _newest(self, data_sets: Sequence[str]) -> dict[str, datetime | None]:
-        with self._connection() as conn:
+        with self._connection(reading=True) as conn:
             names = [
                 str(row[0])
                 for row in conn.execute(
