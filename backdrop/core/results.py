@@ -192,13 +192,18 @@ def _flat_periods(query: Query, period: Period, rows: Sequence[Row]) -> list[Dat
         sorted({group[index] for group, _ in found}, key=py2_order)
         for index in range(len(query.group_by))
     ]
+    groups = [
+        (group, dict(zip(query.group_by, group, strict=True)))
+        for group in itertools.product(*observed)
+    ]
     data = []
     for start in _period_starts(query, period, (start for _, start in found)):
         end = period.shift(start, 1)
-        for group in itertools.product(*observed):
-            data.append(
-                _period_item(query, query.group_by, group, start, end, found.get((group, start)))
-            )
+        for group, fields in groups:
+            row = found.get((group, start))
+            item = {**fields, "_start_at": start, "_end_at": end}
+            item["_count"] = row.count if row is not None else 0
+            data.append(_add_collects(query, item, row.collected if row is not None else None))
     return data
 
 
