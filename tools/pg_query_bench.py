@@ -16,7 +16,7 @@ import statistics
 import subprocess
 import sys
 import time
-from collections.abc import Callable, Iterator
+from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
@@ -26,6 +26,7 @@ import psycopg
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
+from backdrop.bench.measure import timed
 from backdrop.bench.queries import QUERIES
 from backdrop.bench.sql_twin import bench_query, statement_text
 from backdrop.bench.workload import generate
@@ -38,17 +39,6 @@ from tests.support.servers import throwaway_postgres
 
 NAME = "licensing"
 _TIME = re.compile(r"^Time: ([0-9.]+) ms", re.MULTILINE)
-
-
-def median_ms(call: Callable[[], object], warmup: int, repeats: int) -> float:
-    for _ in range(warmup):
-        call()
-    samples = []
-    for _ in range(repeats):
-        started = time.perf_counter()
-        call()
-        samples.append((time.perf_counter() - started) * 1000)
-    return statistics.median(samples)
 
 
 def psql_median_ms(url: str, text: str, warmup: int, repeats: int) -> float:
@@ -115,7 +105,9 @@ def main(
                     answer = orjson.loads(dumps(data_sets.query(config, query)))
                     bench.check(workload, answer)
                     text = statement_text(conn, NAME, query)
-                    ours = median_ms(lambda q=query: data_sets.query(config, q), warmup, repeats)
+                    ours = timed(
+                        lambda q=query: data_sets.query(config, q), warmup=warmup, repeats=repeats
+                    ).median_ms
                     raw = psql_median_ms(url, text, warmup, repeats)
                     results["queries"][bench.name] = {
                         "description": bench.description, "engine_ms": ours, "psql_ms": raw,
