@@ -47,7 +47,7 @@ class PostgresTwin:
 
     def __init__(self, url: str, data_set: str) -> None:
         self._conn = psycopg.connect(
-            url, autocommit=True, options="-c TimeZone=UTC -c work_mem=64MB"
+            url, autocommit=True, options="-c TimeZone=UTC -c work_mem=64MB -c jit=off"
         )
         self._data_set = data_set
         self._scratch = f"{data_set}_raw_load"

@@ -50,6 +50,7 @@ logger = logging.getLogger(__name__)
 
 Connection = psycopg.Connection[tuple[Any, ...]]
 _STREAM_ROWS = 2000
+CAPPED_SIZE = "SELECT capped_size FROM backdrop.data_sets WHERE name = %s"
 
 
 class _MissingTable(StorageError):
@@ -70,13 +71,16 @@ def _driver_errors() -> Iterator[None]:
 
 
 def _configure(conn: Connection) -> None:
-    """Every pooled connection: UTC datetimes, JSONB through `codec.loads`, plans per call, and
-    memory enough for grouping in a hash table: the planner cannot know how few distinct values
-    a JSONB field has, and with the default 4 MB it sorts on disk instead."""
+    """Every pooled connection: UTC datetimes, JSONB through `codec.loads`, plans per call,
+    memory enough for grouping in a hash table (the planner cannot know how few distinct values
+    a JSONB field has, and with the default 4 MB it sorts on disk instead), and no JIT: it saves
+    nothing on these statements, and costs 100+ ms to compile whenever a large table makes a
+    statement look expensive."""
     conn.prepare_threshold = None
     set_json_loads(codec.loads, conn)
     conn.execute("SET TIME ZONE 'UTC'")
     conn.execute("SET work_mem = '64MB'")
+    conn.execute("SET jit = off")
     conn.execute(CREATE_STAGING)
     conn.commit()
 
@@ -217,10 +221,11 @@ class PostgresStorage(Storage):
         for attempt in range(2):
             try:
                 with self._connection() as conn:
+                    capped = conn.execute(CAPPED_SIZE, [data_set]).fetchone()
                     stage(conn, rows)
                     with conn.pipeline():
                         conn.execute(upsert(data_set, derive=saving))
-                        if saving:
+                        if saving and capped is not None and capped[0]:
                             conn.execute(trim(data_set), [data_set])
                         conn.execute(BUMP_VERSION, [data_set])
                 return
