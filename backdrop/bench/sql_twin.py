@@ -13,8 +13,8 @@ from backdrop.bench.queries import BenchQuery
 from backdrop.core.query import Query
 from backdrop.core.query_parser import parse_query
 from backdrop.core.storage.postgres import codec
-from backdrop.core.storage.postgres.aggregate import group_statement
-from backdrop.core.storage.postgres.sql import find_statement
+from backdrop.core.storage.postgres.aggregate import fast_statement
+from backdrop.core.storage.postgres.sql import find_statement, numeric_sort
 from backdrop.core.storage.postgres.tables import (
     CREATE_STAGING,
     stage,
@@ -26,12 +26,14 @@ from backdrop.core.timeutils import now
 
 
 def statement_text(conn: psycopg.Connection[Any], data_set: str, query: Query) -> str:
-    """The SQL the engine runs for `query`, with its parameters inlined (for psql too)."""
-    built = (
-        find_statement(table(data_set), query)
-        if query.is_raw
-        else group_statement(table(data_set), query)
-    )
+    """The SQL the engine runs first for `query` (the one that answers when every summed or
+    sorted value is an integer and every group value a string, as in the benchmark's data),
+    with its parameters inlined (for psql too)."""
+    if query.is_raw:
+        numeric = numeric_sort(query) and bool(query.limit)
+        built = find_statement(table(data_set), query, numeric=numeric)
+    else:
+        built = fast_statement(table(data_set), query, text_keys=bool(query.group_by))
     return psycopg.ClientCursor(conn).mogrify(built.text, built.params)
 
 
