@@ -1,5 +1,8 @@
 """Transformer tests end to end: the real read and write apps, a real worker process and a
-real broker (Redis, RabbitMQ or the embedded filesystem one), one worker per test module."""
+real broker (Redis, RabbitMQ or the embedded filesystem one), one worker per test module.
+
+A module sets its broker with a `broker_settings` fixture; `write_url` and `worker` follow it.
+"""
 
 from __future__ import annotations
 
@@ -12,7 +15,9 @@ import requests
 from backdrop.core.config import Settings
 from backdrop.core.storage.base import Storage
 from backdrop.read.app import create_app as create_read_app
+from backdrop.write.app import create_app as create_write_app
 from tests.support.servers import LiveServer
+from tests.support.worker import WorkerLog, running_worker
 
 WORKER_TOKEN = "worker-oauth-token"
 
@@ -36,3 +41,18 @@ def with_broker(
     return dataclasses.replace(
         settings, broker_url=broker_url, data_dir=tmp_path_factory.mktemp("worker-data")
     )
+
+
+@pytest.fixture(scope="module")
+def write_url(broker_settings: Settings, storage: Storage) -> Iterator[str]:
+    with LiveServer(create_write_app(broker_settings, storage=storage)) as server:
+        yield server.url
+
+
+@pytest.fixture(scope="module")
+def worker(
+    broker_settings: Settings, tmp_path_factory: pytest.TempPathFactory
+) -> Iterator[WorkerLog]:
+    log_path = tmp_path_factory.mktemp("worker") / "worker.log"
+    with running_worker(broker_settings, log_path, oauth_token=WORKER_TOKEN) as log:
+        yield log

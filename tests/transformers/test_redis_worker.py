@@ -2,9 +2,8 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterator
+from collections.abc import Callable
 from datetime import datetime
-from pathlib import Path
 from typing import Any
 
 import pytest
@@ -15,10 +14,8 @@ from backdrop.core.query_parser import parse_query
 from backdrop.core.storage.base import Storage
 from backdrop.transformers.ids import encode_id
 from backdrop.transformers.publish import TransformPublisher
-from backdrop.write.app import create_app as create_write_app
-from tests.support.servers import LiveServer
 from tests.support.stagecraft import StagecraftState
-from tests.support.worker import WorkerLog, poll, redis_url, running_worker
+from tests.support.worker import WorkerLog, poll, redis_url
 from tests.transformers.conftest import WORKER_TOKEN, with_broker
 from tests.transformers.scenario import (
     EVENTS,
@@ -36,23 +33,8 @@ REDIS_DB = 13
 
 
 @pytest.fixture(scope="module")
-def redis_settings(settings: Settings, tmp_path_factory: pytest.TempPathFactory) -> Settings:
+def broker_settings(settings: Settings, tmp_path_factory: pytest.TempPathFactory) -> Settings:
     return with_broker(settings, redis_url(REDIS_DB), tmp_path_factory)
-
-
-@pytest.fixture(scope="module")
-def write_url(redis_settings: Settings, storage: Storage) -> Iterator[str]:
-    with LiveServer(create_write_app(redis_settings, storage=storage)) as server:
-        yield server.url
-
-
-@pytest.fixture(scope="module")
-def worker(
-    redis_settings: Settings, tmp_path_factory: pytest.TempPathFactory
-) -> Iterator[WorkerLog]:
-    log_path: Path = tmp_path_factory.mktemp("redis-worker") / "worker.log"
-    with running_worker(redis_settings, log_path, oauth_token=WORKER_TOKEN) as log:
-        yield log
 
 
 def stored(storage: Storage, data_set: str) -> list[dict[str, Any]]:
@@ -146,7 +128,7 @@ def test_a_manual_trigger_reruns_the_transforms_and_leaves_the_same_output(
 
 
 def test_a_failing_config_service_is_retried_until_the_transform_has_run(
-    redis_settings: Settings,
+    broker_settings: Settings,
     http: requests.Session,
     write_url: str,
     worker: WorkerLog,
@@ -162,7 +144,7 @@ def test_a_failing_config_service_is_retried_until_the_transform_has_run(
     stagecraft.transforms[name] = [rate_transform(name, "events")]
     # the worker's next two reads of this data set's transforms fail
     stagecraft.path_failures[f"/data-sets/{name}/transform"] = [500, 500]
-    publisher = TransformPublisher(redis_settings)
+    publisher = TransformPublisher(broker_settings)
     try:
         assert publisher.trigger(
             name,

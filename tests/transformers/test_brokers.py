@@ -1,0 +1,45 @@
+"""Transforms end to end on the other brokers: the embedded one (kombu's filesystem transport
+under `$BACKDROP_DATA_DIR/broker`, no server) and RabbitMQ. Redis has its own module."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import Any
+
+import pytest
+import requests
+
+from backdrop.core.config import Settings
+from tests.support.stagecraft import StagecraftState
+from tests.support.worker import WorkerLog, amqp_url
+from tests.transformers.conftest import with_broker
+from tests.transformers.scenario import assert_rates, configure_chain, post_events, wait_for_rates
+
+
+@pytest.fixture(scope="module", params=["embedded", "rabbitmq"])
+def broker_settings(
+    request: pytest.FixtureRequest, settings: Settings, tmp_path_factory: pytest.TempPathFactory
+) -> Settings:
+    broker_url = amqp_url() if request.param == "rabbitmq" else None
+    return with_broker(settings, broker_url, tmp_path_factory)
+
+
+def test_a_write_is_transformed_by_the_worker(
+    broker_settings: Settings,
+    http: requests.Session,
+    read_url: str,
+    write_url: str,
+    worker: WorkerLog,
+    stagecraft: StagecraftState,
+    make_data_set: Callable[..., dict[str, Any]],
+    name: str,
+) -> None:
+    configure_chain(stagecraft, make_data_set, name)
+    post_events(http, write_url, name, "events", f"{name}-bearer-token")
+    assert_rates(wait_for_rates(http, read_url, name))
+    broker = worker.matching("worker ready")[0]["broker"]
+    if broker_settings.broker_url is None:
+        assert broker == "filesystem://localhost//"
+        assert (broker_settings.data_dir.resolve() / "broker" / "queue").is_dir()
+    else:
+        assert broker.startswith("amqp://")
