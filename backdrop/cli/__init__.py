@@ -1,0 +1,34 @@
+"""The `backdrop` command: the built-in registry's data sets and transforms, the database's
+migrations and copies, and the benchmark.
+
+Every command prints exactly one JSON document on stdout (the benchmark: a table); logs go to
+stderr.
+"""
+
+from __future__ import annotations
+
+import os
+
+import click
+
+from backdrop.bench.command import bench
+from backdrop.cli.data_sets import data_set
+from backdrop.cli.database import db
+from backdrop.cli.transforms import transform
+from backdrop.core.config import Settings
+from backdrop.core.logs import configure_logging
+
+
+@click.group()
+@click.pass_context
+def main(ctx: click.Context) -> None:
+    """Backdrop: a datastore for performance data."""
+    settings = Settings.from_env(os.environ)
+    configure_logging(settings.log_level)
+    ctx.obj = settings
+
+
+main.add_command(data_set)
+main.add_command(db)
+main.add_command(transform)
+main.add_command(bench)
