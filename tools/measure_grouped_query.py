@@ -17,15 +17,12 @@ for a year-long range (every record) and a 13-week range. Prints the median and 
 from __future__ import annotations
 
 import argparse
-import os
-import socket
 import statistics
-import subprocess
 import sys
 import tempfile
 import time
 from collections.abc import Callable, Iterator
-from contextlib import ExitStack, contextmanager
+from contextlib import ExitStack
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
@@ -35,6 +32,7 @@ import requests
 from pymongo import MongoClient
 from pymongo.collection import Collection
 
+from backdrop.bench import servers
 from backdrop.core.config import Settings
 from backdrop.core.data_set import DataSetConfig
 from backdrop.core.query_parser import parse_query
@@ -42,7 +40,6 @@ from backdrop.core.registry.local import LocalRegistry
 from backdrop.core.storage import open_storage
 from backdrop.core.storage.mongo.pipeline import group_pipeline
 
-ROOT = Path(__file__).resolve().parent.parent
 START = datetime(2013, 1, 7, tzinfo=UTC)  # a Monday
 CHANNELS = ("assisted-digital", "fully-digital", "manual", "phone", "post")
 QUERIES = {
@@ -50,45 +47,6 @@ QUERIES = {
     "13 weeks": "start_at=2013-04-01T00:00:00Z&end_at=2013-07-01T00:00:00Z",
 }
 GROUPED = "period=week&group_by=channel&collect=volume%3Asum&"
-
-
-def free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return int(sock.getsockname()[1])
-
-
-def wait_until(ready: Callable[[], bool], what: str, timeout: float = 60) -> None:
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
-        if ready():
-            return
-        time.sleep(0.2)
-    raise TimeoutError(f"{what} not ready within {timeout}s")
-
-
-def answers(url: str) -> Callable[[], bool]:
-    def ready() -> bool:
-        try:
-            return requests.get(url, timeout=2).status_code == 200
-        except requests.ConnectionError:
-            return False
-
-    return ready
-
-
-@contextmanager
-def process(args: list[str], env: dict[str, str]) -> Iterator[subprocess.Popen[bytes]]:
-    proc = subprocess.Popen(args, env=env, cwd=ROOT, stdout=subprocess.DEVNULL)
-    try:
-        yield proc
-    finally:
-        proc.terminate()
-        try:
-            proc.wait(timeout=20)
-        except subprocess.TimeoutExpired:
-            proc.kill()
-            proc.wait()
 
 
 def records(count: int) -> Iterator[dict[str, Any]]:
@@ -158,31 +116,23 @@ def main() -> None:
 
     with ExitStack() as stack:
         data_dir = Path(stack.enter_context(tempfile.TemporaryDirectory(prefix="measure-")))
-        db_port, read_port, write_port = free_port(), free_port(), free_port()
-        url = f"mongodb://127.0.0.1:{db_port}/backdrop?directConnection=true&retryWrites=false"
-        env = {
-            **os.environ,
-            "BACKDROP_DATA_DIR": str(data_dir),
-            "DATABASE_URL": url,
-            "WEB_CONCURRENCY": "1",
-            "LOG_LEVEL": "WARNING",
-        }
-        env.pop("STAGECRAFT_URL", None)
-        stack.enter_context(process(["./start-app.sh", "db", str(db_port)], env))
+        url = stack.enter_context(servers.embedded_database(data_dir))
         client: MongoClient[dict[str, Any]] = MongoClient(url, tz_aware=True)
         stack.callback(client.close)
-        wait_until(lambda: bool(client.admin.command("ping")), "database")
 
         storage = open_storage(Settings(database_url=url, data_dir=data_dir))
         stack.callback(storage.close)
         config = DataSetConfig(name="measure_volumes", data_group="measure", data_type="volumes")
         _, token = LocalRegistry(storage).create(config)
 
-        stack.enter_context(process(["./start-app.sh", "write", str(write_port)], env))
-        stack.enter_context(process(["./start-app.sh", "read", str(read_port)], env))
-        read_url, write_url = f"http://127.0.0.1:{read_port}", f"http://127.0.0.1:{write_port}"
-        wait_until(answers(f"{write_url}/_status"), "write app")
-        wait_until(answers(f"{read_url}/_status"), "read app")
+        env = {
+            "BACKDROP_DATA_DIR": str(data_dir),
+            "DATABASE_URL": url,
+            "STAGECRAFT_URL": "",
+            "WEB_CONCURRENCY": "1",
+        }
+        write_url = stack.enter_context(servers.app("write", env)).url
+        read_url = stack.enter_context(servers.app("read", env)).url
 
         http = stack.enter_context(requests.Session())
         started = time.perf_counter()
