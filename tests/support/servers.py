@@ -44,6 +44,16 @@ def wait_for_port(port: int, proc: subprocess.Popen[bytes] | None, timeout: floa
     raise TimeoutError(f"nothing listened on port {port} within {timeout}s")
 
 
+def stop(proc: subprocess.Popen[bytes]) -> None:
+    """Terminate a server process, killing it if it does not exit within 20 s."""
+    proc.terminate()
+    try:
+        proc.wait(timeout=20)
+    except subprocess.TimeoutExpired:
+        proc.kill()
+        proc.wait()
+
+
 def db_command(port: int, data_dir: Path) -> list[str]:
     """What `./start-app.sh db` runs."""
     return [
@@ -65,12 +75,7 @@ def embedded_mongodb(data_dir: Path) -> Iterator[str]:
         wait_for_port(port, proc)
         yield f"mongodb://127.0.0.1:{port}/backdrop_test?directConnection=true&retryWrites=false"
     finally:
-        proc.terminate()
-        try:
-            proc.wait(timeout=20)
-        except subprocess.TimeoutExpired:
-            proc.kill()
-            proc.wait()
+        stop(proc)
 
 
 POSTGRES_SERVER_VARIABLE = "BACKDROP_TEST_POSTGRES_URL"

@@ -19,6 +19,7 @@ from typing import Any, TypeVar
 
 from backdrop.core.config import Settings
 from backdrop.transformers.celery_app import create_celery
+from tests.support.servers import stop
 
 T = TypeVar("T")
 
@@ -108,12 +109,7 @@ def running_worker(
         )
         yield log
     finally:
-        proc.terminate()
-        try:
-            proc.wait(timeout=20)
-        except subprocess.TimeoutExpired:
-            proc.kill()
-            proc.wait()
+        stop(proc)
 
 
 def poll(
