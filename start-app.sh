@@ -4,7 +4,8 @@
 #   write  the write API (gunicorn, default port 3039)
 #   worker the Celery transform worker (PORT is ignored); broker from BROKER_URL, else the
 #          embedded one under $BACKDROP_DATA_DIR/broker
-#   db     the embedded SecantusDB server (default port 27017), data under $BACKDROP_DATA_DIR/db
+#   db     the embedded SecantusDB server (default port 27017), data under $BACKDROP_DATA_DIR/db;
+#          every commit is synced to disk, so an acknowledged write survives a crash
 # Uses .venv when present; never installs anything. Configure through the environment (README).
 set -euo pipefail
 cd "$(dirname "$0")"
@@ -31,7 +32,7 @@ case "$app" in
   db)
     mkdir -p "$data_dir/db"
     exec python -m secantus --host 127.0.0.1 --port "${port:-27017}" \
-      --storage-path "$data_dir/db" --log-level WARNING
+      --storage-path "$data_dir/db" --log-level WARNING --sync-on-commit
     ;;
   *)
     echo "usage: ./start-app.sh read|write|worker|db [PORT]" >&2

@@ -17,7 +17,7 @@ def unreachable(engine: str) -> Storage:
     port = free_port()
     if engine == "postgres":
         return PostgresStorage(f"postgresql://postgres@127.0.0.1:{port}/none", timeout=0.5)
-    return MongoStorage(f"mongodb://127.0.0.1:{port}/none?directConnection=true", timeout_ms=500)
+    return MongoStorage(f"mongodb://127.0.0.1:{port}/none?directConnection=true", timeout=0.5)
 
 
 def test_an_unreachable_database_raises_storage_unavailable(database_engine: str) -> None:

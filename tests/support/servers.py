@@ -55,10 +55,10 @@ def stop(proc: subprocess.Popen[bytes]) -> None:
 
 
 def db_command(port: int, data_dir: Path) -> list[str]:
-    """What `./start-app.sh db` runs."""
+    """What `./start-app.sh db` runs: every commit synced to disk (README, "Durability")."""
     return [
         sys.executable, "-m", "secantus", "--host", "127.0.0.1", "--port", str(port),
-        "--storage-path", str(data_dir), "--log-level", "WARNING",
+        "--storage-path", str(data_dir), "--log-level", "WARNING", "--sync-on-commit",
     ]  # fmt: skip
 
 

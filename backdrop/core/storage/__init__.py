@@ -12,7 +12,7 @@ from backdrop.core.storage.base import Storage
 def _mongodb(settings: Settings) -> Storage:
     from backdrop.core.storage.mongo import MongoStorage
 
-    return MongoStorage(settings.database_url)
+    return MongoStorage(settings.database_url, timeout=settings.database_timeout)
 
 
 def _postgres(settings: Settings) -> Storage:

@@ -9,6 +9,9 @@ import re
 from collections.abc import Mapping
 from typing import Any
 
+from bson.decimal128 import Decimal128
+
+from backdrop.core.limits import MAX_INTEGER, MIN_INTEGER
 from backdrop.core.periods import Period
 from backdrop.core.query import Query
 from backdrop.core.storage.base import Collected
@@ -64,8 +67,12 @@ def _prefixed_by_all(prefixes: list[str]) -> dict[str, Any]:
     return {"$regex": "^" + re.escape(longest)}
 
 
-def group_pipeline(query: Query) -> list[dict[str, Any]]:
-    """One `$match` + `$group` (+ `$addFields` for sets): a row per group key combination."""
+def group_pipeline(query: Query, *, exact_longs: bool = False) -> list[dict[str, Any]]:
+    """One `$match` + `$group` (+ `$addFields` for sets): a row per group key combination.
+
+    `exact_longs` sums 64-bit integers apart, as decimals, for a server that fails a `$sum` of
+    them past 64 bits (SecantusDB) where mongod turns it into a double (see `collected`).
+    """
     keys: dict[str, Any] = {f"g{index}": f"${name}" for index, name in enumerate(query.group_by)}
     if query.period is not None:
         keys["p"] = _period_start(query.period)
@@ -73,7 +80,7 @@ def group_pipeline(query: Query) -> list[dict[str, Any]]:
     sets: dict[str, Any] = {}
     for index, name in enumerate(query.collected_fields):
         methods: set[str] = {c.method for c in query.collect if c.field == name}
-        accumulators.update(_collect_accumulators(index, name, methods))
+        accumulators.update(_collect_accumulators(index, name, methods, exact_longs))
         if f"v{index}" in accumulators:
             sets[f"v{index}"] = {"$setUnion": [f"$v{index}", []]}
     pipeline: list[dict[str, Any]] = [
@@ -93,18 +100,25 @@ def _period_start(period: Period) -> dict[str, Any]:
     return {"$ifNull": [f"${period.key}", {"$dateTrunc": truncated}]}
 
 
-def _collect_accumulators(index: int, name: str, methods: set[str]) -> dict[str, Any]:
+def _collect_accumulators(
+    index: int, name: str, methods: set[str], exact_longs: bool
+) -> dict[str, Any]:
     """Only what the requested reducers need, in the cheapest form.
 
     `t` sums the numbers (`$sum` skips everything else) and `o` gathers the present values that
     are not numbers (booleans, strings, null: rare in a summed field), so Python can add the
     booleans and refuse the rest. `k` counts the numbers, so the present values are `k + len(o)`.
     A count on its own counts present values directly instead of gathering the non-numbers.
+    With `exact_longs`, `t` leaves the 64-bit integers to `l`, their exact decimal sum.
     """
     field = f"${name}"
     accumulators: dict[str, Any] = {}
     if methods & {"sum", "mean"}:
         accumulators[f"t{index}"] = {"$sum": field}
+        if exact_longs:
+            is_long = {"$eq": [{"$type": field}, "long"]}
+            accumulators[f"t{index}"] = {"$sum": {"$cond": [is_long, 0, field]}}
+            accumulators[f"l{index}"] = {"$sum": {"$cond": [is_long, {"$toDecimal": field}, 0]}}
         accumulators[f"o{index}"] = {"$push": {"$cond": [{"$isNumber": field}, "$$REMOVE", field]}}
     if "mean" in methods or ("count" in methods and f"t{index}" in accumulators):
         accumulators[f"k{index}"] = {"$sum": {"$cond": [{"$isNumber": field}, 1, 0]}}
@@ -125,7 +139,20 @@ def collected(document: Mapping[str, Any], index: int) -> Collected:
         count = document.get(f"k{index}", 0) + len(others)
     return Collected(
         count=int(count),
-        total=document.get(f"t{index}", 0) + sum(booleans),
+        total=_total(document.get(f"t{index}", 0), document.get(f"l{index}", 0)) + sum(booleans),
         non_numeric=len(others) - len(booleans),
         values=tuple(document.get(f"v{index}", ())),
     )
+
+
+def _total(total: int | float, longs: int | Decimal128) -> int | float:
+    """The sum of the numbers: exact while it fits in 64 bits, else a float, as mongod's `$sum`
+    turns a long that overflows into a double (and JSON renders an infinite float as null)."""
+    if isinstance(longs, Decimal128):
+        exact = int(longs.to_decimal())
+        if isinstance(total, float):
+            return total + float(exact)
+        total += exact
+    if isinstance(total, int) and not MIN_INTEGER <= total <= MAX_INTEGER:
+        return float(total)
+    return total

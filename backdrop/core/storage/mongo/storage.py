@@ -1,46 +1,58 @@
 """The MongoDB engine (spec 5.1): one collection per data set, named after it.
 
 The layout is the original's, so an existing Backdrop database is served as it is. Registry
-documents live in `backdrop.<kind>` collections, whose dotted names no data set can take.
+documents, data versions and the transform outbox live in `backdrop.<kind>` collections, whose
+dotted names no data set can take; the engine never treats them (or MongoDB's `system.*`) as
+data sets, whatever name it is given.
+
+Every public method runs through the seam (`seam.py`: errors by kind, the circuit breaker); a
+request's batch is one transaction where the server has them (`transactions.py`), with its
+outbox entry; writes wait for the journal (`client.py`).
 """
 
 from __future__ import annotations
 
-import contextlib
+import re
 import uuid
 from collections.abc import Iterator, Mapping, Sequence
-from datetime import UTC, datetime, timedelta
+from datetime import datetime, timedelta
 from typing import Any
 
 from bson import ObjectId
-from pymongo import DESCENDING, InsertOne, MongoClient, ReplaceOne
+from pymongo import DESCENDING, InsertOne, ReplaceOne
+from pymongo.client_session import ClientSession
 from pymongo.collection import Collection
 from pymongo.database import Database
-from pymongo.errors import CollectionInvalid, ConnectionFailure, OperationFailure, PyMongoError
+from pymongo.errors import CollectionInvalid, OperationFailure
 
-from backdrop.core.errors import StorageError, StorageUnavailable, TooManyRows
+from backdrop.core.breaker import CircuitBreaker
+from backdrop.core.errors import TooManyRows, ValueNotStorable
 from backdrop.core.periods import period_starts
 from backdrop.core.query import Query
 from backdrop.core.storage.base import Dispatch, Document, Record, Row, Storage
+from backdrop.core.storage.mongo.client import connect, journaled
 from backdrop.core.storage.mongo.pipeline import collected, group_pipeline, selection
+from backdrop.core.storage.mongo.seam import Seam, guarded
+from backdrop.core.storage.mongo.transactions import Transactions
 from backdrop.core.timeutils import now
 
 _NAMESPACE_EXISTS = 48
+_INTERNAL_ERROR = 1  # SecantusDB's answer to a `$sum` of longs past 64 bits
 _VERSIONS = "data_versions"
 _OUTBOX = "outbox"
 _TIMESTAMP_INDEX = "_timestamp_-1"
 _MIN_CAPPED_SIZE = 4096
+_INTERNAL_PREFIXES = ("backdrop.", "system.")
+_GENERATED_ID = re.compile(r"[0-9a-f]{24}")
+_NOT_A_DATA_SET = "That name cannot be a data set's name"
+
+Operation = InsertOne[Document] | ReplaceOne[Document]
 
 
-@contextlib.contextmanager
-def _driver_errors() -> Iterator[None]:
-    """Turn every pymongo failure into StorageError at the engine's edge."""
-    try:
-        yield
-    except ConnectionFailure as exc:
-        raise StorageUnavailable("MongoDB is unavailable") from exc
-    except PyMongoError as exc:
-        raise StorageError(f"MongoDB failed: {type(exc).__name__}") from exc
+def is_internal(name: str) -> bool:
+    """A name no data set has: the engine's own collections (`backdrop.*`), MongoDB's
+    (`system.*`), and names MongoDB cannot give a collection."""
+    return not name or name.startswith(_INTERNAL_PREFIXES) or "$" in name or "\0" in name
 
 
 def _stored(record: Record, updated_at: datetime) -> Document:
@@ -50,29 +62,64 @@ def _stored(record: Record, updated_at: datetime) -> Document:
     return {**record, **derived, "_updated_at": updated_at}
 
 
-class MongoStorage(Storage):
-    """Storage on MongoDB (or the embedded SecantusDB) through one pooled MongoClient."""
+def _by_id(record_id: str) -> dict[str, Any]:
+    """The filter for the record the read API shows as `record_id`: a generated id is stored as
+    an ObjectId and read back as its 24 hex digits, so those match both forms (pinned 1)."""
+    if _GENERATED_ID.fullmatch(record_id):
+        return {"_id": {"$in": [record_id, ObjectId(record_id)]}}
+    return {"_id": record_id}
 
-    def __init__(self, url: str, *, timeout_ms: int = 10_000) -> None:
-        # Lazy: the client connects in the background, so apps start before the database.
-        self._client: MongoClient[Document] = MongoClient(
-            url,
-            tz_aware=True,
-            tzinfo=UTC,
-            connect=False,
-            serverSelectionTimeoutMS=timeout_ms,
-            appname="backdrop",
+
+def _operations(documents: Sequence[Document], capped: bool) -> list[Operation]:
+    """One upsert per document with an `_id` (the last wins), an insert for the others."""
+    operations: list[Operation] = []
+    for record in documents:
+        document = dict(record)
+        if capped and "_id" not in document:
+            # The embedded server trims a capped collection on upserts but not on batched
+            # inserts; an id made here keeps it bounded there and costs MongoDB nothing.
+            document["_id"] = ObjectId()
+        if "_id" in document:
+            operations.append(ReplaceOne({"_id": document["_id"]}, document, upsert=True))
+        else:
+            operations.append(InsertOne(document))
+    return operations
+
+
+def _sums(query: Query) -> bool:
+    return any(collect.method in ("sum", "mean") for collect in query.collect)
+
+
+class MongoStorage(Storage):
+    """Storage on MongoDB (or the embedded SecantusDB) through one pooled MongoClient.
+
+    `timeout` (seconds) bounds how long a call waits for a database it cannot reach; after such
+    a failure the breaker refuses calls at once for a second, then lets one through to probe.
+    """
+
+    def __init__(self, url: str, *, timeout: float) -> None:
+        self._client = connect(url, timeout)
+        write_concern = journaled(self._client.write_concern)
+        self._db: Database[Document] = self._client.get_default_database(
+            "backdrop", write_concern=write_concern
         )
-        self._db: Database[Document] = self._client.get_default_database("backdrop")
+        self._transactions = Transactions(self._client, write_concern)
+        self._seam = Seam(CircuitBreaker())
+
+    @property
+    def seam(self) -> Seam:
+        return self._seam
 
     def close(self) -> None:
         self._client.close()
 
+    @guarded
     def ping(self) -> None:
-        with _driver_errors():
-            self._db.command("ping")
+        self._db.command("ping")
 
     def _records(self, data_set: str) -> Collection[Document]:
+        if is_internal(data_set):
+            raise ValueNotStorable(_NOT_A_DATA_SET)
         return self._db[data_set]
 
     def _bump_version(self, data_set: str) -> None:
@@ -83,131 +130,136 @@ class MongoStorage(Storage):
 
     # -- data sets -------------------------------------------------------------------------
 
+    @guarded
     def data_set_exists(self, data_set: str) -> bool:
-        with _driver_errors():
-            return bool(self._db.list_collection_names(filter={"name": data_set}))
+        if is_internal(data_set):
+            return False
+        found = list(self._db.list_collections(filter={"name": data_set}))
+        return bool(found) and found[0].get("type", "collection") == "collection"
 
+    @guarded
     def create_data_set(self, data_set: str, capped_size: int | None) -> None:
+        records = self._records(data_set)
         if self.data_set_exists(data_set):
             return
         options: dict[str, Any] = {}
         if capped_size:  # MongoDB caps at 4096 bytes at least; the embedded server is told so
             options = {"capped": True, "size": max(capped_size, _MIN_CAPPED_SIZE)}
-        with _driver_errors():
-            try:
-                self._db.create_collection(data_set, **options)
-            except CollectionInvalid:
-                return
-            except OperationFailure as exc:
-                if exc.code != _NAMESPACE_EXISTS:
-                    raise
-                return
-            self._records(data_set).create_index(
-                [("_timestamp", DESCENDING)], name=_TIMESTAMP_INDEX
-            )
+        try:
+            self._db.create_collection(data_set, **options)
+        except CollectionInvalid:
+            return
+        except OperationFailure as exc:
+            if exc.code != _NAMESPACE_EXISTS:
+                raise
+            return
+        records.create_index([("_timestamp", DESCENDING)], name=_TIMESTAMP_INDEX)
 
+    @guarded
     def drop_data_set(self, data_set: str) -> bool:
         if not self.data_set_exists(data_set):
             return False
-        with _driver_errors():
-            self._db.drop_collection(data_set)
-            self._bump_version(data_set)
+        self._db.drop_collection(data_set)
+        self._bump_version(data_set)
         return True
 
+    @guarded
     def empty_data_set(self, data_set: str) -> None:
-        with _driver_errors():
-            self._records(data_set).delete_many({})
-            self._bump_version(data_set)
+        self._records(data_set).delete_many({})
+        self._bump_version(data_set)
 
+    @guarded
     def data_sets(self) -> dict[str, int | None]:
-        with _driver_errors():
-            collections = list(self._db.list_collections())
         found: dict[str, int | None] = {}
-        for collection in collections:
+        for collection in self._db.list_collections():
             name = str(collection["name"])
-            if name.startswith(("backdrop.", "system.")) or collection.get("type") == "view":
+            if is_internal(name) or collection.get("type") == "view":
                 continue
             options = collection.get("options") or {}
             found[name] = int(options["size"]) if options.get("capped") else None
         return dict(sorted(found.items()))
 
+    @guarded
     def count_records(self, data_set: str) -> int:
-        with _driver_errors():
-            return self._records(data_set).count_documents({})
+        return self._records(data_set).count_documents({})
 
     # -- records ---------------------------------------------------------------------------
 
+    @guarded
     def save(
         self, data_set: str, records: Sequence[Record], *, dispatch: Dispatch | None = None
     ) -> None:
         stamp = now()
-        self._write(data_set, [_stored(record, stamp) for record in records])
-        if dispatch is not None:
-            self.add_dispatch(dispatch)
+        self._write(data_set, [_stored(record, stamp) for record in records], dispatch)
 
+    @guarded
     def import_records(self, data_set: str, records: Sequence[Record]) -> None:
-        self._write(data_set, records)
+        self._write(data_set, records, None)
 
-    def _write(self, data_set: str, documents: Sequence[Document]) -> None:
-        if not documents:
-            return
-        capped = self._is_capped(data_set)
-        operations: list[InsertOne[Document] | ReplaceOne[Document]] = []
-        for record in documents:
-            document = dict(record)
-            if capped and "_id" not in document:
-                # The embedded server trims a capped collection on upserts but not on batched
-                # inserts; an id made here keeps it bounded there and costs MongoDB nothing.
-                document["_id"] = ObjectId()
-            if "_id" in document:
-                operations.append(ReplaceOne({"_id": document["_id"]}, document, upsert=True))
-            else:
-                operations.append(InsertOne(document))
-        with _driver_errors():
-            self._records(data_set).bulk_write(operations, ordered=True)
+    def _write(
+        self, data_set: str, documents: Sequence[Document], dispatch: Dispatch | None
+    ) -> None:
+        """The batch and its outbox entry in one transaction where the server has them (a
+        capped collection never does); the version changes once they are visible."""
+        records = self._records(data_set)
+        capped = bool(documents) and self._is_capped(data_set)
+        # Built once: the ids pymongo gives inserts stay the same when a conflict runs it again.
+        operations = _operations(documents, capped)
+
+        def work(session: ClientSession | None) -> None:
+            if operations:
+                records.bulk_write(operations, ordered=True, session=session)
+            if dispatch is not None:
+                self._add_dispatch(dispatch, session)
+
+        self._transactions.run(work, atomic=not capped)
+        if operations:
             self._bump_version(data_set)
 
     def _is_capped(self, data_set: str) -> bool:
-        with _driver_errors():
-            found = list(self._db.list_collections(filter={"name": data_set}))
+        found = list(self._db.list_collections(filter={"name": data_set}))
         return bool(found and found[0].get("options", {}).get("capped"))
 
+    @guarded
     def patch_record(self, data_set: str, record_id: str, fields: Mapping[str, Any]) -> bool:
-        update = {"$set": {**fields, "_updated_at": now()}}
-        with _driver_errors():
-            result = self._records(data_set).update_one({"_id": record_id}, update)
-            if result.matched_count:
-                self._bump_version(data_set)
+        # A pipeline update with literal values: a nested object is stored as sent, whatever its
+        # keys (`$date`, `a.b`, ""), never read as an operator or a path (pinned 2).
+        values = {**fields, "_updated_at": now()}
+        update = [{"$set": {name: {"$literal": value} for name, value in values.items()}}]
+        result = self._records(data_set).update_one(_by_id(record_id), update)
+        if result.matched_count:
+            self._bump_version(data_set)
         return result.matched_count > 0
 
+    @guarded
     def delete_record(self, data_set: str, record_id: str) -> bool:
-        with _driver_errors():
-            result = self._records(data_set).delete_one({"_id": record_id})
-            if result.deleted_count:
-                self._bump_version(data_set)
+        result = self._records(data_set).delete_one(_by_id(record_id))
+        if result.deleted_count:
+            self._bump_version(data_set)
         return result.deleted_count > 0
 
+    @guarded
     def find(self, data_set: str, query: Query) -> Iterator[Record]:
         sort: list[tuple[str, int]] = []
         if query.sort_by is not None:
             sort = [(query.sort_by.field, -1 if query.sort_by.descending else 1)]
             if query.sort_by.field != "_id":
                 sort.append(("_id", 1))  # ties in a stable order: identical requests, same bytes
-        with _driver_errors():
-            cursor = self._records(data_set).find(
-                selection(query), sort=sort or None, limit=query.limit or 0, batch_size=1000
-            )
-            yield from cursor
+        yield from self._records(data_set).find(
+            selection(query), sort=sort or None, limit=query.limit or 0, batch_size=1000
+        )
 
+    @guarded
     def run(self, data_set: str, query: Query, *, max_rows: int | None = None) -> list[Row]:
+        records = self._records(data_set)
+        try:
+            documents = _grouped(records, group_pipeline(query), max_rows)
+        except OperationFailure as exc:
+            if exc.code != _INTERNAL_ERROR or not _sums(query):
+                raise
+            exact = group_pipeline(query, exact_longs=True)
+            documents = _grouped(records, exact, max_rows)
         fields = query.collected_fields
-        pipeline = group_pipeline(query)
-        if max_rows is not None:
-            pipeline.append({"$limit": max_rows + 1})
-        with _driver_errors():
-            documents = list(self._records(data_set).aggregate(pipeline))
-        if max_rows is not None and len(documents) > max_rows:
-            raise TooManyRows(max_rows)
         rows = []
         for document in documents:
             keys = document["_id"]
@@ -226,27 +278,23 @@ class MongoStorage(Storage):
             )
         return rows
 
+    @guarded
     def data_version(self, data_set: str) -> str:
-        with _driver_errors():
-            document = self._documents(_VERSIONS).find_one({"_id": data_set})
+        document = self._documents(_VERSIONS).find_one({"_id": data_set})
         if document is None:
             # Never changed through us (e.g. a database from the original Backdrop): start one.
-            with _driver_errors():
-                self._documents(_VERSIONS).update_one(
-                    {"_id": data_set},
-                    {"$setOnInsert": {"version": uuid.uuid4().hex}},
-                    upsert=True,
-                )
-                document = self._documents(_VERSIONS).find_one({"_id": data_set}) or {}
+            self._documents(_VERSIONS).update_one(
+                {"_id": data_set}, {"$setOnInsert": {"version": uuid.uuid4().hex}}, upsert=True
+            )
+            document = self._documents(_VERSIONS).find_one({"_id": data_set}) or {}
         return str(document.get("version", ""))
 
+    @guarded
     def last_updated(self, data_sets: Sequence[str]) -> dict[str, datetime | None]:
-        with _driver_errors():
-            existing = set(self._db.list_collection_names())
-            return {
-                name: self._newest(self._records(name)) if name in existing else None
-                for name in data_sets
-            }
+        existing = {name for name in self._db.list_collection_names() if not is_internal(name)}
+        return {
+            name: self._newest(self._db[name]) if name in existing else None for name in data_sets
+        }
 
     @staticmethod
     def _newest(records: Collection[Document]) -> datetime | None:
@@ -260,7 +308,11 @@ class MongoStorage(Storage):
 
     # -- the transform outbox ------------------------------------------------------------------
 
+    @guarded
     def add_dispatch(self, dispatch: Dispatch) -> None:
+        self._add_dispatch(dispatch, None)
+
+    def _add_dispatch(self, dispatch: Dispatch, session: ClientSession | None) -> None:
         stamp = now()
         document = {
             "_id": dispatch.id,
@@ -271,78 +323,88 @@ class MongoStorage(Storage):
             "available_at": stamp,
             "attempts": 0,
         }
-        with _driver_errors():
-            self._documents(_OUTBOX).update_one(
-                {"_id": dispatch.id}, {"$setOnInsert": document}, upsert=True
-            )
+        self._documents(_OUTBOX).update_one(
+            {"_id": dispatch.id}, {"$setOnInsert": document}, upsert=True, session=session
+        )
 
+    @guarded
     def claim_dispatches(self, limit: int, lease_seconds: float) -> list[Dispatch]:
         claimed = []
-        with _driver_errors():
-            for _ in range(limit):
-                stamp = now()
-                document = self._documents(_OUTBOX).find_one_and_update(
-                    {"available_at": {"$lte": stamp}},
-                    {
-                        "$set": {"available_at": stamp + timedelta(seconds=lease_seconds)},
-                        "$inc": {"attempts": 1},
-                    },
-                    sort=[("created_at", 1), ("_id", 1)],
+        for _ in range(limit):
+            stamp = now()
+            document = self._documents(_OUTBOX).find_one_and_update(
+                {"available_at": {"$lte": stamp}},
+                {
+                    "$set": {"available_at": stamp + timedelta(seconds=lease_seconds)},
+                    "$inc": {"attempts": 1},
+                },
+                sort=[("created_at", 1), ("_id", 1)],
+            )
+            if document is None:
+                break
+            claimed.append(
+                Dispatch(
+                    str(document["_id"]),
+                    str(document["data_set"]),
+                    document["earliest"],
+                    document["latest"],
                 )
-                if document is None:
-                    break
-                claimed.append(
-                    Dispatch(
-                        str(document["_id"]),
-                        str(document["data_set"]),
-                        document["earliest"],
-                        document["latest"],
-                    )
-                )
+            )
         return claimed
 
+    @guarded
     def finish_dispatch(self, dispatch_id: str) -> None:
-        with _driver_errors():
-            self._documents(_OUTBOX).delete_one({"_id": dispatch_id})
+        self._documents(_OUTBOX).delete_one({"_id": dispatch_id})
 
+    @guarded
     def count_dispatches(self) -> int:
-        with _driver_errors():
-            return self._documents(_OUTBOX).count_documents({})
+        return self._documents(_OUTBOX).count_documents({})
 
     # -- documents of the built-in registry ----------------------------------------------------
 
     def _documents(self, kind: str) -> Collection[Document]:
         return self._db[f"backdrop.{kind}"]
 
+    @guarded
     def get_document(self, kind: str, key: str) -> Document | None:
-        with _driver_errors():
-            document = self._documents(kind).find_one({"_id": key})
+        document = self._documents(kind).find_one({"_id": key})
         if document is not None:
             document.pop("_id")
         return document
 
+    @guarded
     def find_documents(self, kind: str, where: Mapping[str, Any] | None = None) -> list[Document]:
-        with _driver_errors():
-            documents = list(self._documents(kind).find(dict(where or {}), sort=[("_id", 1)]))
+        documents = list(self._documents(kind).find(dict(where or {}), sort=[("_id", 1)]))
         for document in documents:
             document.pop("_id")
         return documents
 
+    @guarded
     def put_document(self, kind: str, key: str, document: Mapping[str, Any]) -> None:
-        with _driver_errors():
-            self._documents(kind).replace_one({"_id": key}, {**document, "_id": key}, upsert=True)
+        self._documents(kind).replace_one({"_id": key}, {**document, "_id": key}, upsert=True)
 
+    @guarded
     def delete_document(self, kind: str, key: str) -> bool:
-        with _driver_errors():
-            return self._documents(kind).delete_one({"_id": key}).deleted_count > 0
+        return self._documents(kind).delete_one({"_id": key}).deleted_count > 0
 
+    @guarded
     def all_documents(self) -> Iterator[tuple[str, str, Document]]:
-        with _driver_errors():
-            names = sorted(self._db.list_collection_names())
-            for name in names:
-                kind = name.removeprefix("backdrop.")
-                if kind in (name, _VERSIONS, _OUTBOX):
-                    continue
-                for document in self._documents(kind).find({}, sort=[("_id", 1)]):
-                    key = document.pop("_id")
-                    yield kind, str(key), document
+        for name in sorted(self._db.list_collection_names()):
+            kind = name.removeprefix("backdrop.")
+            if kind in (name, _VERSIONS, _OUTBOX):
+                continue
+            for document in self._documents(kind).find({}, sort=[("_id", 1)]):
+                key = document.pop("_id")
+                yield kind, str(key), document
+
+
+def _grouped(
+    records: Collection[Document], pipeline: list[dict[str, Any]], max_rows: int | None
+) -> list[Document]:
+    """The pipeline's answer, stopped one row past `max_rows` (TooManyRows then)."""
+    if max_rows is not None:
+        pipeline = [*pipeline, {"$limit": max_rows + 1}]
+    documents = list(records.aggregate(pipeline))
+    if max_rows is not None and len(documents) > max_rows:
+        raise TooManyRows(max_rows)
+    return documents

@@ -1,0 +1,87 @@
+"""All-or-nothing batches where the server can do them: one transaction per request's batch.
+
+Replica sets, sharded clusters and the embedded server (a single-node replica set) run
+multi-document transactions; a standalone mongod does not, and neither does any server for a
+capped collection. Where there is no transaction a batch is written in order and may stop part
+way (see README, "Durability": clients then send `_id`s so that sending it again is safe).
+
+A transaction that conflicts with a concurrent one (the same records upserted at once) is run
+again from the start a bounded number of times, with jittered back-off; then the conflict
+reaches the seam, which raises StorageBusy.
+"""
+
+from __future__ import annotations
+
+import random
+import threading
+import time
+from collections.abc import Callable
+
+from pymongo import MongoClient
+from pymongo.client_session import ClientSession
+from pymongo.errors import PyMongoError
+from pymongo.write_concern import WriteConcern
+
+from backdrop.core.storage.base import Document
+from backdrop.core.storage.mongo.seam import is_transient
+
+ATTEMPTS = 8
+_FIRST_BACKOFF = 0.01  # seconds, doubled per attempt, jittered
+_MAX_BACKOFF = 0.5
+_COMMIT_ATTEMPTS = 3
+_UNKNOWN_COMMIT = "UnknownTransactionCommitResult"
+
+Work = Callable[[ClientSession | None], None]
+
+
+class Transactions:
+    """Runs a batch's writes in one transaction when the server supports them."""
+
+    def __init__(self, client: MongoClient[Document], write_concern: WriteConcern) -> None:
+        self._client = client
+        self._write_concern = write_concern
+        self._lock = threading.Lock()
+        self._supported: bool | None = None
+
+    def supported(self) -> bool:
+        """Whether the server runs multi-document transactions: it has sessions and is a
+        replica-set member or a mongos (its `hello`), and writes are acknowledged. Asked once."""
+        if self._supported is None:
+            hello = self._client.admin.command("hello")
+            members = "setName" in hello or hello.get("msg") == "isdbgrid"
+            sessions = hello.get("logicalSessionTimeoutMinutes") is not None
+            with self._lock:
+                self._supported = members and sessions and self._write_concern.acknowledged
+        return self._supported
+
+    def run(self, work: Work, *, atomic: bool = True) -> None:
+        """`work(session)` in a transaction (retried on conflicts), or `work(None)` when
+        `atomic` is False or the server has no transactions."""
+        if not (atomic and self.supported()):
+            work(None)
+            return
+        with self._client.start_session() as session:
+            for attempt in range(ATTEMPTS):
+                session.start_transaction(write_concern=self._write_concern)
+                try:
+                    work(session)
+                    _commit(session)
+                    return
+                except PyMongoError as exc:
+                    if session.in_transaction:
+                        session.abort_transaction()
+                    if not is_transient(exc) or attempt == ATTEMPTS - 1:
+                        raise
+                time.sleep(random.uniform(0, min(_MAX_BACKOFF, _FIRST_BACKOFF * 2**attempt)))
+
+
+def _commit(session: ClientSession) -> None:
+    """Commit, asking again while the outcome is unknown (a commit is idempotent; running the
+    whole transaction again could store records without `_id` twice)."""
+    for attempt in range(_COMMIT_ATTEMPTS):
+        try:
+            session.commit_transaction()
+            return
+        except PyMongoError as exc:
+            if not exc.has_error_label(_UNKNOWN_COMMIT) or attempt == _COMMIT_ATTEMPTS - 1:
+                raise
