@@ -23,21 +23,24 @@ from backdrop.core.storage.base import Document
 # `j=<bool>` among the URL's options (pymongo knows it only as `journal`), with its separator.
 _SHORT_JOURNAL = re.compile(r"(?i)(?P<sep>[?&])j=(?P<value>[^&]*)(?=&|$)")
 _TRUE = frozenset({"true", "1", "yes"})
+# pymongo looks for a server at most this often while none answers, and checks its deadline only
+# then, so server selection overshoots its timeout by up to this much.
+_SELECTION_STEP = 0.5
 
 
 def connect(url: str, timeout: float) -> MongoClient[Document]:
     """A lazy client (the apps start before the database) that gives up on a database it
-    cannot reach after `timeout` seconds: connecting, and finding a server to send to."""
+    cannot reach within `timeout` seconds: connecting, and finding a server to send to."""
     url, journal = _without_short_journal(url)
     options: dict[str, Any] = {"journal": journal} if journal is not None else {}
-    milliseconds = max(1, round(timeout * 1000))
+    selection = max(timeout - _SELECTION_STEP, timeout / 2)
     return MongoClient(
         url,
         tz_aware=True,
         tzinfo=UTC,
         connect=False,
-        serverSelectionTimeoutMS=milliseconds,
-        connectTimeoutMS=milliseconds,
+        serverSelectionTimeoutMS=max(1, round(selection * 1000)),
+        connectTimeoutMS=max(1, round(timeout * 1000)),
         appname="backdrop",
         **options,
     )

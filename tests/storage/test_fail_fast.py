@@ -1,0 +1,186 @@
+"""A database that cannot be reached (pinned 5): every storage method raises StorageUnavailable
+within the configured timeout (+ 1 s), also with 8 threads calling at once, and the engine
+recovers by itself once the database can be reached again on that port."""
+
+from __future__ import annotations
+
+import contextlib
+import random
+import selectors
+import socket
+import threading
+import time
+from collections.abc import Callable, Iterator
+from datetime import UTC, datetime
+from urllib.parse import urlsplit, urlunsplit
+
+import pytest
+
+from backdrop.core.config import Settings
+from backdrop.core.errors import StorageUnavailable
+from backdrop.core.query import Query
+from backdrop.core.storage import open_storage
+from backdrop.core.storage.base import Dispatch, Storage
+from tests.support.servers import free_port
+from tests.support.worker import poll
+
+TIMEOUT = 1.0
+THREADS = 8
+MOMENT = datetime(2014, 1, 1, tzinfo=UTC)
+
+# Every method a request can reach (`migrate` is a start-up step an engine may have no use for).
+CALLS: dict[str, Callable[[Storage], object]] = {
+    "ping": lambda s: s.ping(),
+    "data_set_exists": lambda s: s.data_set_exists("ds_down"),
+    "create_data_set": lambda s: s.create_data_set("ds_down", None),
+    "drop_data_set": lambda s: s.drop_data_set("ds_down"),
+    "empty_data_set": lambda s: s.empty_data_set("ds_down"),
+    "data_sets": lambda s: s.data_sets(),
+    "count_records": lambda s: s.count_records("ds_down"),
+    "save": lambda s: s.save("ds_down", [{"_id": "a", "n": 1}]),
+    "import_records": lambda s: s.import_records("ds_down", [{"_id": "a", "n": 1}]),
+    "patch_record": lambda s: s.patch_record("ds_down", "a", {"n": 2}),
+    "delete_record": lambda s: s.delete_record("ds_down", "a"),
+    "find": lambda s: list(s.find("ds_down", Query())),
+    "run": lambda s: s.run("ds_down", Query(group_by=("n",))),
+    "data_version": lambda s: s.data_version("ds_down"),
+    "last_updated": lambda s: s.last_updated(["ds_down"]),
+    "add_dispatch": lambda s: s.add_dispatch(Dispatch("d", "ds_down", MOMENT, MOMENT)),
+    "claim_dispatches": lambda s: s.claim_dispatches(1, 1.0),
+    "finish_dispatch": lambda s: s.finish_dispatch("d"),
+    "count_dispatches": lambda s: s.count_dispatches(),
+    "get_document": lambda s: s.get_document("data_sets", "ds_down"),
+    "find_documents": lambda s: s.find_documents("data_sets"),
+    "put_document": lambda s: s.put_document("data_sets", "ds_down", {"name": "ds_down"}),
+    "delete_document": lambda s: s.delete_document("data_sets", "ds_down"),
+    "all_documents": lambda s: list(s.all_documents()),
+}
+
+
+class Forwarder:
+    """Relays TCP connections from a local port to the real database: while it runs, the
+    database can be reached on that port; before, nothing listens there."""
+
+    def __init__(self, port: int, target: tuple[str, int]) -> None:
+        self._listener = socket.create_server(("127.0.0.1", port))
+        self._target = target
+        self._stopping = threading.Event()
+        self._threads = [threading.Thread(target=self._accept, daemon=True)]
+        self._threads[0].start()
+
+    def _accept(self) -> None:
+        self._listener.settimeout(0.1)
+        while not self._stopping.is_set():
+            with contextlib.suppress(TimeoutError):
+                client, _ = self._listener.accept()
+                thread = threading.Thread(target=self._relay, args=(client,), daemon=True)
+                self._threads.append(thread)
+                thread.start()
+
+    def _relay(self, client: socket.socket) -> None:
+        with client, socket.create_connection(self._target) as server:
+            peers = {client: server, server: client}
+            with selectors.DefaultSelector() as selector:
+                for end in peers:
+                    selector.register(end, selectors.EVENT_READ)
+                while not self._stopping.is_set():
+                    for key, _ in selector.select(timeout=0.1):
+                        data = key.fileobj.recv(65536)  # type: ignore[union-attr]
+                        if not data:
+                            return
+                        peers[key.fileobj].sendall(data)  # type: ignore[index]
+
+    def close(self) -> None:
+        self._stopping.set()
+        for thread in self._threads:
+            thread.join(timeout=5)
+        self._listener.close()
+
+
+def on_port(url: str, port: int) -> str:
+    """`url` with its host and port replaced by 127.0.0.1:`port` (credentials kept)."""
+    parts = urlsplit(url)
+    credentials, _, _ = parts.netloc.rpartition("@")
+    address = f"127.0.0.1:{port}"
+    return urlunsplit(parts._replace(netloc=f"{credentials}@{address}" if credentials else address))
+
+
+@pytest.fixture
+def cut_off(
+    database_engine: str, database_url: str
+) -> Iterator[tuple[Storage, Callable[[], None]]]:
+    """An engine whose database is on a port nothing listens on, and a function that makes the
+    real database reachable there."""
+    port = free_port()
+    settings = Settings(
+        database_engine=database_engine,
+        database_url=on_port(database_url, port),
+        database_timeout=TIMEOUT,
+    )
+    storage = open_storage(settings)
+    target = urlsplit(database_url)
+    relays: list[Forwarder] = []
+
+    def reconnect() -> None:
+        relays.append(Forwarder(port, (target.hostname or "127.0.0.1", target.port or 0)))
+
+    try:
+        yield storage, reconnect
+    finally:
+        storage.close()
+        for relay in relays:
+            relay.close()
+
+
+def test_every_method_fails_fast_and_recovers(
+    cut_off: tuple[Storage, Callable[[], None]], data_set: str
+) -> None:
+    storage, reconnect = cut_off
+    outcomes: list[tuple[str, str, float]] = []
+    lock = threading.Lock()
+
+    def caller(seed: int) -> None:
+        names = list(CALLS)
+        random.Random(seed).shuffle(names)
+        for name in names:
+            started = time.monotonic()
+            try:
+                CALLS[name](storage)
+                outcome = "returned"
+            except StorageUnavailable:
+                outcome = "unavailable"
+            except Exception as exc:  # a thread's top level: anything else is the failure shown
+                outcome = type(exc).__name__
+            with lock:
+                outcomes.append((name, outcome, time.monotonic() - started))
+
+    threads = [
+        threading.Thread(target=caller, args=(seed,), daemon=True) for seed in range(THREADS)
+    ]
+    for thread in threads:
+        thread.start()
+    deadline = time.monotonic() + 30  # far more than failing fast takes; a hung call fails here
+    for thread in threads:
+        thread.join(timeout=max(0, deadline - time.monotonic()))
+    with lock:
+        assert len(outcomes) == THREADS * len(CALLS), "calls still waiting after 30 s"
+    assert {(name, outcome) for name, outcome, _ in outcomes} == {
+        (name, "unavailable") for name in CALLS
+    }
+    slowest = max(outcomes, key=lambda outcome: outcome[2])
+    assert slowest[2] <= TIMEOUT + 1, slowest
+
+    reconnect()
+    poll(lambda: _answers(storage), timeout=30, what="the engine to reach the database again")
+    storage.create_data_set(data_set, None)
+    storage.save(data_set, [{"_id": "a", "n": 1}])
+    assert [record["n"] for record in storage.find(data_set, Query())] == [1]
+    assert storage.drop_data_set(data_set)
+
+
+def _answers(storage: Storage) -> bool:
+    try:
+        storage.ping()
+    except StorageUnavailable:
+        return False
+    return True
