@@ -56,6 +56,7 @@ _TOO_LARGE_CODES = frozenset(
     {
         10334,  # BSONObjectTooLarge: an inserted or updated document over 16 MB
         17419,  # an update whose resulting document is over 16 MB
+        17420,  # an upsert (a record with an `_id`) over 16 MB
         17280,  # KeyTooLong: an index key over 1024 bytes (MongoDB before 4.2)
     }
 )
