@@ -4,15 +4,11 @@ recovers by itself once the database can be reached again on that port."""
 
 from __future__ import annotations
 
-import contextlib
 import random
-import selectors
-import socket
 import threading
 import time
 from collections.abc import Callable, Iterator
 from datetime import UTC, datetime
-from urllib.parse import urlsplit, urlunsplit
 
 import pytest
 
@@ -21,6 +17,7 @@ from backdrop.core.errors import StorageUnavailable
 from backdrop.core.query import Query
 from backdrop.core.storage import open_storage
 from backdrop.core.storage.base import Dispatch, Storage
+from tests.support.relay import Relay, address_of, on_port
 from tests.support.servers import free_port
 from tests.support.worker import poll
 
@@ -57,54 +54,6 @@ CALLS: dict[str, Callable[[Storage], object]] = {
 }
 
 
-class Forwarder:
-    """Relays TCP connections from a local port to the real database: while it runs, the
-    database can be reached on that port; before, nothing listens there."""
-
-    def __init__(self, port: int, target: tuple[str, int]) -> None:
-        self._listener = socket.create_server(("127.0.0.1", port))
-        self._target = target
-        self._stopping = threading.Event()
-        self._threads = [threading.Thread(target=self._accept, daemon=True)]
-        self._threads[0].start()
-
-    def _accept(self) -> None:
-        self._listener.settimeout(0.1)
-        while not self._stopping.is_set():
-            with contextlib.suppress(TimeoutError):
-                client, _ = self._listener.accept()
-                thread = threading.Thread(target=self._relay, args=(client,), daemon=True)
-                self._threads.append(thread)
-                thread.start()
-
-    def _relay(self, client: socket.socket) -> None:
-        with client, socket.create_connection(self._target) as server:
-            peers = {client: server, server: client}
-            with selectors.DefaultSelector() as selector:
-                for end in peers:
-                    selector.register(end, selectors.EVENT_READ)
-                while not self._stopping.is_set():
-                    for key, _ in selector.select(timeout=0.1):
-                        data = key.fileobj.recv(65536)  # type: ignore[union-attr]
-                        if not data:
-                            return
-                        peers[key.fileobj].sendall(data)  # type: ignore[index]
-
-    def close(self) -> None:
-        self._stopping.set()
-        for thread in self._threads:
-            thread.join(timeout=5)
-        self._listener.close()
-
-
-def on_port(url: str, port: int) -> str:
-    """`url` with its host and port replaced by 127.0.0.1:`port` (credentials kept)."""
-    parts = urlsplit(url)
-    credentials, _, _ = parts.netloc.rpartition("@")
-    address = f"127.0.0.1:{port}"
-    return urlunsplit(parts._replace(netloc=f"{credentials}@{address}" if credentials else address))
-
-
 @pytest.fixture
 def cut_off(
     database_engine: str, database_url: str
@@ -118,11 +67,10 @@ def cut_off(
         database_timeout=TIMEOUT,
     )
     storage = open_storage(settings)
-    target = urlsplit(database_url)
-    relays: list[Forwarder] = []
+    relays: list[Relay] = []
 
     def reconnect() -> None:
-        relays.append(Forwarder(port, (target.hostname or "127.0.0.1", target.port or 0)))
+        relays.append(Relay(port, address_of(database_url)))
 
     try:
         yield storage, reconnect

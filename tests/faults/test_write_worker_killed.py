@@ -1,0 +1,134 @@
+"""A request's batch is all-or-nothing (pinned 8), proven the hard way: the write worker (a real
+gunicorn worker) is killed with SIGKILL while the database works on a large batch of records
+without `_id`; sending the same POST again then leaves exactly one copy of each record, on every
+engine. (Without a transaction MongoDB kept part or all of the first batch, and the retry
+duplicated it.)"""
+
+from __future__ import annotations
+
+import contextlib
+import json
+import os
+import signal
+import subprocess
+import threading
+from collections.abc import Iterator, Mapping
+from dataclasses import dataclass
+from pathlib import Path
+
+import requests
+
+from backdrop.core.query import Query
+from backdrop.core.storage.base import Storage
+from tests.support.relay import Relay, address_of, on_port
+from tests.support.servers import free_port
+from tests.support.stagecraft import StagecraftState, data_set_config
+from tests.support.worker import poll
+
+ROOT = Path(__file__).resolve().parents[2]
+RECORDS = 5_000
+# The batch is with the database once this much went its way and the line then went quiet.
+SENT_BYTES = 64 << 10
+QUIET_SECONDS = 0.1
+
+
+@dataclass
+class WriteApp:
+    """`start-app.sh write` (gunicorn, one worker) in its own process group."""
+
+    url: str
+    master: subprocess.Popen[bytes]
+
+    def workers(self) -> list[int]:
+        """The master's worker processes (gunicorn forks them; it replaces one that dies)."""
+        pids: list[int] = []
+        for task in Path(f"/proc/{self.master.pid}/task").iterdir():
+            with contextlib.suppress(OSError):
+                pids += [int(pid) for pid in (task / "children").read_text().split()]
+        return pids
+
+    def ready(self) -> bool:
+        with contextlib.suppress(requests.RequestException):
+            return bool(self.workers()) and requests.get(f"{self.url}/_status", timeout=2).ok
+        return False
+
+
+@contextlib.contextmanager
+def write_app(env: Mapping[str, str]) -> Iterator[WriteApp]:
+    port = free_port()
+    master = subprocess.Popen(
+        [str(ROOT / "start-app.sh"), "write", str(port)],
+        env={**os.environ, **env, "WEB_CONCURRENCY": "1", "LOG_LEVEL": "WARNING"},
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+        start_new_session=True,
+    )
+    app = WriteApp(f"http://127.0.0.1:{port}", master)
+    try:
+        poll(app.ready, timeout=60, alive=lambda: master.poll() is None, what="the write app")
+        yield app
+    finally:
+        with contextlib.suppress(ProcessLookupError):
+            os.killpg(master.pid, signal.SIGTERM)
+        try:
+            master.wait(timeout=20)
+        except subprocess.TimeoutExpired:
+            os.killpg(master.pid, signal.SIGKILL)
+            master.wait()
+
+
+def test_a_batch_cut_off_by_sigkill_is_stored_once_after_the_retry(
+    database_url: str,
+    storage: Storage,
+    stagecraft: StagecraftState,
+    stagecraft_server: tuple[StagecraftState, str],
+    name: str,
+    tmp_path: Path,
+) -> None:
+    config = data_set_config(name, capped_size=None)
+    stagecraft.put(config)
+    records = [{"_timestamp": "2014-01-01T00:00:00Z", "seq": seq} for seq in range(RECORDS)]
+    body = json.dumps(records)
+    headers = {"Content-Type": "application/json", "Authorization": f"Bearer {name}-bearer-token"}
+    port = free_port()
+    env = {
+        "DATABASE_URL": on_port(database_url, port),
+        "STAGECRAFT_URL": stagecraft_server[1],
+        "SIGNON_API_USER_TOKEN": "signon-token",
+        "BACKDROP_DATA_DIR": str(tmp_path),
+    }
+    with Relay(port, address_of(database_url)) as relay, write_app(env) as app:
+        target = f"{app.url}/data/{name}/{name}"
+        outcome: list[object] = []
+
+        def post() -> None:
+            try:
+                outcome.append(requests.post(target, data=body, headers=headers, timeout=300))
+            except requests.ConnectionError as exc:
+                outcome.append(exc)
+
+        before = relay.upstream_bytes
+        posting = threading.Thread(target=post)
+        posting.start()
+        poll(
+            lambda: (
+                relay.upstream_bytes - before >= SENT_BYTES
+                and relay.upstream_quiet_for >= QUIET_SECONDS
+            ),
+            timeout=240,
+            interval=0.02,
+            alive=lambda: not outcome,
+            what="the batch on its way to the database",
+        )
+        [worker] = app.workers()
+        os.kill(worker, signal.SIGKILL)
+        posting.join(timeout=60)
+        assert [type(result) for result in outcome] == [requests.ConnectionError]
+
+        poll(lambda: app.ready() and worker not in app.workers(), what="a new worker")
+        retried = requests.post(target, data=body, headers=headers, timeout=300)
+        assert retried.status_code == 200, retried.text
+
+    assert storage.count_records(name) == RECORDS
+    seqs = sorted(record["seq"] for record in storage.find(name, Query()))
+    assert seqs == list(range(RECORDS))
