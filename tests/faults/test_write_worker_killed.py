@@ -6,75 +6,26 @@ duplicated it.)"""
 
 from __future__ import annotations
 
-import contextlib
 import json
 import os
 import signal
-import subprocess
 import threading
-from collections.abc import Iterator, Mapping
-from dataclasses import dataclass
 from pathlib import Path
 
 import requests
 
 from backdrop.core.query import Query
 from backdrop.core.storage.base import Storage
+from tests.faults.gunicorn_apps import gunicorn_app
 from tests.support.relay import Relay, address_of, on_port
 from tests.support.servers import free_port
 from tests.support.stagecraft import StagecraftState, data_set_config
 from tests.support.worker import poll
 
-ROOT = Path(__file__).resolve().parents[2]
 RECORDS = 5_000
 # The batch is with the database once this much went its way and the line then went quiet.
 SENT_BYTES = 64 << 10
 QUIET_SECONDS = 0.1
-
-
-@dataclass
-class WriteApp:
-    """`start-app.sh write` (gunicorn, one worker) in its own process group."""
-
-    url: str
-    master: subprocess.Popen[bytes]
-
-    def workers(self) -> list[int]:
-        """The master's worker processes (gunicorn forks them; it replaces one that dies)."""
-        pids: list[int] = []
-        for task in Path(f"/proc/{self.master.pid}/task").iterdir():
-            with contextlib.suppress(OSError):
-                pids += [int(pid) for pid in (task / "children").read_text().split()]
-        return pids
-
-    def ready(self) -> bool:
-        with contextlib.suppress(requests.RequestException):
-            return bool(self.workers()) and requests.get(f"{self.url}/_status", timeout=2).ok
-        return False
-
-
-@contextlib.contextmanager
-def write_app(env: Mapping[str, str]) -> Iterator[WriteApp]:
-    port = free_port()
-    master = subprocess.Popen(
-        [str(ROOT / "start-app.sh"), "write", str(port)],
-        env={**os.environ, **env, "WEB_CONCURRENCY": "1", "LOG_LEVEL": "WARNING"},
-        stdout=subprocess.DEVNULL,
-        stderr=subprocess.DEVNULL,
-        start_new_session=True,
-    )
-    app = WriteApp(f"http://127.0.0.1:{port}", master)
-    try:
-        poll(app.ready, timeout=60, alive=lambda: master.poll() is None, what="the write app")
-        yield app
-    finally:
-        with contextlib.suppress(ProcessLookupError):
-            os.killpg(master.pid, signal.SIGTERM)
-        try:
-            master.wait(timeout=20)
-        except subprocess.TimeoutExpired:
-            os.killpg(master.pid, signal.SIGKILL)
-            master.wait()
 
 
 def test_a_batch_cut_off_by_sigkill_is_stored_once_after_the_retry(
@@ -97,7 +48,7 @@ def test_a_batch_cut_off_by_sigkill_is_stored_once_after_the_retry(
         "SIGNON_API_USER_TOKEN": "signon-token",
         "BACKDROP_DATA_DIR": str(tmp_path),
     }
-    with Relay(port, address_of(database_url)) as relay, write_app(env) as app:
+    with Relay(port, address_of(database_url)) as relay, gunicorn_app("write", env) as app:
         target = f"{app.url}/data/{name}/{name}"
         outcome: list[object] = []
 
