@@ -22,6 +22,7 @@ DEFAULT_POSTGRES_URL = "postgresql://127.0.0.1:5432/backdrop"
 DATABASE_ENGINES: Mapping[str, tuple[str, ...]] = MappingProxyType(
     {"mongodb": ("mongodb", "mongodb+srv"), "postgres": ("postgresql", "postgres")}
 )
+DEFAULT_UPLOAD_LIMIT_BYTES = 1_000_000  # spec 7.1: uploaded files must be smaller
 DEFAULT_URLS: Mapping[str, str] = MappingProxyType(
     {"mongodb": DEFAULT_DATABASE_URL, "postgres": DEFAULT_POSTGRES_URL}
 )
@@ -50,6 +51,7 @@ class Settings:
     broker_url: str | None = field(default=None, repr=False)
     log_level: str = "INFO"
     response_cache_bytes: int = 64 * 1024 * 1024
+    upload_limit_bytes: int = DEFAULT_UPLOAD_LIMIT_BYTES
 
     def __post_init__(self) -> None:
         if self.database_engine not in DATABASE_ENGINES:
@@ -80,6 +82,7 @@ class Settings:
             broker_url=get("BROKER_URL"),
             log_level=(get("LOG_LEVEL") or "INFO").upper(),
             response_cache_bytes=_megabytes(get("BACKDROP_RESPONSE_CACHE_MB"), default=64),
+            upload_limit_bytes=_upload_limit(get("BACKDROP_UPLOAD_LIMIT_BYTES")),
         )
 
 
@@ -95,3 +98,13 @@ def _megabytes(value: str | None, *, default: int) -> int:
     if megabytes < 0:
         raise SettingsInvalid("BACKDROP_RESPONSE_CACHE_MB must not be negative")
     return megabytes * 1024 * 1024
+
+
+def _upload_limit(value: str | None) -> int:
+    if value is None:
+        return DEFAULT_UPLOAD_LIMIT_BYTES
+    if not value.isdigit() or int(value) == 0:
+        raise SettingsInvalid(
+            f'BACKDROP_UPLOAD_LIMIT_BYTES must be a positive number of bytes, not "{value}"'
+        )
+    return int(value)

@@ -87,10 +87,10 @@ def register_error_handlers(app: Flask, style: ErrorStyle) -> None:
             extra={"data_set": g.get("data_set"), "status": status, "reason": reason},
         )
         if error.shape == "message":
-            return json_response(_error_body(message), status, headers)
+            return json_response({**_error_body(message), **error.details()}, status, headers)
         headers.update(style.returned_headers)
         messages = getattr(error, "messages", None) if error.shape == "messages" else None
-        return json_response({"messages": messages or message}, status, headers)
+        return json_response({"messages": messages or message, **error.details()}, status, headers)
 
     @app.errorhandler(HTTPException)
     def _http_error(error: HTTPException) -> Response:
