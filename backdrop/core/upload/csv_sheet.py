@@ -59,7 +59,7 @@ def csv_sheet(stream: IO[bytes]) -> Sheet:
     return Sheet(_rows(text))
 
 
-def _rows(text: TextIO) -> Iterator[SheetRow]:
+def _rows(text: io.TextIOWrapper) -> Iterator[SheetRow]:
     feed = _LineFeed(lines(text))
     reader = csv.reader(feed)
     try:
@@ -73,3 +73,5 @@ def _rows(text: TextIO) -> Iterator[SheetRow]:
         row = feed.row_start or 0
         message = "This row cannot be read as CSV"
         raise UploadInvalid(f"Row {row} of the CSV file cannot be read", [(row, message)]) from exc
+    finally:
+        text.detach()  # the caller's stream stays open: only the caller closes it

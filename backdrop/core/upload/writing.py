@@ -73,14 +73,15 @@ def import_rows(
     data_sets: DataSets,
     config: DataSetConfig,
     items: Iterable[Numbered | RowError],
+    summary: ImportSummary,
     *,
     batch_size: int = 1000,
     on_batch: Callable[[ImportSummary], None] | None = None,
-) -> ImportSummary:
-    """Write the records in batches through the pipeline. Unlike an upload, a bad row does not
-    stop the rest: it is rejected with its messages and the other rows of its batch are
-    written. `on_batch` sees the summary after each batch (for a progress bar)."""
-    summary = ImportSummary()
+) -> None:
+    """Write the records in batches through the pipeline, keeping count in `summary` (so it
+    tells how far an import got when reading the file fails part way). Unlike an upload, a
+    bad row does not stop the rest: it is rejected with its messages and the other rows of
+    its batch are written. `on_batch` sees the summary after each batch (a progress bar)."""
     pending = iter(items)
     while batch := list(islice(pending, batch_size)):
         rows = [item for item in batch if not isinstance(item, RowError)]
@@ -91,8 +92,7 @@ def import_rows(
             _write_batch(data_sets, config, rows, summary)
         if on_batch is not None:
             on_batch(summary)
-    summary.rejected.sort()
-    return summary
+    summary.rejected.sort(key=lambda problem: problem[0])  # by row; messages keep their order
 
 
 def _write_batch(
