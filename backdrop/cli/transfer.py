@@ -17,6 +17,7 @@ import click
 from backdrop.cli.output import echo
 from backdrop.core.config import Settings
 from backdrop.core.data_set import DataSetConfig
+from backdrop.core.data_sets import new_dispatch
 from backdrop.core.errors import BackdropError
 from backdrop.core.exporting import (
     EXPORT_FORMATS,
@@ -120,9 +121,9 @@ def import_file(
         except BackdropError as exc:
             message = f"{exc.message} (after {summary.written} records were written)"
             raise click.ClickException(message) from exc
-        if summary.bounds is not None:
-            publisher = TransformPublisher(ctx.obj)
-            publisher.trigger(config.name, *summary.bounds)
+        if summary.bounds is not None:  # one dispatch over all that was written (spec 6.1)
+            publisher = TransformPublisher(ctx.obj, services.storage)
+            publisher.deliver(new_dispatch(config.name, *summary.bounds), stored=False)
             publisher.close()
     echo(
         {

@@ -7,7 +7,7 @@ everything else receives the `Settings` value. Bad values fail at start-up with 
 from __future__ import annotations
 
 import logging
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 from types import MappingProxyType
@@ -15,6 +15,7 @@ from typing import Self
 from urllib.parse import urlsplit
 
 from backdrop.core.errors import SettingsInvalid
+from backdrop.core.limits import Limits
 
 DEFAULT_DATABASE_URL = "mongodb://127.0.0.1:27017/backdrop?directConnection=true&retryWrites=false"
 DEFAULT_POSTGRES_URL = "postgresql://127.0.0.1:5432/backdrop"
@@ -22,7 +23,6 @@ DEFAULT_POSTGRES_URL = "postgresql://127.0.0.1:5432/backdrop"
 DATABASE_ENGINES: Mapping[str, tuple[str, ...]] = MappingProxyType(
     {"mongodb": ("mongodb", "mongodb+srv"), "postgres": ("postgresql", "postgres")}
 )
-DEFAULT_UPLOAD_LIMIT_BYTES = 1_000_000  # spec 7.1: uploaded files must be smaller
 DEFAULT_URLS: Mapping[str, str] = MappingProxyType(
     {"mongodb": DEFAULT_DATABASE_URL, "postgres": DEFAULT_POSTGRES_URL}
 )
@@ -51,7 +51,10 @@ class Settings:
     broker_url: str | None = field(default=None, repr=False)
     log_level: str = "INFO"
     response_cache_bytes: int = 64 * 1024 * 1024
-    upload_limit_bytes: int = DEFAULT_UPLOAD_LIMIT_BYTES
+    limits: Limits = field(default_factory=Limits)
+    # Seconds to wait for the database before answering 503: connecting, server selection,
+    # a pooled connection. Short, so a database that is down costs each request little.
+    database_timeout: float = 1.5
 
     def __post_init__(self) -> None:
         if self.database_engine not in DATABASE_ENGINES:
@@ -81,30 +84,47 @@ class Settings:
             collection_endpoint_token=get("STAGECRAFT_COLLECTION_ENDPOINT_TOKEN"),
             broker_url=get("BROKER_URL"),
             log_level=(get("LOG_LEVEL") or "INFO").upper(),
-            response_cache_bytes=_megabytes(get("BACKDROP_RESPONSE_CACHE_MB"), default=64),
-            upload_limit_bytes=_upload_limit(get("BACKDROP_UPLOAD_LIMIT_BYTES")),
+            response_cache_bytes=_megabytes(get, "BACKDROP_RESPONSE_CACHE_MB", default=64),
+            limits=Limits(
+                max_rows=_whole(get, "BACKDROP_MAX_ROWS", default=100_000, minimum=1),
+                max_body_bytes=_megabytes(get, "BACKDROP_MAX_BODY_MB", default=10, minimum=1),
+                max_upload_bytes=_whole(
+                    get, "BACKDROP_UPLOAD_LIMIT_BYTES", default=1_000_000, minimum=1
+                ),
+            ),
+            database_timeout=_seconds(get("BACKDROP_DATABASE_TIMEOUT"), default=1.5),
         )
 
 
-def _megabytes(value: str | None, *, default: int) -> int:
+Lookup = Callable[[str], str | None]
+
+
+def _whole(get: Lookup, name: str, *, default: int, minimum: int = 0) -> int:
+    value = get(name)
     if value is None:
-        return default * 1024 * 1024
+        return default
     try:
-        megabytes = int(value)
+        number = int(value)
+    except ValueError as exc:
+        raise SettingsInvalid(f'{name} must be a whole number, not "{value}"') from exc
+    if number < minimum:
+        raise SettingsInvalid(f"{name} must be at least {minimum}")
+    return number
+
+
+def _megabytes(get: Lookup, name: str, *, default: int, minimum: int = 0) -> int:
+    return _whole(get, name, default=default, minimum=minimum) * 1024 * 1024
+
+
+def _seconds(value: str | None, *, default: float) -> float:
+    if value is None:
+        return default
+    try:
+        seconds = float(value)
     except ValueError as exc:
         raise SettingsInvalid(
-            f'BACKDROP_RESPONSE_CACHE_MB must be a whole number, not "{value}"'
+            f'BACKDROP_DATABASE_TIMEOUT must be a number of seconds, not "{value}"'
         ) from exc
-    if megabytes < 0:
-        raise SettingsInvalid("BACKDROP_RESPONSE_CACHE_MB must not be negative")
-    return megabytes * 1024 * 1024
-
-
-def _upload_limit(value: str | None) -> int:
-    if value is None:
-        return DEFAULT_UPLOAD_LIMIT_BYTES
-    if not value.isdigit() or int(value) == 0:
-        raise SettingsInvalid(
-            f'BACKDROP_UPLOAD_LIMIT_BYTES must be a positive number of bytes, not "{value}"'
-        )
-    return int(value)
+    if not 0 < seconds <= 600:
+        raise SettingsInvalid("BACKDROP_DATABASE_TIMEOUT must be between 0 and 600 seconds")
+    return seconds

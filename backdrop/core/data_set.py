@@ -9,6 +9,17 @@ from dataclasses import dataclass, field
 from typing import Any, Self
 
 DEFAULT_MAX_AGE_EXPECTED = 2678400  # spec 4.1: 31 days when the key is absent
+# Longest data set name: MongoDB namespaces ("<database>.<collection>") stop at 255 bytes.
+MAX_NAME_BYTES = 200
+
+
+def is_data_set_name(name: str) -> bool:
+    """Can a data set be called this on every engine? Not empty, at most MAX_NAME_BYTES, and
+    free of NUL, `$` and `.` (MongoDB keeps its own collections, and ours, under dotted names
+    such as `system.views` and `backdrop.data_sets`, so no data set may ever be one)."""
+    return 0 < len(name.encode("utf-8")) <= MAX_NAME_BYTES and not any(
+        char in name for char in "\0$."
+    )
 
 
 def token_digest(token: str) -> str:

@@ -6,17 +6,32 @@ the result. HTTP concerns (auth headers, bodies, status codes) stay in the apps.
 
 from __future__ import annotations
 
-from collections.abc import Iterator, Sequence
-from dataclasses import dataclass
+import uuid
+from collections.abc import Sequence
+from dataclasses import dataclass, field, replace
 from datetime import datetime
 from typing import Any
 
-from backdrop.core.data_set import DataSetConfig
-from backdrop.core.errors import CollectionNotFound, RecordNotFound, RequestInvalid
+from backdrop.core.data_set import DataSetConfig, is_data_set_name
+from backdrop.core.errors import (
+    CollectionNotFound,
+    QueryTooLarge,
+    RecordNotFound,
+    RequestInvalid,
+    TooManyRows,
+)
+from backdrop.core.limits import (
+    MAX_ID_BYTES,
+    Limits,
+    check_answer,
+    check_periods,
+    check_raw,
+    raw_limit,
+)
 from backdrop.core.query import Query
-from backdrop.core.records import Record, prepare_records, timestamp_bounds
+from backdrop.core.records import Record, prepare_patch, prepare_records, timestamp_bounds
 from backdrop.core.results import Data, shape, shift_for
-from backdrop.core.storage.base import Storage
+from backdrop.core.storage.base import Dispatch, Row, Storage
 from backdrop.core.timeutils import now as utc_now
 
 
@@ -30,71 +45,113 @@ class Staleness:
     max_age_expected: int
 
 
-class DataSets:
-    """Reads and writes of data sets over one storage engine."""
+def new_dispatch(data_set: str, earliest: datetime, latest: datetime) -> Dispatch:
+    """A transform dispatch with a fresh id (spec 6.1)."""
+    return Dispatch(uuid.uuid4().hex, data_set, earliest, latest)
 
-    def __init__(self, storage: Storage) -> None:
+
+@dataclass(frozen=True, slots=True)
+class Appended:
+    """What a POST stored: the records, and the transform dispatch kept in the outbox with
+    them (None when no record has a `_timestamp`, or when transforms were not asked for)."""
+
+    records: list[Record]
+    dispatch: Dispatch | None = field(default=None)
+
+
+class DataSets:
+    """Reads and writes of data sets over one storage engine, within `limits`."""
+
+    def __init__(self, storage: Storage, limits: Limits | None = None) -> None:
         self._storage = storage
+        self._limits = limits or Limits()
 
     # -- writes ----------------------------------------------------------------------------
 
-    def append(
-        self, config: DataSetConfig, payload: object
-    ) -> tuple[list[Record], tuple[datetime, datetime] | None]:
-        """Validate and upsert posted records (spec 3.2); the stored records and their
-        `_timestamp` bounds (for transforms), or None when no record has a timestamp."""
+    def append(self, config: DataSetConfig, payload: object, *, transforms: bool) -> Appended:
+        """Validate and upsert posted records (spec 3.2). With `transforms`, a dispatch over
+        the records' `_timestamp` bounds (spec 6.1) is stored in the outbox with them."""
         records = prepare_records(payload, config)
-        self.save(config, records)
-        return records, timestamp_bounds(records)
+        bounds = timestamp_bounds(records) if transforms else None
+        dispatch = new_dispatch(config.name, *bounds) if bounds else None
+        self.save(config, records, dispatch=dispatch)
+        return Appended(records, dispatch)
 
-    def save(self, config: DataSetConfig, records: Sequence[Record]) -> None:
+    def save(
+        self,
+        config: DataSetConfig,
+        records: Sequence[Record],
+        *,
+        dispatch: Dispatch | None = None,
+    ) -> None:
         """Store records that already passed `prepare_records`, creating the data set."""
+        _check_name(config.name)
         self._storage.create_data_set(config.name, config.capped_size)
-        self._storage.save(config.name, records)
+        self._storage.save(config.name, records, dispatch=dispatch)
 
     def empty(self, config: DataSetConfig, payload: object) -> None:
         """PUT `[]`: remove every record, keeping (or creating) the data set."""
         if payload != []:
             raise RequestInvalid("Not implemented: you can only pass an empty JSON list")
+        _check_name(config.name)
         self._storage.create_data_set(config.name, config.capped_size)
         self._storage.empty_data_set(config.name)
 
     def patch(self, config: DataSetConfig, record_id: str, payload: object) -> None:
-        """Merge fields into one record as sent: no validation (spec 1.2, Mongo semantics)."""
-        if not isinstance(payload, dict):
-            raise RequestInvalid("Expected a JSON object of the fields to change")
-        fields = {key: value for key, value in payload.items() if key != "_id"}
-        if not self._storage.patch_record(config.name, record_id, fields):
+        """Merge fields into one record as sent (spec 1.2, Mongo semantics), checked only so
+        far as every engine stores them alike (`prepare_patch`)."""
+        fields = prepare_patch(payload)
+        if not _could_exist(record_id) or not self._storage.patch_record(
+            config.name, record_id, fields
+        ):
             raise RecordNotFound(record_id)
 
     def delete_record(self, config: DataSetConfig, record_id: str) -> None:
-        if not self._storage.delete_record(config.name, record_id):
+        if not _could_exist(record_id) or not self._storage.delete_record(config.name, record_id):
             raise RecordNotFound(record_id)
 
     def drop(self, name: str) -> None:
-        """Remove a whole data set (DELETE /data-sets/<name>)."""
-        if not self._storage.drop_data_set(name):
+        """Remove a whole data set (DELETE /data-sets/<name>); nothing else, whatever the name."""
+        if not is_data_set_name(name) or not self._storage.drop_data_set(name):
             raise CollectionNotFound(name)
 
     # -- reads -----------------------------------------------------------------------------
 
-    def raw(self, config: DataSetConfig, query: Query) -> Iterator[Record]:
-        """The stored records a raw query selects (spec 2.4.2)."""
-        return self._storage.find(config.name, query)
+    def raw(self, config: DataSetConfig, query: Query) -> list[Record]:
+        """The stored records a raw query selects (spec 2.4.2), at most the row budget."""
+        limited = replace(query, limit=raw_limit(query, self._limits))
+        records = list(self._storage.find(config.name, limited))
+        check_raw(len(records), self._limits)
+        return records
 
     def grouped(self, config: DataSetConfig, query: Query) -> list[Data]:
-        """A grouped or period query, shaped, with the one-time shift of spec 2.6."""
-        data = shape(query, self._storage.run(config.name, query))
+        """A grouped or period query, shaped, with the one-time shift of spec 2.6; refused
+        (QueryTooLarge) before it is built when it would exceed the row budget."""
+        data = shape(query, self._rows(config.name, query))
         shift = shift_for(query, data)
         if shift:
             moved = query.shifted(shift)
-            data = shape(moved, self._storage.run(config.name, moved))
+            data = shape(moved, self._rows(config.name, moved))
         return data
+
+    def _rows(self, name: str, query: Query) -> list[Row]:
+        check_periods(query, self._limits)
+        try:
+            rows = self._storage.run(name, query, max_rows=self._limits.max_rows)
+        except TooManyRows as exc:
+            raise QueryTooLarge(
+                exc.max_rows + 1,
+                self._limits.max_rows,
+                hint="filter it with filter_by, narrow its range or group by fewer fields",
+                more=True,
+            ) from exc
+        check_answer(query, rows, self._limits)
+        return rows
 
     def query(self, config: DataSetConfig, query: Query) -> list[Any]:
         """Any read: raw records or shaped groups."""
         if query.is_raw:
-            return list(self.raw(config, query))
+            return self.raw(config, query)
         return self.grouped(config, query)
 
     # -- status ----------------------------------------------------------------------------
@@ -115,3 +172,13 @@ class DataSets:
             if int(behind) >= 0:
                 stale.append(Staleness(config.name, int(behind), updated, config.max_age_expected))
         return stale
+
+
+def _check_name(name: str) -> None:
+    if not is_data_set_name(name):
+        raise RequestInvalid(f'"{name[:64]}" cannot be the name of a data set')
+
+
+def _could_exist(record_id: str) -> bool:
+    """False for ids no record can have (core refuses them on the way in)."""
+    return "\0" not in record_id and len(record_id.encode("utf-8")) <= MAX_ID_BYTES

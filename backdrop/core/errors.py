@@ -8,15 +8,21 @@ BackdropError
  ├─ InvalidRequest       the request cannot be served as sent (HTTP 400)
  │   ├─ RequestInvalid   request-level problem: {"status": "error", "message": ...}
  │   ├─ QueryInvalid     first failing query check: {"status": "error", "message": ...}
+ │   │   └─ QueryTooLarge    the answer would exceed the row budget (core/limits.py)
  │   ├─ RecordsInvalid   every record problem: {"messages": [...]}
  │   │   └─ RowsInvalid  the same for the rows of an uploaded file, adding "errors" with row numbers
  │   ├─ RecordNotFound   PATCH/DELETE of a missing record: {"messages": "<text>"}
  │   └─ UploadInvalid    an uploaded file fails the checks of spec 7.1 or cannot be parsed (7.2)
- ├─ PayloadTooLarge      a gzip body inflates past the cap
+ ├─ PayloadTooLarge      a body (plain or inflated) or a stored value is over its limit (413)
  ├─ ConfigUnavailable    the config source (Stagecraft) cannot answer
  ├─ UnknownTransform     a transform name that is not in the registry
+ ├─ TransformInvalid     a transform cannot compute from this config and input
+ ├─ TooManyRows          a storage answer went past the `max_rows` it was given
  └─ StorageError         the database failed; __cause__ holds the driver error
-     └─ StorageUnavailable   the database cannot be reached
+     ├─ StorageUnavailable   the database cannot be reached (or the breaker is open)
+     ├─ StorageBusy          concurrent writes kept conflicting after bounded retries
+     └─ ValueNotStorable     the database refused a value it cannot represent (400)
+         └─ ValueTooLarge    ... or one too large for a document or an index (413)
 """
 
 from __future__ import annotations
@@ -72,6 +78,20 @@ class QueryInvalid(InvalidRequest):
     """The first failing read-query check (spec 2.3), or a reducer over unusable values."""
 
 
+class QueryTooLarge(QueryInvalid):
+    """The answer would hold more rows than the row budget allows; raised before the work."""
+
+    def __init__(self, rows: int, limit: int, *, hint: str, more: bool = False) -> None:
+        count = (
+            f"more than {limit} rows, the limit"
+            if more
+            else (f"{rows} rows, more than the limit of {limit}")
+        )
+        super().__init__(f"This query would produce {count}; {hint}")
+        self.rows = rows
+        self.limit = limit
+
+
 class RecordsInvalid(InvalidRequest):
     """Every problem found in the posted records, in the order of spec 3.2."""
 
@@ -121,7 +141,8 @@ class RecordNotFound(InvalidRequest):
 
 
 class PayloadTooLarge(BackdropError):
-    """A gzip request body inflates past the cap (spec 3.8)."""
+    """A request body (plain, or gzip once inflated: spec 3.8) is over the body cap, or the
+    database refused a record as too large to store."""
 
 
 class ConfigUnavailable(BackdropError):
@@ -137,9 +158,34 @@ class TransformInvalid(BackdropError):
     help (e.g. `latest_dataset_value` over a data type it has no value field for)."""
 
 
+class TooManyRows(BackdropError):
+    """A grouped query's database answer went past the `max_rows` core allowed it (engines
+    stop reading there); core turns it into QueryTooLarge with advice."""
+
+    def __init__(self, max_rows: int) -> None:
+        super().__init__(f"more than {max_rows} rows")
+        self.max_rows = max_rows
+
+
 class StorageError(BackdropError):
     """The database failed; the driver's exception is the __cause__."""
 
 
 class StorageUnavailable(StorageError):
-    """The database cannot be reached (down, starting, or the network is)."""
+    """The database cannot be reached (down, starting, or the network is), or it failed so
+    recently that the circuit breaker answers for it without trying (core/breaker.py)."""
+
+
+class StorageBusy(StorageError):
+    """Concurrent writers kept deadlocking or conflicting after the engine's bounded retries;
+    nothing of the write was stored, and sending it again is safe."""
+
+
+class ValueNotStorable(StorageError):
+    """The database refused a value that passed core's checks (too large for an index or a
+    document, or text it cannot represent); nothing was stored. A client error (4xx)."""
+
+
+class ValueTooLarge(ValueNotStorable):
+    """The database refused a record or value as too large (a MongoDB document over 16 MB, an
+    index entry over its limit); nothing was stored (HTTP 413)."""

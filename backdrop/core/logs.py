@@ -8,8 +8,10 @@ from __future__ import annotations
 
 import logging
 import sys
+import traceback
 import uuid
 from contextvars import ContextVar
+from types import TracebackType
 from urllib.parse import urlsplit, urlunsplit
 
 from pythonjsonlogger.json import JsonFormatter
@@ -37,11 +39,58 @@ class _RequestIdFilter(logging.Filter):
         return True
 
 
+ExcInfo = tuple[type[BaseException], BaseException, TracebackType | None]
+
+
+def withheld_traceback(exc_info: ExcInfo | tuple[None, None, None]) -> str:
+    """A traceback with every frame but no exception text: messages of driver and parser
+    errors quote the values they choke on (record data), so only the exception's type, and a
+    database error's SQLSTATE, are shown. Causes and contexts are followed as Python does."""
+    error = exc_info[1]
+    if error is None:
+        return ""
+    chain: list[tuple[BaseException, str]] = []
+    seen: set[int] = set()
+    link = ""
+    while error is not None and id(error) not in seen:
+        seen.add(id(error))
+        chain.append((error, link))
+        if error.__cause__ is not None:
+            error, link = error.__cause__, "The above exception was the direct cause of"
+        elif error.__context__ is not None and not error.__suppress_context__:
+            error, link = error.__context__, "During handling of the above exception,"
+        else:
+            error = None
+    lines: list[str] = []
+    for error, link in reversed(chain):
+        lines.append("Traceback (most recent call last):\n")
+        lines.extend(
+            traceback.StackSummary.extract(traceback.walk_tb(error.__traceback__)).format()
+        )
+        kind = type(error)
+        sqlstate = getattr(error, "sqlstate", None)
+        lines.append(
+            f"{kind.__module__}.{kind.__qualname__}"
+            + (f" (SQLSTATE {sqlstate})" if sqlstate else "")
+            + " [message withheld]\n"
+        )
+        if link:
+            lines.append(f"\n{link} the following exception:\n\n")
+    return "".join(lines)
+
+
+class _SafeJsonFormatter(JsonFormatter):
+    """One JSON object per line, tracebacks without exception texts (`withheld_traceback`)."""
+
+    def formatException(self, ei: ExcInfo | tuple[None, None, None]) -> str:  # noqa: N802
+        return withheld_traceback(ei)
+
+
 def configure_logging(level: str) -> None:
     """JSON lines on stderr at `level` (LOG_LEVEL); replaces any handlers already installed."""
     handler = logging.StreamHandler(sys.stderr)
     handler.setFormatter(
-        JsonFormatter(
+        _SafeJsonFormatter(
             "%(asctime)s %(levelname)s %(name)s %(message)s",
             rename_fields={"asctime": "time", "levelname": "level", "name": "logger"},
             json_default=str,

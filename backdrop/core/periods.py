@@ -59,6 +59,18 @@ class Period(Enum):
         day = moment.day if moment.day <= 28 else min(moment.day, monthrange(year, month)[1])
         return moment.replace(year=year, month=month, day=day)
 
+    def count(self, start: datetime, end: datetime) -> int:
+        """How many periods `starts(start, end)` yields, by arithmetic (no iteration), so a
+        range can be priced before any of its buckets is made."""
+        first, stop = self.start(start), self.end(end)
+        if stop <= first:
+            return 0
+        fixed = _FIXED.get(self)
+        if fixed is not None:
+            return -(-(stop - first) // fixed)
+        months = (stop.year - first.year) * 12 + stop.month - first.month
+        return -(-months // _MONTHS[self])
+
     def starts(self, start: datetime, end: datetime) -> Iterator[datetime]:
         """Every period start in range(start, end): from start(start) while before end(end).
 

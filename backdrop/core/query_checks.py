@@ -10,6 +10,7 @@ import re
 from collections.abc import Callable, Mapping, Sequence
 from datetime import timedelta
 
+from backdrop.core.limits import MAX_COUNT_DIGITS
 from backdrop.core.periods import PERIOD_NAMES
 from backdrop.core.query import COLLECT_METHODS
 from backdrop.core.records import is_valid_key
@@ -36,7 +37,7 @@ PARAMETERS = frozenset(
     }
 )
 _SORT_BY = re.compile(r"^.+:(ascending|descending)$")
-_INTEGER = re.compile(r"^\s*[+-]?[0-9]+\s*$")
+_INTEGER = re.compile(r"\s*[+-]?([0-9]+)\s*")  # fullmatch
 
 
 def first(args: QueryArgs, name: str) -> str | None:
@@ -125,19 +126,22 @@ def _group_by_is_valid(args: QueryArgs) -> str | None:  # rows 8a, 8b (every val
 
 
 def _is_non_negative_integer(value: str | None) -> bool:
-    return value is not None and bool(_INTEGER.match(value)) and int(value) >= 0
+    return value is not None and bool(_INTEGER.fullmatch(value)) and int(value) >= 0
 
 
-def _limit_is_valid(args: QueryArgs) -> str | None:  # row 9
-    if "limit" in args and not _is_non_negative_integer(first(args, "limit")):
-        return "limit must be a positive integer"
-    return None
+def _count_is_valid(name: str) -> Check:  # rows 9 (limit), 10 (duration)
+    def check(args: QueryArgs) -> str | None:
+        if name not in args:
+            return None
+        value = first(args, name)
+        match = _INTEGER.fullmatch(value or "")
+        if match is not None and len(match[1].lstrip("0")) > MAX_COUNT_DIGITS:
+            return f"{name} is too large: at most {MAX_COUNT_DIGITS} digits"  # before int()
+        if not _is_non_negative_integer(value):
+            return f"{name} must be a positive integer"
+        return None
 
-
-def _duration_is_valid(args: QueryArgs) -> str | None:  # row 10
-    if "duration" in args and not _is_non_negative_integer(first(args, "duration")):
-        return "duration must be a positive integer"
-    return None
+    return check
 
 
 def _collect_needs_grouping(args: QueryArgs) -> str | None:  # row 11
@@ -197,6 +201,12 @@ def _inclusive_needs_bound(args: QueryArgs) -> str | None:  # row 16
     return None
 
 
+def _no_nul_character(args: QueryArgs) -> str | None:  # no engine stores NUL: nothing matches
+    if any("\0" in value for values in args.values() for value in values):
+        return "Query parameters must not contain the NUL character (%00)"
+    return None
+
+
 QUERY_CHECKS: tuple[Check, ...] = (
     _unknown_key,
     _period_needs_range,
@@ -206,14 +216,15 @@ QUERY_CHECKS: tuple[Check, ...] = (
     _period_is_known,
     _sort_is_valid,
     _group_by_is_valid,
-    _limit_is_valid,
-    _duration_is_valid,
+    _count_is_valid("limit"),
+    _count_is_valid("duration"),
     _collect_needs_grouping,
     _time_range_is_consistent,
     _collects_are_valid,
     _boolean("flatten"),
     _boolean("inclusive"),
     _inclusive_needs_bound,
+    _no_nul_character,
 )
 
 

@@ -28,10 +28,15 @@ def parse_query(
     end_at = _datetime(args, "end_at")
     delta = None
     duration = first(args, "duration")
-    if duration is not None and period is not None:
-        start_at, end_at, delta = _relative_range(
-            period, int(duration), start_at, end_at, now or utc_now()
-        )
+    try:
+        if duration is not None and period is not None:
+            start_at, end_at, delta = _relative_range(
+                period, int(duration), start_at, end_at, now or utc_now()
+            )
+        if period is not None and end_at is not None:
+            period.shift(period.end(end_at), 1)  # every bucket of the range must have an end
+    except (OverflowError, ValueError) as exc:
+        raise QueryInvalid(OUT_OF_RANGE) from exc
     sort_by = None
     if "sort_by" in args:
         field, _, direction = (first(args, "sort_by") or "").rpartition(":")
@@ -53,6 +58,9 @@ def parse_query(
         limit=int(first(args, "limit") or 0) or None,
         flatten=first(args, "flatten") == "true",
     )
+
+
+OUT_OF_RANGE = "The time range must lie within the years 1 to 9999"
 
 
 def _datetime(args: QueryArgs, name: str) -> datetime | None:

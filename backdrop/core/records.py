@@ -13,6 +13,7 @@ from typing import Any
 
 from backdrop.core.data_set import DataSetConfig
 from backdrop.core.errors import RecordsInvalid, RequestInvalid
+from backdrop.core.limits import MAX_ID_BYTES, MAX_INTEGER, MAX_KEY_LENGTH, MIN_INTEGER
 from backdrop.core.schema import schema_messages
 from backdrop.core.timeutils import ImpossibleDate, NotADate, parse_lenient
 
@@ -20,14 +21,19 @@ Record = dict[str, Any]
 
 RESERVED_KEYS = frozenset({"_timestamp", "_start_at", "_end_at", "_id"})  # spec 3.3
 TIME_KEYS = ("_timestamp", "_start_at", "_end_at")
-_VALID_KEY = re.compile(r"^[a-z_][a-z0-9_]+$")
+_VALID_KEY = re.compile(r"[a-z_][a-z0-9_]+")  # fullmatch: `$` would accept a trailing newline
 _WHITESPACE = re.compile(r"\s")
 _VALUE_TYPES = (str, int, float, bool, type(None), datetime)
 
 
 def is_valid_key(key: object) -> bool:
-    """Field names everywhere (spec 2.3 "valid key"): case-insensitive `^[a-z_][a-z0-9_]+$`."""
-    return isinstance(key, str) and bool(_VALID_KEY.match(key.lower()))
+    """Field names everywhere (spec 2.3 "valid key"): case-insensitive `^[a-z_][a-z0-9_]+$`,
+    at most MAX_KEY_LENGTH characters."""
+    return (
+        isinstance(key, str)
+        and len(key) <= MAX_KEY_LENGTH
+        and _VALID_KEY.fullmatch(key.lower()) is not None
+    )
 
 
 def prepare_records(payload: object, config: DataSetConfig) -> list[Record]:
@@ -104,7 +110,7 @@ def _record_problem(record: Mapping[str, Any], valid_keys: set[str]) -> str | No
     for key, value in record.items():
         if key not in valid_keys:
             if not is_valid_key(key):
-                return f"{key} is not a valid key"
+                return f"{_shown(key)} is not a valid key"
             if key.startswith("_") and key not in RESERVED_KEYS:
                 return f"{key} is not a recognised internal field"
             valid_keys.add(key)
@@ -112,13 +118,60 @@ def _record_problem(record: Mapping[str, Any], valid_keys: set[str]) -> str | No
             return f"{key} has an invalid value"
         if key in TIME_KEYS and not isinstance(value, datetime):
             return f"{key} is not a valid datetime object"
-        if key == "_id" and not _is_valid_id(value):
-            return f'_id "{_py2_str(value)}" is not a valid id'
+        if key == "_id":
+            if not isinstance(value, str) or not _is_valid_id(value):
+                return f'_id "{_shown(_py2_str(value))}" is not a valid id'
+            if len(value.encode("utf-8")) > MAX_ID_BYTES:
+                return f"_id is longer than {MAX_ID_BYTES} bytes"
+        problem = _unstorable(value)
+        if problem:
+            return f"{key} {problem}"
     return None
 
 
-def _is_valid_id(value: object) -> bool:
-    return isinstance(value, str) and value != "" and not _WHITESPACE.search(value)
+def _is_valid_id(value: str) -> bool:
+    return value != "" and not _WHITESPACE.search(value) and "\0" not in value
+
+
+def _unstorable(value: object) -> str | None:
+    """Why a scalar cannot be stored alike on every engine, or None."""
+    if isinstance(value, str) and "\0" in value:
+        return "contains the NUL character (\\u0000), which cannot be stored"
+    if type(value) is int and not MIN_INTEGER <= value <= MAX_INTEGER:
+        return f"is outside the range of 64-bit integers ({MIN_INTEGER} to {MAX_INTEGER})"
+    return None
+
+
+def prepare_patch(payload: object) -> Record:
+    """The fields of a PATCH body, checked only so far as every engine can store them alike
+    (spec 1.2: no record validation, and any JSON value): top-level keys must be valid keys
+    (so no dotted paths or operators), and no string or key at any depth may hold NUL, no
+    integer may leave 64 bits. `_id` is never changed. Raises RequestInvalid."""
+    if not isinstance(payload, dict):
+        raise RequestInvalid("Expected a JSON object of the fields to change")
+    for key in payload:
+        if not is_valid_key(key):
+            raise RequestInvalid(f"{_shown(key)} is not a valid key")
+    pending: list[tuple[str, object]] = list(payload.items())
+    while pending:
+        path, value = pending.pop()
+        problem = _unstorable(value)
+        if problem:
+            raise RequestInvalid(f"{_shown(path)} {problem}")
+        if isinstance(value, dict):
+            for key, item in value.items():
+                if "\0" in key:
+                    raise RequestInvalid(f"a key in {_shown(path)} contains the NUL character")
+                pending.append((f"{path}.{key}", item))
+        elif isinstance(value, list):
+            pending.extend((f"{path}[{index}]", item) for index, item in enumerate(value))
+    return {key: value for key, value in payload.items() if key != "_id"}
+
+
+def _shown(text: str) -> str:
+    """A client's key or id as a message quotes it: whole up to MAX_KEY_LENGTH characters
+    (every spec example), else its start, so an error never echoes megabytes."""
+    return text if len(text) <= MAX_KEY_LENGTH else text[:64] + "..."
 
 
 def _py2_str(value: object) -> str:

@@ -31,7 +31,7 @@ class Services:
         storage = storage or open_storage(settings)
         configs = open_config_source(settings, storage, for_worker=for_worker)
         responses = ResponseCache(settings.response_cache_bytes)
-        return cls(settings, storage, configs, DataSets(storage), responses)
+        return cls(settings, storage, configs, DataSets(storage, settings.limits), responses)
 
     def close(self) -> None:
         self.configs.close()

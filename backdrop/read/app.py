@@ -11,7 +11,9 @@ from backdrop.core.logs import configure_logging
 from backdrop.core.services import Services
 from backdrop.core.storage.base import Storage
 from backdrop.read import queries, status
+from backdrop.web import readiness
 from backdrop.web.errors import ErrorStyle, register_error_handlers
+from backdrop.web.headers import init_headers
 from backdrop.web.request_log import init_request_log
 
 READ_ERRORS = ErrorStyle(
@@ -27,9 +29,12 @@ def create_app(settings: Settings | None = None, *, storage: Storage | None = No
         settings = Settings.from_env(os.environ)
         configure_logging(settings.log_level)
     app = Flask(__name__)
+    app.config["MAX_CONTENT_LENGTH"] = settings.limits.max_body_bytes
     app.extensions["backdrop"] = Services.build(settings, storage)
     init_request_log(app)
+    init_headers(app)
     register_error_handlers(app, READ_ERRORS)
     app.register_blueprint(status.bp)
+    app.register_blueprint(readiness.bp)
     app.register_blueprint(queries.bp)
     return app

@@ -153,9 +153,11 @@ def _transform(
         "transform written",
         extra={"data_set": source_config.get("name"), "output": outcome.output.name},
     )
-    if outcome.bounds is not None:
-        first, last = (wire_datetime(moment) for moment in outcome.bounds)
-        publish_entrypoint(app, outcome.output.name, first, last)
+    dispatch = outcome.dispatch
+    if dispatch is not None:
+        first, last = wire_datetime(dispatch.earliest), wire_datetime(dispatch.latest)
+        publish_entrypoint(app, dispatch.data_set, first, last)
+        context.services.storage.finish_dispatch(dispatch.id)
 
 
 def _attempt(task: Task, facts: dict[str, Any], work: Callable[[], None]) -> None:

@@ -15,6 +15,8 @@ from celery import Celery
 from kombu.exceptions import KombuError
 
 from backdrop.core.config import Settings
+from backdrop.core.errors import StorageError
+from backdrop.core.storage.base import Dispatch, Storage
 from backdrop.core.timeutils import as_utc
 from backdrop.transformers.celery_app import create_celery
 
@@ -44,8 +46,9 @@ class TransformPublisher:
     process since it started (each gunicorn worker has its own).
     """
 
-    def __init__(self, settings: Settings) -> None:
+    def __init__(self, settings: Settings, storage: Storage) -> None:
         self._app = create_celery(settings, publisher=True)
+        self._storage = storage
         connection = self._app.connection_for_write()
         self._errors: tuple[type[BaseException], ...] = (
             KombuError,
@@ -76,6 +79,29 @@ class TransformPublisher:
             self.published += 1
         logger.info("transform dispatched", extra=facts)
         return True
+
+    def deliver(self, dispatch: Dispatch, *, stored: bool) -> bool:
+        """Publish a dispatch and forget it in the outbox; when the broker refuses, keep it
+        there (adding it unless `stored`) for a later delivery. False when it was kept."""
+        if self.trigger(dispatch.data_set, dispatch.earliest, dispatch.latest):
+            if stored:
+                self._forget(dispatch)
+            return True
+        if not stored:
+            self._keep(dispatch)
+        return False
+
+    def _forget(self, dispatch: Dispatch) -> None:
+        try:
+            self._storage.finish_dispatch(dispatch.id)
+        except StorageError as exc:  # published; a later delivery repeats it, harmlessly
+            logger.warning(
+                "dispatch not cleared",
+                extra={"data_set": dispatch.data_set, "error": type(exc).__name__},
+            )
+
+    def _keep(self, dispatch: Dispatch) -> None:
+        self._storage.add_dispatch(dispatch)
 
     def close(self) -> None:
         self._app.close()

@@ -16,6 +16,7 @@ from backdrop.core.data_set import DataSetConfig
 from backdrop.core.errors import DataSetNotFound
 from backdrop.core.query_parser import parse_query
 from backdrop.core.services import Services
+from backdrop.core.storage.base import Dispatch
 from backdrop.core.timeutils import isoformat
 from backdrop.transformers.ids import encode_id
 from backdrop.transformers.lookups import JsonObject
@@ -27,11 +28,12 @@ from backdrop.transformers.tasks import transform_function
 
 @dataclass(frozen=True, slots=True)
 class Outcome:
-    """What a run wrote: the output data set, how many records, their `_timestamp` range."""
+    """What a run wrote: the output data set, how many records, and the dispatch of the
+    output's own transforms, stored in the outbox with the records (None without timestamps)."""
 
     output: DataSetConfig
     written: int
-    bounds: tuple[datetime, datetime] | None
+    dispatch: Dispatch | None
 
 
 def run_transform(
@@ -59,8 +61,8 @@ def run_transform(
     if additional:
         records = [merge_additional_fields(record, additional) for record in records]
     output = source.output_config(source_config, transform)
-    stored, bounds = services.data_sets.append(output, records)
-    return Outcome(output, len(stored), bounds)
+    appended = services.data_sets.append(output, records, transforms=True)
+    return Outcome(output, len(appended.records), appended.dispatch)
 
 
 def read(

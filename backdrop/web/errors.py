@@ -10,8 +10,8 @@ import logging
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 
-from flask import Flask, Response, g
-from werkzeug.exceptions import HTTPException
+from flask import Flask, Response, g, request
+from werkzeug.exceptions import HTTPException, RequestEntityTooLarge
 
 from backdrop.core.errors import (
     BackdropError,
@@ -21,9 +21,13 @@ from backdrop.core.errors import (
     InvalidRequest,
     PayloadTooLarge,
     RecordsInvalid,
+    StorageBusy,
     StorageUnavailable,
     Unauthorized,
+    ValueNotStorable,
+    ValueTooLarge,
 )
+from backdrop.core.logs import current_request_id
 from backdrop.web.rendering import json_response
 
 logger = logging.getLogger(__name__)
@@ -34,9 +38,15 @@ STATUS: Mapping[type[BackdropError], int] = {
     Unauthorized: 401,
     InvalidRequest: 400,
     PayloadTooLarge: 413,
+    ValueNotStorable: 400,
+    ValueTooLarge: 413,
     ConfigUnavailable: 503,
     StorageUnavailable: 503,
+    StorageBusy: 503,
 }
+# A 503 tells the client when trying again makes sense.
+RETRY_AFTER_SECONDS = "1"
+INTERNAL_ERROR = "Internal Server Error"
 
 
 def status_for(error: BackdropError) -> int:
@@ -80,6 +90,8 @@ def register_error_handlers(app: Flask, style: ErrorStyle) -> None:
         headers = dict(style.headers)
         if isinstance(error, Unauthorized):
             headers["WWW-Authenticate"] = "bearer"
+        if status == 503:
+            headers["Retry-After"] = RETRY_AFTER_SECONDS
         message = style.data_set_not_found if type(error) is DataSetNotFound else error.message
         reason = _log_safe_reason(error, message)
         logger.info(
@@ -94,6 +106,9 @@ def register_error_handlers(app: Flask, style: ErrorStyle) -> None:
 
     @app.errorhandler(HTTPException)
     def _http_error(error: HTTPException) -> Response:
+        if isinstance(error, RequestEntityTooLarge):  # a body over MAX_CONTENT_LENGTH
+            cap = request.max_content_length or app.config["MAX_CONTENT_LENGTH"]  # route's own
+            return _backdrop_error(body_too_large(cap))
         status = error.code or 500
         headers = dict(style.headers)
         allowed = getattr(error, "valid_methods", None)
@@ -103,6 +118,14 @@ def register_error_handlers(app: Flask, style: ErrorStyle) -> None:
 
     @app.errorhandler(Exception)
     def _internal_error(error: Exception) -> Response:
+        """A bug (or a database failure of no known kind): the traceback goes to the log (the
+        formatter leaves exception texts out, as they may quote data), the client gets a
+        generic message and the request id to quote, never the exception."""
         logger.exception("unhandled error", extra={"data_set": g.get("data_set")})
-        body = _error_body(f"Internal Server Error: {error!r}")
+        body = {**_error_body(INTERNAL_ERROR), "request_id": current_request_id()}
         return json_response(body, 500, dict(style.headers))
+
+
+def body_too_large(limit: int) -> PayloadTooLarge:
+    """The one message for a request body over the cap, plain or once inflated."""
+    return PayloadTooLarge(f"The request body is larger than the limit of {limit} bytes")

@@ -13,7 +13,9 @@ from backdrop.core.logs import configure_logging
 from backdrop.core.services import Services
 from backdrop.core.storage.base import Storage
 from backdrop.transformers.publish import TransformPublisher
+from backdrop.web import readiness
 from backdrop.web.errors import ErrorStyle, register_error_handlers
+from backdrop.web.headers import init_headers
 from backdrop.web.rendering import json_response
 from backdrop.web.request_log import init_request_log
 from backdrop.write import admin, records, transforms, triggers, upload
@@ -58,12 +60,16 @@ def create_app(settings: Settings | None = None, *, storage: Storage | None = No
         settings = Settings.from_env(os.environ)
         configure_logging(settings.log_level)
     app = Flask(__name__)
+    app.config["MAX_CONTENT_LENGTH"] = settings.limits.max_body_bytes
     app.url_map.converters["data_set"] = DataSetNameConverter
-    app.extensions["backdrop"] = Services.build(settings, storage)
-    app.extensions[triggers.EXTENSION] = TransformPublisher(settings)
+    services = Services.build(settings, storage)
+    app.extensions["backdrop"] = services
+    app.extensions[triggers.EXTENSION] = TransformPublisher(settings, services.storage)
     init_request_log(app)
+    init_headers(app)
     register_error_handlers(app, WRITE_ERRORS)
     app.register_blueprint(status_bp)
+    app.register_blueprint(readiness.bp)
     app.register_blueprint(records.bp)
     app.register_blueprint(transforms.bp)
     app.register_blueprint(upload.bp)

@@ -4,18 +4,18 @@ deprecated `POST /<data_set_name>` (spec 1.2)."""
 from __future__ import annotations
 
 import logging
-from datetime import datetime
 
 from flask import Blueprint, Response, request
 
 from backdrop.core.data_set import DataSetConfig
+from backdrop.core.data_sets import Appended
 from backdrop.core.errors import RecordsInvalid, RequestInvalid
 from backdrop.web.context import services
 from backdrop.web.rendering import json_response
 from backdrop.write.audit import audit
 from backdrop.write.auth import authorized_config
 from backdrop.write.body import NOT_JSON, read_body
-from backdrop.write.triggers import trigger_transforms
+from backdrop.write.triggers import deliver
 
 logger = logging.getLogger(__name__)
 
@@ -37,21 +37,21 @@ def _routed(data_group: str, data_type: str) -> DataSetConfig:
     return authorized_config(services().configs.by_group_and_type(data_group, data_type))
 
 
-def _append(config: DataSetConfig) -> tuple[datetime, datetime] | None:
-    """Store the posted records; their `_timestamp` bounds, for transforms."""
+def _append(config: DataSetConfig, *, transforms: bool) -> Appended:
+    """Store the posted records (and, with `transforms`, their dispatch in the outbox)."""
     payload = read_body(request)
     if payload is NOT_JSON:
         raise RecordsInvalid([NOT_JSON_MESSAGE])
-    records, bounds = services().data_sets.append(config, payload)
-    audit("Data append action", config.name, datapoints=len(records))
-    return bounds
+    appended = services().data_sets.append(config, payload, transforms=transforms)
+    audit("Data append action", config.name, datapoints=len(appended.records))
+    return appended
 
 
 @bp.post("/data/<data_group>/<data_type>")
 def post_records(data_group: str, data_type: str) -> Response:
     """Append records, then queue the data set's transforms over their range (spec 6.1)."""
     config = _routed(data_group, data_type)
-    trigger_transforms(config.name, _append(config))
+    deliver(_append(config, transforms=True).dispatch, stored=True)
     return ok()
 
 
@@ -90,5 +90,5 @@ def post_by_name(name: str) -> Response:
     """Deprecated: writes like POST /data/<g>/<t> but triggers no transforms."""
     config = authorized_config(services().configs.by_name(name))
     logger.warning("deprecated write by name", extra={"data_set": config.name})
-    _append(config)
+    _append(config, transforms=False)
     return ok(message=DEPRECATION)

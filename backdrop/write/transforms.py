@@ -7,13 +7,14 @@ from datetime import datetime
 
 from flask import Blueprint, Response, request
 
+from backdrop.core.data_sets import new_dispatch
 from backdrop.core.errors import RequestInvalid
 from backdrop.core.timeutils import ImpossibleDate, NotADate, now, parse_lenient
 from backdrop.web.context import services
 from backdrop.write.auth import authorized_config
 from backdrop.write.body import NOT_JSON, read_body
 from backdrop.write.records import NOT_JSON_MESSAGE, ok
-from backdrop.write.triggers import trigger_transforms
+from backdrop.write.triggers import deliver
 
 bp = Blueprint("transforms", __name__)
 
@@ -31,7 +32,7 @@ def run_transforms(data_group: str, data_type: str) -> Response:
         raise RequestInvalid(MISSING_START)
     start = _moment(payload, "_start_at")
     end = _moment(payload, "_end_at") if "_end_at" in payload else now().replace(microsecond=0)
-    trigger_transforms(config.name, (start, end))
+    deliver(new_dispatch(config.name, start, end), stored=False)
     return ok()
 
 

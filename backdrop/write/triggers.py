@@ -2,17 +2,18 @@
 
 The app factory keeps one `TransformPublisher` per process on
 `app.extensions["backdrop_transforms"]`; it publishes the worker's `entrypoint` task by name.
-Its `published`/`failed` counters are this process's tally. A broker failure is logged and
-counted there, never turned into an error response.
+A dispatch is kept in the outbox (with the records, by `DataSets.append`) until the broker takes
+it, so a broker failure is logged and counted, never turned into an error response, and never
+loses the transform.
 """
 
 from __future__ import annotations
 
-from datetime import datetime
 from typing import cast
 
 from flask import current_app
 
+from backdrop.core.storage.base import Dispatch
 from backdrop.transformers.publish import TransformPublisher
 
 EXTENSION = "backdrop_transforms"
@@ -23,7 +24,8 @@ def publisher() -> TransformPublisher:
     return cast(TransformPublisher, current_app.extensions[EXTENSION])
 
 
-def trigger_transforms(data_set: str, bounds: tuple[datetime, datetime] | None) -> None:
-    """Queue the data set's transforms over `bounds`; nothing when None (no `_timestamp`)."""
-    if bounds is not None:
-        publisher().trigger(data_set, *bounds)
+def deliver(dispatch: Dispatch | None, *, stored: bool) -> None:
+    """Publish a dispatch (nothing when None: no `_timestamp`); one not `stored` in the outbox
+    yet is kept there when the broker does not take it."""
+    if dispatch is not None:
+        publisher().deliver(dispatch, stored=stored)

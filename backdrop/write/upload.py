@@ -18,7 +18,7 @@ from backdrop.web.context import services
 from backdrop.write.audit import audit
 from backdrop.write.auth import authorized_config
 from backdrop.write.records import ok
-from backdrop.write.triggers import trigger_transforms
+from backdrop.write.triggers import deliver
 
 bp = Blueprint("upload", __name__)
 
@@ -32,17 +32,17 @@ _FRAMING_BYTES = 64 * 1024
 def upload_file(data_group: str, data_type: str) -> Response:
     svc = services()
     config = authorized_config(svc.configs.by_group_and_type(data_group, data_type))
-    limit = svc.settings.upload_limit_bytes
+    limit = svc.settings.limits.max_upload_bytes
     request.max_content_length = 2 * limit + _FRAMING_BYTES
     file = request.files.get("file")
     if file is None or not file.filename:
         raise RequestInvalid(NO_FILE)
     filename = PurePosixPath(file.filename.replace("\\", "/")).name
     rows = upload_records(file.stream, filename, _size(file.stream), config.upload_filters, limit)
-    stored, bounds = append_rows(svc.data_sets, config, rows)
-    audit("Data append action", config.name, datapoints=len(stored))
-    trigger_transforms(config.name, bounds)
-    return ok(records_written=len(stored))
+    appended = append_rows(svc.data_sets, config, rows)
+    audit("Data append action", config.name, datapoints=len(appended.records))
+    deliver(appended.dispatch, stored=True)
+    return ok(records_written=len(appended.records))
 
 
 def _size(stream: IO[bytes]) -> int:

@@ -18,9 +18,14 @@ from typing import Any
 
 import pytest
 import requests
+from flask import Response, g, request
 
+from backdrop.core.config import Settings
 from backdrop.core.logs import configure_logging
+from backdrop.core.storage.base import Storage
+from backdrop.write.app import create_app as create_write_app
 from tests.conftest import ADMIN_TOKEN
+from tests.support.servers import LiveServer
 
 MakeDataSet = Callable[..., dict[str, Any]]
 TOKEN_MARKER = "SECRET-TOKEN-0f9e8d7c"
@@ -285,22 +290,41 @@ def test_dropping_a_data_set_is_audited(
     assert ADMIN_TOKEN not in logs.text
 
 
+@pytest.fixture(scope="module")
+def failing_write_url(settings: Settings, storage: Storage) -> Iterator[str]:
+    """A real write app with one extra route that fails the way a bug would, with an exception
+    whose text quotes the posted record (as driver and parser errors do)."""
+    app = create_write_app(settings, storage=storage)
+
+    def fail() -> Response:
+        g.data_set = "some_data_set"
+        raise ValueError(f"Invalid isoformat string: {request.get_json()['secret']!r}")
+
+    app.add_url_rule("/fail", view_func=fail, methods=["POST"])
+    with LiveServer(app) as server:
+        yield server.url
+
+
 def test_an_unexpected_error_is_logged_once_with_its_traceback(
-    http: requests.Session, write_url: str, make_data_set: MakeDataSet, logs: Logs
+    http: requests.Session, failing_write_url: str, logs: Logs
 ) -> None:
-    make_data_set("bad$name", data_group="unusable", data_type="name")
     response = http.post(
-        f"{write_url}/data/unusable/name",
+        f"{failing_write_url}/fail",
         json={"_timestamp": "2014-01-01T00:00:00Z", "secret": BODY_MARKER},
-        headers={**auth("bad$name"), "GOVUK-Request-Id": "boom-1"},
+        headers={"GOVUK-Request-Id": "boom-1"},
     )
     assert response.status_code == 500
+    assert response.json() == {
+        "status": "error",
+        "message": "Internal Server Error",
+        "request_id": "boom-1",
+    }
     [failure] = [line for line in logs.lines() if line["level"] == "ERROR"]
     assert failure["message"] == "unhandled error"
-    assert failure["data_set"] == "bad$name"
+    assert failure["data_set"] == "some_data_set"
     assert failure["request_id"] == "boom-1"
-    assert "StorageError" in failure["exc_info"]
+    assert "builtins.ValueError [message withheld]" in failure["exc_info"]
+    assert "in fail" in failure["exc_info"]  # the frames are all there
     [request] = logs.of("backdrop.request")
     assert (request["status"], request["request_id"]) == (500, "boom-1")
     assert BODY_MARKER not in logs.text
-    assert "bad$name-bearer-token" not in logs.text

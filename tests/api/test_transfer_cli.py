@@ -109,7 +109,7 @@ def licensing(storage: Storage) -> Iterator[DataSetConfig]:
     name = unique_name("licensing")
     config = DataSetConfig(name=name, data_group="io", data_type=name, raw_queries_allowed=True)
     LocalRegistry(storage).create(config)
-    DataSets(storage).append(config, fixture_records("licensing_preview.json"))
+    DataSets(storage).append(config, fixture_records("licensing_preview.json"), transforms=False)
     yield config
 
 

@@ -35,7 +35,10 @@ PEOPLE_RECORDS = [
 def small_app(settings: Settings, storage: Storage) -> Flask:
     """A write app whose uploads must be smaller than 100 bytes (BACKDROP_UPLOAD_LIMIT_BYTES)."""
     return create_write_app(
-        dataclasses.replace(settings, upload_limit_bytes=SMALL_LIMIT), storage=storage
+        dataclasses.replace(
+            settings, limits=dataclasses.replace(settings.limits, max_upload_bytes=SMALL_LIMIT)
+        ),
+        storage=storage,
     )
 
 

@@ -530,8 +530,8 @@ def test_an_empty_gzip_body_is_zero_bytes(
 # -- unexpected errors (spec 1.3) -----------------------------------------------------------
 
 
-def test_a_storage_failure_is_a_json_500(
-    http: requests.Session, write_url: str, make_data_set: MakeDataSet, database_engine: str
+def test_a_data_set_name_no_engine_can_store_is_refused_before_storage(
+    http: requests.Session, write_url: str, make_data_set: MakeDataSet
 ) -> None:
     make_data_set("bad$name", data_group="unusable", data_type="name")
     response = http.post(
@@ -539,11 +539,8 @@ def test_a_storage_failure_is_a_json_500(
         json={"_timestamp": "2014-01-01T00:00:00Z"},
         headers=auth("bad$name"),
     )
-    assert response.status_code == 500
-    engine = {"mongodb": "MongoDB", "postgres": "PostgreSQL"}[database_engine]
-    assert response.json() == error(
-        f"Internal Server Error: StorageError('{engine} failed: InvalidName')"
-    )
+    assert response.status_code == 400
+    assert response.json() == error('"bad$name" cannot be the name of a data set')
     assert "Cache-Control" not in response.headers
 
 

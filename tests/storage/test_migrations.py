@@ -13,7 +13,7 @@ from backdrop.core.storage import open_storage
 from backdrop.core.storage.base import Storage
 from tests.support.servers import another_mongodb_database, throwaway_postgres
 
-EXPECTED = {"mongodb": [], "postgres": ["001_initial"]}
+EXPECTED = {"mongodb": [], "postgres": ["001_initial", "002_outbox"]}
 
 
 @pytest.fixture

@@ -144,7 +144,7 @@ def test_a_failing_config_service_is_retried_until_the_transform_has_run(
     stagecraft.transforms[name] = [rate_transform(name, "events")]
     # the worker's next two reads of this data set's transforms fail
     stagecraft.path_failures[f"/data-sets/{name}/transform"] = [500, 500]
-    publisher = TransformPublisher(broker_settings)
+    publisher = TransformPublisher(broker_settings, storage)
     try:
         assert publisher.trigger(
             name,

@@ -52,7 +52,7 @@ def source_config(
     services: Services, make_data_set: Callable[..., dict[str, Any]], name: str
 ) -> dict[str, Any]:
     config = make_data_set(name, data_type="events")
-    services.data_sets.append(DataSetConfig.from_stagecraft(config), EVENTS)
+    services.data_sets.append(DataSetConfig.from_stagecraft(config), EVENTS, transforms=False)
     return config
 
 
@@ -72,8 +72,10 @@ def test_a_run_reads_computes_and_writes_the_output_idempotently(
     for _ in range(2):
         outcome = run_transform(services, source, source_config, transform, EARLIEST, LATEST, NOW)
         assert (outcome.output.name, outcome.written) == (f"{name}_completion_rate", 2)
-        assert outcome.bounds is not None
-        assert [moment.isoformat() for moment in outcome.bounds] == list(RATES)
+        assert outcome.dispatch is not None
+        bounds = (outcome.dispatch.earliest, outcome.dispatch.latest)
+        assert [moment.isoformat() for moment in bounds] == list(RATES)
+        assert outcome.dispatch.data_set == f"{name}_completion_rate"
     output = _output(storage, name)
     assert [(r["_start_at"].isoformat(), r["rate"], r["channel"]) for r in output] == [
         (week, rate, "all") for week, rate in RATES.items()

@@ -28,6 +28,10 @@ class ConfigSource(Protocol):
         """Every config (for the status page)."""
         ...
 
+    def ping(self) -> None:
+        """Round trip to the config source; raises when it cannot answer (readiness)."""
+        ...
+
     def close(self) -> None:
         """Release connections."""
         ...

@@ -35,6 +35,9 @@ class LocalRegistry:
     def close(self) -> None:
         """Nothing to release: the storage belongs to the caller."""
 
+    def ping(self) -> None:
+        self._storage.ping()
+
     # -- ConfigSource ------------------------------------------------------------------------
 
     def by_group_and_type(self, data_group: str, data_type: str) -> DataSetConfig | None:

@@ -59,6 +59,10 @@ class StagecraftClient:
         found = self.get(f"/data-sets/{name}")
         return DataSetConfig.from_stagecraft(found) if found else None
 
+    def ping(self) -> None:
+        """A lookup Stagecraft answers with a 404: it is up when it answers at all."""
+        self.get("/data-sets/_backdrop_readiness_probe")
+
     def all(self) -> list[DataSetConfig]:
         return [DataSetConfig.from_stagecraft(item) for item in self.get("/data-sets") or []]
 

@@ -38,6 +38,18 @@ class Collected:
     values: tuple[Any, ...] = ()
 
 
+@dataclass(frozen=True, slots=True)
+class Dispatch:
+    """A transform dispatch waiting in the outbox: queue `entrypoint(data_set, earliest,
+    latest)` (spec 6.1). Written with the records that caused it, deleted once the broker
+    took it, so a broker that is down delays transforms but never loses one."""
+
+    id: str
+    data_set: str
+    earliest: datetime
+    latest: datetime
+
+
 @dataclass(slots=True)
 class Row:
     """One group of a grouped query: a distinct combination of `group_by` values and period."""
@@ -101,12 +113,17 @@ class Storage(abc.ABC):
     # -- records ---------------------------------------------------------------------------
 
     @abc.abstractmethod
-    def save(self, data_set: str, records: Sequence[Record]) -> None:
+    def save(
+        self, data_set: str, records: Sequence[Record], *, dispatch: Dispatch | None = None
+    ) -> None:
         """Write one request's records in one batch, each stamped with `_updated_at` = now and,
         when it has a `_timestamp`, with the derived `_<period>_start_at` keys (spec 3.5).
 
         A record with an `_id` replaces any stored record with that `_id` (the last wins within a
-        batch); one without is inserted with a generated id (spec 3.6).
+        batch); one without is inserted with a generated id (spec 3.6). Concurrent saves of the
+        same ids never fail on each other (engines lock in a stable order and retry a bounded
+        number of times, then raise StorageBusy). `dispatch`, when given, goes into the outbox
+        with the records: both are stored or neither.
         """
 
     @abc.abstractmethod
@@ -137,10 +154,12 @@ class Storage(abc.ABC):
         """
 
     @abc.abstractmethod
-    def run(self, data_set: str, query: Query) -> list[Row]:
+    def run(self, data_set: str, query: Query, *, max_rows: int | None = None) -> list[Row]:
         """A grouped query (spec 2.4.3): one Row per distinct combination of `group_by` values
         and period start, over the selected records that have every group key (not null) and,
         for period queries, a `_timestamp`. Order unspecified; no sort, limit or gap filling.
+        With `max_rows`, raises TooManyRows when the database's answer holds more rows than
+        that (counting any it forms and the engine then leaves out); it stops reading there.
         """
 
     @abc.abstractmethod
@@ -155,6 +174,26 @@ class Storage(abc.ABC):
         """For each data set, its newest `_timestamp`, else its newest `_updated_at`, else None
         (spec 1.1), in as few round trips as the engine allows.
         """
+
+    # -- the transform outbox ------------------------------------------------------------------
+
+    @abc.abstractmethod
+    def add_dispatch(self, dispatch: Dispatch) -> None:
+        """Keep a dispatch the broker did not take (or that has no records to travel with)."""
+
+    @abc.abstractmethod
+    def claim_dispatches(self, limit: int, lease_seconds: float) -> list[Dispatch]:
+        """Up to `limit` waiting dispatches, oldest first, each hidden from other claimers for
+        `lease_seconds` (so two processes never publish the same one at once); one whose
+        claimer died reappears when its lease ends."""
+
+    @abc.abstractmethod
+    def finish_dispatch(self, dispatch_id: str) -> None:
+        """Forget a dispatch the broker has taken (absent ones are ignored)."""
+
+    @abc.abstractmethod
+    def count_dispatches(self) -> int:
+        """How many dispatches are waiting (claimed or not)."""
 
     # -- documents of the built-in registry ----------------------------------------------------
 

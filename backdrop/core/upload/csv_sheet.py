@@ -32,7 +32,7 @@ def csv_cell(cell: Cell) -> Cell:
 def lines(text: TextIO) -> Iterator[str]:
     """The physical lines, each with its line break: `\n`, `\r` or `\r\n` (a `\n\r` is two
     breaks). `text` must be opened with `newline=""`."""
-    yield from text
+    return iter(text)  # a generator here would close `text` when closed early
 
 
 class _LineFeed:

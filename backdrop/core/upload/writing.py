@@ -10,9 +10,9 @@ from datetime import datetime
 from itertools import islice
 
 from backdrop.core.data_set import DataSetConfig
-from backdrop.core.data_sets import DataSets
+from backdrop.core.data_sets import Appended, DataSets
 from backdrop.core.errors import RecordsInvalid, RowsInvalid
-from backdrop.core.records import Record, prepare_records
+from backdrop.core.records import prepare_records, timestamp_bounds
 from backdrop.core.upload.rows import Numbered, RowError
 
 Bounds = tuple[datetime, datetime] | None
@@ -31,16 +31,14 @@ def row_problems(config: DataSetConfig, rows: Sequence[Numbered]) -> list[tuple[
     return problems
 
 
-def append_rows(
-    data_sets: DataSets, config: DataSetConfig, rows: Sequence[Numbered]
-) -> tuple[list[Record], Bounds]:
-    """Store all the rows' records or none, as a POST of them would (spec 3.2); their
-    `_timestamp` bounds, for transforms.
+def append_rows(data_sets: DataSets, config: DataSetConfig, rows: Sequence[Numbered]) -> Appended:
+    """Store all the rows' records or none, with their transform dispatch, as a POST of them
+    would (spec 3.2, 6.1).
 
     Raises RowsInvalid with the POST's messages and each message's row.
     """
     try:
-        return data_sets.append(config, [record for _, record in rows])
+        return data_sets.append(config, [record for _, record in rows], transforms=True)
     except RecordsInvalid as exc:
         raise RowsInvalid(exc.messages, row_problems(config, rows)) from exc
 
@@ -99,7 +97,7 @@ def _write_batch(
     data_sets: DataSets, config: DataSetConfig, rows: list[Numbered], summary: ImportSummary
 ) -> None:
     try:
-        stored, bounds = data_sets.append(config, [record for _, record in rows])
+        appended = data_sets.append(config, [record for _, record in rows], transforms=False)
     except RecordsInvalid:
         problems = row_problems(config, rows)
         summary.rejected += problems
@@ -107,5 +105,5 @@ def _write_batch(
         rows = [(number, record) for number, record in rows if number not in refused]
         if not rows:
             return
-        stored, bounds = data_sets.append(config, [record for _, record in rows])
-    summary._add(len(stored), bounds)
+        appended = data_sets.append(config, [record for _, record in rows], transforms=False)
+    summary._add(len(appended.records), timestamp_bounds(appended.records))

@@ -9,7 +9,7 @@ from __future__ import annotations
 import contextlib
 import uuid
 from collections.abc import Iterator, Mapping, Sequence
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 from typing import Any
 
 from bson import ObjectId
@@ -18,15 +18,16 @@ from pymongo.collection import Collection
 from pymongo.database import Database
 from pymongo.errors import CollectionInvalid, ConnectionFailure, OperationFailure, PyMongoError
 
-from backdrop.core.errors import StorageError, StorageUnavailable
+from backdrop.core.errors import StorageError, StorageUnavailable, TooManyRows
 from backdrop.core.periods import period_starts
 from backdrop.core.query import Query
-from backdrop.core.storage.base import Document, Record, Row, Storage
+from backdrop.core.storage.base import Dispatch, Document, Record, Row, Storage
 from backdrop.core.storage.mongo.pipeline import collected, group_pipeline, selection
 from backdrop.core.timeutils import now
 
 _NAMESPACE_EXISTS = 48
 _VERSIONS = "data_versions"
+_OUTBOX = "outbox"
 _TIMESTAMP_INDEX = "_timestamp_-1"
 _MIN_CAPPED_SIZE = 4096
 
@@ -136,9 +137,13 @@ class MongoStorage(Storage):
 
     # -- records ---------------------------------------------------------------------------
 
-    def save(self, data_set: str, records: Sequence[Record]) -> None:
+    def save(
+        self, data_set: str, records: Sequence[Record], *, dispatch: Dispatch | None = None
+    ) -> None:
         stamp = now()
         self._write(data_set, [_stored(record, stamp) for record in records])
+        if dispatch is not None:
+            self.add_dispatch(dispatch)
 
     def import_records(self, data_set: str, records: Sequence[Record]) -> None:
         self._write(data_set, records)
@@ -194,10 +199,15 @@ class MongoStorage(Storage):
             )
             yield from cursor
 
-    def run(self, data_set: str, query: Query) -> list[Row]:
+    def run(self, data_set: str, query: Query, *, max_rows: int | None = None) -> list[Row]:
         fields = query.collected_fields
+        pipeline = group_pipeline(query)
+        if max_rows is not None:
+            pipeline.append({"$limit": max_rows + 1})
         with _driver_errors():
-            documents = list(self._records(data_set).aggregate(group_pipeline(query)))
+            documents = list(self._records(data_set).aggregate(pipeline))
+        if max_rows is not None and len(documents) > max_rows:
+            raise TooManyRows(max_rows)
         rows = []
         for document in documents:
             keys = document["_id"]
@@ -248,6 +258,57 @@ class MongoStorage(Storage):
                 return document[field]  # type: ignore[no-any-return]
         return None
 
+    # -- the transform outbox ------------------------------------------------------------------
+
+    def add_dispatch(self, dispatch: Dispatch) -> None:
+        stamp = now()
+        document = {
+            "_id": dispatch.id,
+            "data_set": dispatch.data_set,
+            "earliest": dispatch.earliest,
+            "latest": dispatch.latest,
+            "created_at": stamp,
+            "available_at": stamp,
+            "attempts": 0,
+        }
+        with _driver_errors():
+            self._documents(_OUTBOX).update_one(
+                {"_id": dispatch.id}, {"$setOnInsert": document}, upsert=True
+            )
+
+    def claim_dispatches(self, limit: int, lease_seconds: float) -> list[Dispatch]:
+        claimed = []
+        with _driver_errors():
+            for _ in range(limit):
+                stamp = now()
+                document = self._documents(_OUTBOX).find_one_and_update(
+                    {"available_at": {"$lte": stamp}},
+                    {
+                        "$set": {"available_at": stamp + timedelta(seconds=lease_seconds)},
+                        "$inc": {"attempts": 1},
+                    },
+                    sort=[("created_at", 1), ("_id", 1)],
+                )
+                if document is None:
+                    break
+                claimed.append(
+                    Dispatch(
+                        str(document["_id"]),
+                        str(document["data_set"]),
+                        document["earliest"],
+                        document["latest"],
+                    )
+                )
+        return claimed
+
+    def finish_dispatch(self, dispatch_id: str) -> None:
+        with _driver_errors():
+            self._documents(_OUTBOX).delete_one({"_id": dispatch_id})
+
+    def count_dispatches(self) -> int:
+        with _driver_errors():
+            return self._documents(_OUTBOX).count_documents({})
+
     # -- documents of the built-in registry ----------------------------------------------------
 
     def _documents(self, kind: str) -> Collection[Document]:
@@ -280,7 +341,7 @@ class MongoStorage(Storage):
             names = sorted(self._db.list_collection_names())
             for name in names:
                 kind = name.removeprefix("backdrop.")
-                if kind in (name, _VERSIONS):
+                if kind in (name, _VERSIONS, _OUTBOX):
                     continue
                 for document in self._documents(kind).find({}, sort=[("_id", 1)]):
                     key = document.pop("_id")

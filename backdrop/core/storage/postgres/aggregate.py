@@ -86,7 +86,13 @@ def _fast_columns(name: str, needs: tuple[bool, bool, bool]) -> list[sql.Composa
     return columns
 
 
-def fast_statement(table: sql.Composable, query: Query, *, text_keys: bool) -> Clause:
+def _limited(statement: sql.Composed, limit: int | None) -> sql.Composed:
+    return statement + sql.SQL(" LIMIT {}").format(sql.Literal(limit)) if limit else statement
+
+
+def fast_statement(
+    table: sql.Composable, query: Query, *, text_keys: bool, limit: int | None = None
+) -> Clause:
     """The statement for `Storage.run` when every summed value is a number (else it raises
     22023), grouping on the fields' text or JSONB values. Groups whose key is missing or JSON
     null come back too: `fast_rows` drops them."""
@@ -106,7 +112,7 @@ def fast_statement(table: sql.Composable, query: Query, *, text_keys: bool) -> C
     if keys:
         positions = [sql.Literal(position) for position in range(1, len(keys) + 1)]
         statement += sql.SQL(" GROUP BY {}").format(sql.SQL(", ").join(positions))
-    return Clause(statement, where.params)
+    return Clause(_limited(statement, limit), where.params)
 
 
 def fast_rows(
@@ -158,7 +164,7 @@ def fast_rows(
 _NONE: dict[str, Collected] = {}  # the collected values of a query that collects nothing
 
 
-def group_statement(table: sql.Composable, query: Query) -> Clause:
+def group_statement(table: sql.Composable, query: Query, *, limit: int | None = None) -> Clause:
     """The statement for `Storage.run`. The inner query (kept apart by `OFFSET 0`) extracts each
     field once per record; the outer one groups. Each row holds the group values, the period start,
     `_count`, then per collected field what its reducers need: count; exact sum, double sum,
@@ -190,7 +196,7 @@ def group_statement(table: sql.Composable, query: Query) -> Clause:
         having=sql.SQL("WHERE p IS NOT NULL" if query.period is not None else ""),
         group=sql.SQL("GROUP BY {}").format(sql.SQL(", ").join(keys)) if keys else sql.SQL(""),
     )
-    return Clause(statement, where.params)
+    return Clause(_limited(statement, limit), where.params)
 
 
 class NeedsPrecise(Exception):

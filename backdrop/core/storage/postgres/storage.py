@@ -21,10 +21,10 @@ from psycopg import sql
 from psycopg.types.json import set_json_loads
 from psycopg_pool import ConnectionPool, PoolTimeout
 
-from backdrop.core.errors import StorageError, StorageUnavailable
+from backdrop.core.errors import StorageError, StorageUnavailable, TooManyRows
 from backdrop.core.query import Query
-from backdrop.core.storage.base import Document, Record, Row, Storage
-from backdrop.core.storage.postgres import codec, documents
+from backdrop.core.storage.base import Dispatch, Document, Record, Row, Storage
+from backdrop.core.storage.postgres import codec, documents, outbox
 from backdrop.core.storage.postgres.aggregate import (
     NeedsPrecise,
     fast_rows,
@@ -83,6 +83,12 @@ def _configure(conn: Connection) -> None:
     conn.execute("SET jit = off")
     conn.execute(CREATE_STAGING)
     conn.commit()
+
+
+def _within(rows: list[tuple[Any, ...]], max_rows: int | None) -> list[tuple[Any, ...]]:
+    if max_rows is not None and len(rows) > max_rows:
+        raise TooManyRows(max_rows)
+    return rows
 
 
 class PostgresStorage(Storage):
@@ -205,19 +211,29 @@ class PostgresStorage(Storage):
 
     # -- records ---------------------------------------------------------------------------
 
-    def save(self, data_set: str, records: Sequence[Record]) -> None:
+    def save(
+        self, data_set: str, records: Sequence[Record], *, dispatch: Dispatch | None = None
+    ) -> None:
         if not records:
+            if dispatch is not None:
+                self.add_dispatch(dispatch)
             return
-        self._write(data_set, codec.rows(records, codec.to_millis(now())), True)
+        self._write(data_set, codec.rows(records, codec.to_millis(now())), True, dispatch)
 
     def import_records(self, data_set: str, records: Sequence[Record]) -> None:
         if records:
             self._write(data_set, codec.rows(records), False)
 
-    def _write(self, data_set: str, rows: Sequence[Sequence[Any]], saving: bool) -> None:
-        """One transaction: the batch upsert, the cap, the version bump. When `saving` (not
-        importing) the period keys are derived and the cap applies. The data set is created
-        (uncapped) when it does not exist, as MongoDB does on insert."""
+    def _write(
+        self,
+        data_set: str,
+        rows: Sequence[Sequence[Any]],
+        saving: bool,
+        dispatch: Dispatch | None = None,
+    ) -> None:
+        """One transaction: the batch upsert, the cap, the version bump, the outbox entry. When
+        `saving` (not importing) the period keys are derived and the cap applies. The data set
+        is created (uncapped) when it does not exist, as MongoDB does on insert."""
         for attempt in range(2):
             try:
                 with self._connection() as conn:
@@ -228,6 +244,8 @@ class PostgresStorage(Storage):
                         if saving and capped is not None and capped[0]:
                             conn.execute(trim(data_set), [data_set])
                         conn.execute(BUMP_VERSION, [data_set])
+                        if dispatch is not None:
+                            outbox.add(conn, dispatch)
                 return
             except _MissingTable:
                 if attempt:
@@ -291,20 +309,24 @@ class PostgresStorage(Storage):
         except psycopg.errors.InvalidParameterValue:
             return None
 
-    def run(self, data_set: str, query: Query) -> list[Row]:
+    def run(self, data_set: str, query: Query, *, max_rows: int | None = None) -> list[Row]:
+        limit = max_rows + 1 if max_rows is not None else None
         try:
             with self._connection(reading=True) as conn:
                 try:
                     for text_keys in (True, False) if query.group_by else (False,):
-                        fast = fast_statement(table(data_set), query, text_keys=text_keys)
-                        found = conn.execute(fast.text, fast.params).fetchall()
+                        fast = fast_statement(
+                            table(data_set), query, text_keys=text_keys, limit=limit
+                        )
+                        found = _within(conn.execute(fast.text, fast.params).fetchall(), max_rows)
                         rows = fast_rows(query, found, text_keys=text_keys)
                         if rows is not None:
                             return rows
                 except (psycopg.errors.InvalidParameterValue, NeedsPrecise):
                     pass  # a summed value is not an integer: type every value (aggregate.py)
-                precise = group_statement(table(data_set), query)
-                return to_rows(query, conn.execute(precise.text, precise.params).fetchall())
+                precise = group_statement(table(data_set), query, limit=limit)
+                found = _within(conn.execute(precise.text, precise.params).fetchall(), max_rows)
+                return to_rows(query, found)
         except _MissingTable:
             return []
 
@@ -349,6 +371,24 @@ class PostgresStorage(Storage):
             )
             statement = sql.SQL(" UNION ALL ").join(newest.format(table=table(n)) for n in names)
             return {str(name): moment for name, moment in conn.execute(statement, names)}
+
+    # -- the transform outbox ------------------------------------------------------------------
+
+    def add_dispatch(self, dispatch: Dispatch) -> None:
+        with self._connection() as conn:
+            outbox.add(conn, dispatch)
+
+    def claim_dispatches(self, limit: int, lease_seconds: float) -> list[Dispatch]:
+        with self._connection() as conn:
+            return outbox.claim(conn, limit, lease_seconds)
+
+    def finish_dispatch(self, dispatch_id: str) -> None:
+        with self._connection(reading=True) as conn:
+            outbox.finish(conn, dispatch_id)
+
+    def count_dispatches(self) -> int:
+        with self._connection(reading=True) as conn:
+            return outbox.count(conn)
 
     # -- documents of the built-in registry ----------------------------------------------------
 
