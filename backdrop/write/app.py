@@ -13,7 +13,7 @@ from backdrop.core.logs import configure_logging
 from backdrop.core.services import Services
 from backdrop.core.storage.base import Storage
 from backdrop.transformers.publish import TransformPublisher
-from backdrop.web import readiness
+from backdrop.web import pages, readiness
 from backdrop.web.errors import ErrorStyle, register_error_handlers
 from backdrop.web.headers import init_headers
 from backdrop.web.rendering import json_response
@@ -73,5 +73,6 @@ def create_app(settings: Settings | None = None, *, storage: Storage | None = No
     app.register_blueprint(records.bp)
     app.register_blueprint(transforms.bp)
     app.register_blueprint(upload.bp)
+    app.register_blueprint(pages.bp)
     app.register_blueprint(admin.bp)
     return app

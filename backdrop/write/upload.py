@@ -1,7 +1,12 @@
 """`POST /data/<group>/<type>/upload`: the records of a CSV or Excel file (spec 7), written as a
 POST of the same records would be: the same checks and messages, upserts, auto ids and
 transforms, all or nothing. The answer adds how many records were written, and on a refusal
-each message's file row."""
+each message's file row.
+
+`GET /upload` is the page that sends one: spec 7's upload form without the Signon login. The
+page's script calls the route above with the token the user types; the server never sees the
+token but in that request's Authorization header, and keeps it nowhere.
+"""
 
 from __future__ import annotations
 
@@ -15,6 +20,7 @@ from backdrop.core.errors import RequestInvalid
 from backdrop.core.upload.parse import upload_records
 from backdrop.core.upload.writing import append_rows
 from backdrop.web.context import services
+from backdrop.web.pages import page
 from backdrop.write.audit import audit
 from backdrop.write.auth import authorized_config
 from backdrop.write.records import ok
@@ -43,6 +49,17 @@ def upload_file(data_group: str, data_type: str) -> Response:
     audit("Data append action", config.name, datapoints=len(appended.records))
     deliver(appended.dispatch, stored=True)
     return ok(records_written=len(appended.records))
+
+
+@bp.get("/upload")
+def upload_page() -> Response:
+    """The upload form; `?data_group=&data_type=` fill in the data set."""
+    return page(
+        "upload.html",
+        limit=services().settings.limits.max_upload_bytes,
+        data_group=request.args.get("data_group", ""),
+        data_type=request.args.get("data_type", ""),
+    )
 
 
 def _size(stream: IO[bytes]) -> int:
