@@ -13,7 +13,7 @@ import pytest
 from playwright.sync_api import Page, expect
 
 from tests.browser.conftest import Watched, Web
-from tests.support.http_data_set import HttpDataSet
+from tests.support.http_data_set import HttpDataSet, unique_name
 
 # Spec 9.1 scenario 21: testport's weekly counts from 2013-02-04 for 8 weeks.
 WEEKLY = (
@@ -26,7 +26,15 @@ WEEKLY_COUNTS = [10, 0, 0, 0, 16, 21, 1, 4]
 @pytest.fixture(scope="module")
 def licensing(web: Web) -> HttpDataSet:
     """420 licence applications (spec 9.1 scenarios 19-22), raw queries allowed."""
-    return web.data_set("licensing_preview.json", raw_queries_allowed=True, schema=None)
+    name = unique_name("licensing")
+    return web.data_set(
+        "licensing_preview.json",
+        name=name,
+        data_group="licensing",
+        data_type=name,
+        raw_queries_allowed=True,
+        schema=None,
+    )
 
 
 def explore(page: Page, web: Web, name: str, query: str = "") -> None:
