@@ -241,13 +241,14 @@ def test_import_stops_at_a_file_level_error_saying_how_far_it_got(
 ) -> None:
     config = register()
     path = tmp_path / "latin1.csv"
-    path.write_bytes(b"name\n" + b"dinosaur\n" * 5000 + "caffè\n".encode("latin-1"))
-    error = one_line_error(cli("import", config.name, str(path), "--batch-size", "100"))
+    line = b"a-dinosaur-with-a-rather-long-name\n"  # 300 of them fill more than one 8 KiB read
+    path.write_bytes(b"name\n" + line * 300 + "caffè\n".encode("latin-1"))
+    error = one_line_error(cli("import", config.name, str(path), "--batch-size", "50"))
     match = re.fullmatch(
         r"Error: Non-UTF8 characters found\. \(after (\d+) records were written\)", error
     )
     assert match is not None, error
-    assert 0 < int(match[1]) == storage.count_records(config.name) < 5000
+    assert 0 < int(match[1]) == storage.count_records(config.name) < 300
 
 
 def test_import_into_an_unknown_data_set_is_an_error(cli: Cli, tmp_path: Path) -> None:
@@ -363,15 +364,7 @@ def test_the_progress_bar_shows_on_a_terminal_only(
     assert f"Exporting {licensing.name}" in shown
     assert "420 records" in shown
     assert "/s" in shown
-    assert "100%" in shown
-    quiet = subprocess.run(
-        [BACKDROP, "export", licensing.name, "-o", str(target)],
-        env=cli_env,
-        capture_output=True,
-        timeout=60,
-        check=True,
-    )
-    assert quiet.stderr == b""
+    assert "100%" in shown  # elsewhere stderr is no terminal: no bar (test_import_writes_...)
 
 
 def _stderr_on_a_terminal(command: list[str], env: dict[str, str]) -> str:

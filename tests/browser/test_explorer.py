@@ -215,3 +215,15 @@ def test_the_builder_state_is_the_link(
         expect(fresh.locator("input[name=flatten]")).to_be_checked()
     finally:
         other.close()
+
+
+def test_an_unpublished_data_set_shows_the_apis_warning_and_no_csv(page: Watched, web: Web) -> None:
+    data_set = web.data_set(
+        published=False, schema=None, records=[{"name": "rex"}, {"name": "raptor"}]
+    )
+    explore(page.page, web, data_set.name, "group_by=name")
+    expect(page.page.locator("#warning")).to_have_text(
+        "Warning: This data-set is unpublished. Data may be subject to change or be inaccurate."
+    )
+    expect(page.page.locator("#csv-link")).to_be_hidden()
+    assert chart(page.page) == (1, 2)

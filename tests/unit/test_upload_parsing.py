@@ -156,7 +156,7 @@ def test_uploads_past_the_row_cap_are_refused(monkeypatch: pytest.MonkeyPatch) -
 _PRINTABLE = st.characters(min_codepoint=32, max_codepoint=0x2FFF, exclude_categories=("Cs",))
 
 
-@settings(max_examples=150, deadline=None)
+@settings(max_examples=100, deadline=None, database=None)
 @given(
     content=st.binary(max_size=300)
     | st.text(max_size=200).map(str.encode)
