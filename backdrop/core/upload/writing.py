@@ -5,7 +5,7 @@ messages, upserts and auto ids as a POST. What this adds is the row each message
 from __future__ import annotations
 
 from collections.abc import Callable, Iterable, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import datetime
 from itertools import islice
 
@@ -13,19 +13,27 @@ from backdrop.core.data_set import DataSetConfig
 from backdrop.core.data_sets import Appended, DataSets
 from backdrop.core.errors import RecordsInvalid, RowsInvalid
 from backdrop.core.records import prepare_records, timestamp_bounds
+from backdrop.core.schema import messages_by_record
 from backdrop.core.upload.rows import Numbered, RowError
 
 Bounds = tuple[datetime, datetime] | None
 
 
 def row_problems(config: DataSetConfig, rows: Sequence[Numbered]) -> list[tuple[int, str]]:
-    """Each record's own messages from the write pipeline, with its row number. Records are
-    checked one by one, so a message that a batch gets once (missing auto-id fields) is named
-    at every row it applies to."""
+    """Each record's own messages from the write pipeline, in its order (schema first), with
+    its row number. Records are checked one by one, so a message that a batch gets once
+    (missing auto-id fields) is named at every row it applies to."""
+    by_schema = (
+        messages_by_record(config.schema, [record for _, record in rows])
+        if config.schema is not None
+        else [[] for _ in rows]
+    )
+    unschemed = replace(config, schema=None)
     problems: list[tuple[int, str]] = []
-    for number, record in rows:
+    for (number, record), schema_messages in zip(rows, by_schema, strict=True):
+        problems += [(number, message) for message in schema_messages]
         try:
-            prepare_records([record], config)
+            prepare_records([record], unschemed)
         except RecordsInvalid as exc:
             problems += [(number, message) for message in exc.messages]
     return problems
@@ -60,7 +68,7 @@ class ImportSummary:
             return None
         return self.earliest, self.latest
 
-    def _add(self, written: int, bounds: Bounds) -> None:
+    def count_written(self, written: int, bounds: Bounds) -> None:
         self.written += written
         if bounds is not None:
             self.earliest = min(bounds[0], self.earliest or bounds[0])
@@ -106,4 +114,4 @@ def _write_batch(
         if not rows:
             return
         appended = data_sets.append(config, [record for _, record in rows], transforms=False)
-    summary._add(len(appended.records), timestamp_bounds(appended.records))
+    summary.count_written(len(appended.records), timestamp_bounds(appended.records))
