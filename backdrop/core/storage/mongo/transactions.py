@@ -28,7 +28,7 @@ from backdrop.core.storage.mongo.seam import is_transient
 ATTEMPTS = 8
 _FIRST_BACKOFF = 0.01  # seconds, doubled per attempt, jittered
 _MAX_BACKOFF = 0.5
-_COMMIT_ATTEMPTS = 3
+_COMMIT_ATTEMPTS = 2  # as pymongo does with retryable writes on
 _UNKNOWN_COMMIT = "UnknownTransactionCommitResult"
 
 Work = Callable[[ClientSession | None], None]
