@@ -15,7 +15,7 @@ from __future__ import annotations
 import re
 import uuid
 from collections.abc import Iterator, Mapping, Sequence
-from datetime import datetime, timedelta
+from datetime import datetime
 from typing import Any
 
 from bson import ObjectId
@@ -30,6 +30,7 @@ from backdrop.core.errors import TooManyRows, ValueNotStorable
 from backdrop.core.periods import period_starts
 from backdrop.core.query import Query
 from backdrop.core.storage.base import Dispatch, Document, Record, Row, Storage
+from backdrop.core.storage.mongo import outbox
 from backdrop.core.storage.mongo.client import connect, journaled
 from backdrop.core.storage.mongo.pipeline import collected, group_pipeline, selection
 from backdrop.core.storage.mongo.seam import Seam, guarded
@@ -210,7 +211,7 @@ class MongoStorage(Storage):
             if operations:
                 records.bulk_write(operations, ordered=True, session=session)
             if dispatch is not None:
-                self._add_dispatch(dispatch, session)
+                outbox.add(self._documents(_OUTBOX), dispatch, session)
 
         self._transactions.run(work, atomic=not capped)
         if operations:
@@ -310,47 +311,11 @@ class MongoStorage(Storage):
 
     @guarded
     def add_dispatch(self, dispatch: Dispatch) -> None:
-        self._add_dispatch(dispatch, None)
-
-    def _add_dispatch(self, dispatch: Dispatch, session: ClientSession | None) -> None:
-        stamp = now()
-        document = {
-            "_id": dispatch.id,
-            "data_set": dispatch.data_set,
-            "earliest": dispatch.earliest,
-            "latest": dispatch.latest,
-            "created_at": stamp,
-            "available_at": stamp,
-            "attempts": 0,
-        }
-        self._documents(_OUTBOX).update_one(
-            {"_id": dispatch.id}, {"$setOnInsert": document}, upsert=True, session=session
-        )
+        outbox.add(self._documents(_OUTBOX), dispatch, None)
 
     @guarded
     def claim_dispatches(self, limit: int, lease_seconds: float) -> list[Dispatch]:
-        claimed = []
-        for _ in range(limit):
-            stamp = now()
-            document = self._documents(_OUTBOX).find_one_and_update(
-                {"available_at": {"$lte": stamp}},
-                {
-                    "$set": {"available_at": stamp + timedelta(seconds=lease_seconds)},
-                    "$inc": {"attempts": 1},
-                },
-                sort=[("created_at", 1), ("_id", 1)],
-            )
-            if document is None:
-                break
-            claimed.append(
-                Dispatch(
-                    str(document["_id"]),
-                    str(document["data_set"]),
-                    document["earliest"],
-                    document["latest"],
-                )
-            )
-        return claimed
+        return outbox.claim(self._documents(_OUTBOX), limit, lease_seconds)
 
     @guarded
     def finish_dispatch(self, dispatch_id: str) -> None:
