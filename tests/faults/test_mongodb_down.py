@@ -11,7 +11,7 @@ from pathlib import Path
 
 import requests
 
-from tests.faults.gunicorn_apps import gunicorn_app
+from backdrop.bench.servers import app
 from tests.support.servers import db_command, free_port, stop, wait_for_port
 from tests.support.stagecraft import StagecraftState, data_set_config
 from tests.support.worker import poll
@@ -29,13 +29,14 @@ def test_reads_fail_fast_and_recover_when_the_database_returns(
     stagecraft.put(data_set_config(name, raw_queries_allowed=True, capped_size=None))
     port = free_port()
     env = {
+        "WEB_CONCURRENCY": "1",
         "DATABASE_URL": f"mongodb://127.0.0.1:{port}/backdrop?directConnection=true&retryWrites=false",
         "STAGECRAFT_URL": stagecraft_server[1],
         "SIGNON_API_USER_TOKEN": "signon-token",
         "BACKDROP_DATA_DIR": str(tmp_path),
     }
-    with gunicorn_app("read", env) as app:
-        query = f"{app.url}/data/{name}/{name}?limit=5"
+    with app("read", env) as read_app:
+        query = f"{read_app.url}/data/{name}/{name}?limit=5"
         answers: list[tuple[int, float, str | None]] = []
         lock = threading.Lock()
 
@@ -59,7 +60,7 @@ def test_reads_fail_fast_and_recover_when_the_database_returns(
         assert [(status, retry) for status, _, retry in answers] == [(503, "1")] * CLIENTS
         assert max(seconds for _, seconds, _ in answers) < BUDGET, answers
 
-        ready = requests.get(f"{app.url}/_status/ready", timeout=BUDGET)
+        ready = requests.get(f"{read_app.url}/_status/ready", timeout=BUDGET)
         assert (ready.status_code, ready.json()["checks"]["database"]) == (503, "unavailable")
 
         database = subprocess.Popen(db_command(port, tmp_path / "db"), stdout=subprocess.DEVNULL)
@@ -70,6 +71,6 @@ def test_reads_fail_fast_and_recover_when_the_database_returns(
                 timeout=30,
                 what="the read app to answer again",
             )
-            assert requests.get(f"{app.url}/_status/ready", timeout=10).status_code == 200
+            assert requests.get(f"{read_app.url}/_status/ready", timeout=10).status_code == 200
         finally:
             stop(database)

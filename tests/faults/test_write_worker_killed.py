@@ -14,9 +14,10 @@ from pathlib import Path
 
 import requests
 
+from backdrop.bench.servers import app
 from backdrop.core.query import Query
 from backdrop.core.storage.base import Storage
-from tests.faults.gunicorn_apps import gunicorn_app
+from tests.faults.gunicorn_apps import serving, workers
 from tests.support.relay import Relay, address_of, on_port
 from tests.support.servers import free_port
 from tests.support.stagecraft import StagecraftState, data_set_config
@@ -44,13 +45,14 @@ def test_a_batch_cut_off_by_sigkill_is_stored_once_after_the_retry(
     headers = {"Content-Type": "application/json", "Authorization": f"Bearer {name}-bearer-token"}
     port = free_port()
     env = {
+        "WEB_CONCURRENCY": "1",
         "DATABASE_URL": on_port(database_url, port),
         "STAGECRAFT_URL": stagecraft_server[1],
         "SIGNON_API_USER_TOKEN": "signon-token",
         "BACKDROP_DATA_DIR": str(tmp_path),
     }
-    with Relay(port, address_of(database_url)) as relay, gunicorn_app("write", env) as app:
-        target = f"{app.url}/data/{name}/{name}"
+    with Relay(port, address_of(database_url)) as relay, app("write", env) as write:
+        target = f"{write.url}/data/{name}/{name}"
         outcome: list[object] = []
 
         def post() -> None:
@@ -75,12 +77,15 @@ def test_a_batch_cut_off_by_sigkill_is_stored_once_after_the_retry(
             what="the batch on its way to the database",
         )
         assert not outcome, f"the write ended before the kill: {outcome}"
-        [worker] = app.workers()
+        [worker] = workers(write.pid)
         os.kill(worker, signal.SIGKILL)
         posting.join(timeout=60)
         assert [type(result) for result in outcome] == [requests.ConnectionError]
 
-        poll(lambda: app.ready() and worker not in app.workers(), what="a new worker")
+        poll(
+            lambda: serving(write.url, write.pid) and worker not in workers(write.pid),
+            what="a new worker",
+        )
         retried = requests.post(target, data=body, headers=headers, timeout=300)
         assert retried.status_code == 200, retried.text
 
