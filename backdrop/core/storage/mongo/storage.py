@@ -50,7 +50,7 @@ _NOT_A_DATA_SET = "That name cannot be a data set's name"
 Operation = InsertOne[Document] | ReplaceOne[Document]
 
 
-def is_internal(name: str) -> bool:
+def _is_internal(name: str) -> bool:
     """A name no data set has: the engine's own collections (`backdrop.*`), MongoDB's
     (`system.*`), and names MongoDB cannot give a collection."""
     return not name or name.startswith(_INTERNAL_PREFIXES) or "$" in name or "\0" in name
@@ -109,6 +109,7 @@ class MongoStorage(Storage):
 
     @property
     def seam(self) -> Seam:
+        """What every public method runs through (`guarded`)."""
         return self._seam
 
     def close(self) -> None:
@@ -119,7 +120,7 @@ class MongoStorage(Storage):
         self._db.command("ping")
 
     def _records(self, data_set: str) -> Collection[Document]:
-        if is_internal(data_set):
+        if _is_internal(data_set):
             raise ValueNotStorable(_NOT_A_DATA_SET)
         return self._db[data_set]
 
@@ -133,7 +134,7 @@ class MongoStorage(Storage):
 
     @guarded
     def data_set_exists(self, data_set: str) -> bool:
-        if is_internal(data_set):
+        if _is_internal(data_set):
             return False
         found = list(self._db.list_collections(filter={"name": data_set}))
         return bool(found) and found[0].get("type", "collection") == "collection"
@@ -174,7 +175,7 @@ class MongoStorage(Storage):
         found: dict[str, int | None] = {}
         for collection in self._db.list_collections():
             name = str(collection["name"])
-            if is_internal(name) or collection.get("type") == "view":
+            if _is_internal(name) or collection.get("type") == "view":
                 continue
             options = collection.get("options") or {}
             found[name] = int(options["size"]) if options.get("capped") else None
@@ -292,7 +293,7 @@ class MongoStorage(Storage):
 
     @guarded
     def last_updated(self, data_sets: Sequence[str]) -> dict[str, datetime | None]:
-        existing = {name for name in self._db.list_collection_names() if not is_internal(name)}
+        existing = {name for name in self._db.list_collection_names() if not _is_internal(name)}
         return {
             name: self._newest(self._db[name]) if name in existing else None for name in data_sets
         }
