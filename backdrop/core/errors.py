@@ -16,6 +16,7 @@ BackdropError
  ├─ UnknownTransform     a transform name that is not in the registry
  ├─ TransformInvalid     a transform cannot compute from this config and input
  ├─ TooManyRows          a storage answer went past the `max_rows` it was given
+ ├─ DatabaseMissing      the database a URL names does not exist and cannot be created
  └─ StorageError         the database failed; __cause__ holds the driver error
      ├─ StorageUnavailable   the database cannot be reached (or the breaker is open)
      ├─ StorageBusy          concurrent writes kept conflicting after bounded retries
@@ -130,6 +131,11 @@ class TooManyRows(BackdropError):
     def __init__(self, max_rows: int) -> None:
         super().__init__(f"more than {max_rows} rows")
         self.max_rows = max_rows
+
+
+class DatabaseMissing(BackdropError):
+    """The server answers, but the database a URL names does not exist and this user may not
+    create it (`backdrop db copy` creates it when it can)."""
 
 
 class StorageError(BackdropError):
