@@ -30,16 +30,30 @@ from collections.abc import Sequence
 from typing import Literal
 
 BodyShape = Literal["message", "messages", "messages_text"]
+# How much of a client's value a message or detail quotes: enough to recognise it.
+QUOTED_LENGTH = 64
+
+
+def quoted(value: str) -> str:
+    """A client's value as a detail shows it: in double quotes, cut short when long."""
+    shown = value if len(value) <= QUOTED_LENGTH else value[:QUOTED_LENGTH] + "..."
+    return f'"{shown}"'
 
 
 class BackdropError(Exception):
-    """Root of every error core raises on purpose."""
+    """Root of every error core raises on purpose.
+
+    `message` is the text the spec pins (clients match it); `detail`, when there is one, says
+    what exactly was wrong and how to fix it, and goes next to the message in the error body.
+    Neither ever carries a token, record data beyond a short quote, or exception text.
+    """
 
     shape: BodyShape = "message"
 
-    def __init__(self, message: str = "") -> None:
+    def __init__(self, message: str = "", *, detail: str | None = None) -> None:
         super().__init__(message)
         self.message = message
+        self.detail = detail
 
 
 class SettingsInvalid(BackdropError):
@@ -92,8 +106,8 @@ class RecordsInvalid(InvalidRequest):
 
     shape: BodyShape = "messages"
 
-    def __init__(self, messages: Sequence[str]) -> None:
-        super().__init__("; ".join(messages))
+    def __init__(self, messages: Sequence[str], *, detail: str | None = None) -> None:
+        super().__init__("; ".join(messages), detail=detail)
         self.messages = list(messages)
 
 

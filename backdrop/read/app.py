@@ -14,13 +14,18 @@ from backdrop.read import queries, status
 from backdrop.web import readiness
 from backdrop.web.errors import ErrorStyle, register_error_handlers
 from backdrop.web.headers import init_headers
+from backdrop.web.index import index_blueprint
 from backdrop.web.request_log import init_request_log
+from backdrop.web.reserved import DataSetName
 
 READ_ERRORS = ErrorStyle(
     data_set_not_found="data_set not found",
     http_error_message=lambda error: error.name,
     headers={"Access-Control-Allow-Origin": "*"},
 )
+
+
+DESCRIPTION = "Backdrop's read API: query data sets, grouped and bucketed by period"
 
 
 def create_app(settings: Settings | None = None, *, storage: Storage | None = None) -> Flask:
@@ -30,10 +35,12 @@ def create_app(settings: Settings | None = None, *, storage: Storage | None = No
         configure_logging(settings.log_level)
     app = Flask(__name__)
     app.config["MAX_CONTENT_LENGTH"] = settings.limits.max_body_bytes
+    app.url_map.converters["data_set"] = DataSetName
     app.extensions["backdrop"] = Services.build(settings, storage)
     init_request_log(app)
     init_headers(app)
     register_error_handlers(app, READ_ERRORS)
+    app.register_blueprint(index_blueprint("read", DESCRIPTION, READ_ERRORS.headers))
     app.register_blueprint(status.bp)
     app.register_blueprint(readiness.bp)
     app.register_blueprint(queries.bp)

@@ -2,6 +2,10 @@
 
 Core raises `BackdropError`s; `status_for` maps them by class (most specific wins). Each app
 passes an `ErrorStyle` for the few things the spec words differently on read and write.
+
+Every error body of both apps has one shape: the spec's fields (`status` and `message`, or
+`messages`), with the spec's texts unchanged, plus `detail` when there is more to say (what
+exactly was wrong and how to fix it) and `request_id` on a 500.
 """
 
 from __future__ import annotations
@@ -10,7 +14,7 @@ import logging
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 
-from flask import Flask, Response, g
+from flask import Flask, Response, g, request
 from werkzeug.exceptions import HTTPException, RequestEntityTooLarge
 
 from backdrop.core.errors import (
@@ -65,8 +69,21 @@ class ErrorStyle:
     returned_headers: Mapping[str, str] = field(default_factory=dict)
 
 
-def _error_body(message: str) -> dict[str, str]:
-    return {"status": "error", "message": message}
+def _error_body(message: str, detail: str | None = None) -> dict[str, str]:
+    body = {"status": "error", "message": message}
+    if detail:
+        body["detail"] = detail
+    return body
+
+
+def _routing_detail(error: HTTPException, allowed: list[str] | None) -> str | None:
+    """What a client needs after a routing 404 or 405: where the routes are described."""
+    path = request.path if len(request.path) <= 200 else request.path[:200] + "..."
+    if error.code == 404:
+        return f"No route matches {path}; this app's routes are described at /docs"
+    if error.code == 405 and allowed:
+        return f"{request.method} is not allowed on {path}; allowed: {', '.join(allowed)}"
+    return None
 
 
 def _log_safe_reason(error: BackdropError, message: str) -> str:
@@ -99,10 +116,13 @@ def register_error_handlers(app: Flask, style: ErrorStyle) -> None:
             extra={"data_set": g.get("data_set"), "status": status, "reason": reason},
         )
         if error.shape == "message":
-            return json_response(_error_body(message), status, headers)
+            return json_response(_error_body(message, error.detail), status, headers)
         headers.update(style.returned_headers)
         messages = getattr(error, "messages", None) if error.shape == "messages" else None
-        return json_response({"messages": messages or message}, status, headers)
+        body: dict[str, object] = {"messages": messages or message}
+        if error.detail:
+            body["detail"] = error.detail
+        return json_response(body, status, headers)
 
     @app.errorhandler(HTTPException)
     def _http_error(error: HTTPException) -> Response:
@@ -110,10 +130,11 @@ def register_error_handlers(app: Flask, style: ErrorStyle) -> None:
             return _backdrop_error(body_too_large(app.config["MAX_CONTENT_LENGTH"]))
         status = error.code or 500
         headers = dict(style.headers)
-        allowed = getattr(error, "valid_methods", None)
+        allowed = sorted(getattr(error, "valid_methods", None) or ())
         if status == 405 and allowed:
             headers["Allow"] = ", ".join(allowed)
-        return json_response(_error_body(style.http_error_message(error)), status, headers)
+        body = _error_body(style.http_error_message(error), _routing_detail(error, allowed))
+        return json_response(body, status, headers)
 
     @app.errorhandler(Exception)
     def _internal_error(error: Exception) -> Response:
