@@ -7,7 +7,9 @@ import os
 from flask import Flask
 
 from backdrop.core.config import Settings
-from backdrop.core.logs import configure_logging
+from backdrop.core.errors import SettingsInvalid
+from backdrop.core.logs import configure_logging, startup_failure
+from backdrop.core.metrics import Metrics
 from backdrop.core.services import Services
 from backdrop.core.storage.base import Storage
 from backdrop.read import queries, status
@@ -15,6 +17,7 @@ from backdrop.web import readiness
 from backdrop.web.errors import ErrorStyle, register_error_handlers
 from backdrop.web.headers import init_headers
 from backdrop.web.index import index_blueprint
+from backdrop.web.metrics import init_metrics
 from backdrop.web.request_log import init_request_log
 from backdrop.web.reserved import DataSetName
 
@@ -31,13 +34,19 @@ DESCRIPTION = "Backdrop's read API: query data sets, grouped and bucketed by per
 def create_app(settings: Settings | None = None, *, storage: Storage | None = None) -> Flask:
     """A new read app; tests pass their own settings, or a storage they already opened."""
     if settings is None:
-        settings = Settings.from_env(os.environ)
+        try:
+            settings = Settings.from_env(os.environ)
+        except SettingsInvalid as exc:
+            startup_failure(exc)
+            raise
         configure_logging(settings.log_level)
     app = Flask(__name__)
     app.config["MAX_CONTENT_LENGTH"] = settings.limits.max_body_bytes
     app.url_map.converters["data_set"] = DataSetName
-    app.extensions["backdrop"] = Services.build(settings, storage)
+    metrics = Metrics.build(settings, "read")
+    app.extensions["backdrop"] = Services.build(settings, storage, metrics=metrics)
     init_request_log(app)
+    init_metrics(app, metrics)
     init_headers(app)
     register_error_handlers(app, READ_ERRORS)
     app.register_blueprint(index_blueprint("read", DESCRIPTION, READ_ERRORS.headers))

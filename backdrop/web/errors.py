@@ -26,12 +26,14 @@ from backdrop.core.errors import (
     PayloadTooLarge,
     RecordsInvalid,
     StorageBusy,
+    StorageError,
     StorageUnavailable,
     Unauthorized,
     ValueNotStorable,
     ValueTooLarge,
 )
 from backdrop.core.logs import current_request_id
+from backdrop.web.context import services
 from backdrop.web.rendering import json_response
 
 logger = logging.getLogger(__name__)
@@ -101,12 +103,15 @@ def register_error_handlers(app: Flask, style: ErrorStyle) -> None:
 
     @app.errorhandler(BackdropError)
     def _backdrop_error(error: BackdropError) -> Response:
+        if isinstance(error, StorageError):
+            services().metrics.database_error(error)
         status = status_for(error)
         if status == 500:
             return _internal_error(error)
         headers = dict(style.headers)
         if isinstance(error, Unauthorized):
             headers["WWW-Authenticate"] = "bearer"
+            services().metrics.bad_token(g.get("data_set"))
         if status == 503:
             headers["Retry-After"] = RETRY_AFTER_SECONDS
         message = style.data_set_not_found if type(error) is DataSetNotFound else error.message
@@ -142,6 +147,7 @@ def register_error_handlers(app: Flask, style: ErrorStyle) -> None:
         formatter leaves exception texts out, as they may quote data), the client gets a
         generic message and the request id to quote, never the exception."""
         logger.exception("unhandled error", extra={"data_set": g.get("data_set")})
+        services().metrics.server_error(g.get("data_set"))
         body = {**_error_body(INTERNAL_ERROR), "request_id": current_request_id()}
         return json_response(body, 500, dict(style.headers))
 

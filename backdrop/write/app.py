@@ -9,7 +9,9 @@ from werkzeug.exceptions import HTTPException
 
 from backdrop import __version__
 from backdrop.core.config import Settings
-from backdrop.core.logs import configure_logging
+from backdrop.core.errors import SettingsInvalid
+from backdrop.core.logs import configure_logging, startup_failure
+from backdrop.core.metrics import Metrics
 from backdrop.core.services import Services
 from backdrop.core.storage.base import Storage
 from backdrop.transformers.publish import TransformPublisher
@@ -17,6 +19,7 @@ from backdrop.web import readiness
 from backdrop.web.errors import ErrorStyle, register_error_handlers
 from backdrop.web.headers import init_headers
 from backdrop.web.index import index_blueprint
+from backdrop.web.metrics import init_metrics
 from backdrop.web.rendering import json_response
 from backdrop.web.request_log import init_request_log
 from backdrop.web.reserved import WritableDataSetName
@@ -56,15 +59,21 @@ DESCRIPTION = "Backdrop's write API: records in, with a bearer token per data se
 def create_app(settings: Settings | None = None, *, storage: Storage | None = None) -> Flask:
     """A new write app; tests pass their own settings, or a storage they already opened."""
     if settings is None:
-        settings = Settings.from_env(os.environ)
+        try:
+            settings = Settings.from_env(os.environ)
+        except SettingsInvalid as exc:
+            startup_failure(exc)
+            raise
         configure_logging(settings.log_level)
     app = Flask(__name__)
     app.config["MAX_CONTENT_LENGTH"] = settings.limits.max_body_bytes
     app.url_map.converters["data_set"] = WritableDataSetName
-    services = Services.build(settings, storage)
+    metrics = Metrics.build(settings, "write")
+    services = Services.build(settings, storage, metrics=metrics)
     app.extensions["backdrop"] = services
     app.extensions[triggers.EXTENSION] = TransformPublisher(settings, services.storage)
     init_request_log(app)
+    init_metrics(app, metrics, [triggers.pending_dispatches(services)])
     init_headers(app)
     register_error_handlers(app, WRITE_ERRORS)
     app.register_blueprint(index_blueprint("write", DESCRIPTION, {}))
