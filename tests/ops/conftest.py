@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import os
 import signal
+import socket
 import subprocess
 import sys
 from collections.abc import Iterator
@@ -94,20 +95,36 @@ class Stack:
     write: Process
     worker: Process
     env: dict[str, str]
+    statsd: socket.socket  # a real UDP socket: the statsd daemon the processes send to
 
 
 @pytest.fixture(scope="package")
-def stack(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Stack]:
+def statsd_socket() -> Iterator[socket.socket]:
+    with socket.socket(socket.AF_INET, socket.SOCK_DGRAM) as sock:
+        sock.bind(("127.0.0.1", 0))
+        sock.settimeout(0.2)
+        yield sock
+
+
+@pytest.fixture(scope="package")
+def stack(
+    tmp_path_factory: pytest.TempPathFactory, statsd_socket: socket.socket
+) -> Iterator[Stack]:
     """Read, write and worker, started by start-app.sh; stopped (SIGTERM) afterwards."""
     logs = tmp_path_factory.mktemp("process-logs")
     with throwaway_postgres() as url:
-        env = environment(url, tmp_path_factory.mktemp("data"))
+        env = environment(
+            url,
+            tmp_path_factory.mktemp("data"),
+            STATSD_HOST="127.0.0.1",
+            STATSD_PORT=str(statsd_socket.getsockname()[1]),
+        )
         subprocess.run([BACKDROP, "db", "migrate"], env=env, check=True, capture_output=True)
         started: list[Process] = []
         try:
             for name in ("read", "write", "worker"):
                 started.append(start(name, name, env, logs))
-            yield Stack(*started, env=env)
+            yield Stack(*started, env=env, statsd=statsd_socket)
         finally:
             for process in started:
                 terminate(process)
