@@ -16,6 +16,7 @@ from backdrop.core.services import Services
 from backdrop.core.storage.base import Storage
 from backdrop.transformers.publish import TransformPublisher
 from backdrop.web import readiness
+from backdrop.web.compression import init_compression
 from backdrop.web.errors import ErrorStyle, register_error_handlers
 from backdrop.web.headers import init_headers
 from backdrop.web.index import index_blueprint
@@ -67,6 +68,7 @@ def create_app(settings: Settings | None = None, *, storage: Storage | None = No
         configure_logging(settings.log_level)
     app = Flask(__name__)
     app.config["MAX_CONTENT_LENGTH"] = settings.limits.max_body_bytes
+    init_compression(app)
     app.url_map.converters["data_set"] = WritableDataSetName
     metrics = Metrics.build(settings, "write")
     services = Services.build(settings, storage, metrics=metrics)

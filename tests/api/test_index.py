@@ -49,7 +49,8 @@ def test_the_legacy_read_route_never_catches_reserved_paths(
     http: requests.Session, read_url: str, path: str
 ) -> None:
     response = http.get(f"{read_url}{path}")
-    assert response.json().get("message") != "data_set not found"
+    if response.headers["Content-Type"] == "application/json":
+        assert response.json().get("message") != "data_set not found"
 
 
 @pytest.mark.parametrize("path", ["/metrics", "/docs", "/explore", "/upload"])
