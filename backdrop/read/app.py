@@ -13,8 +13,10 @@ from backdrop.core.metrics import Metrics
 from backdrop.core.services import Services
 from backdrop.core.storage.base import Storage
 from backdrop.read import queries, status
+from backdrop.read.openapi import read_document
 from backdrop.web import readiness
 from backdrop.web.compression import init_compression
+from backdrop.web.docs import docs_blueprint
 from backdrop.web.errors import ErrorStyle, register_error_handlers
 from backdrop.web.headers import init_headers
 from backdrop.web.index import index_blueprint
@@ -41,7 +43,7 @@ def create_app(settings: Settings | None = None, *, storage: Storage | None = No
             startup_failure(exc)
             raise
         configure_logging(settings.log_level)
-    app = Flask(__name__)
+    app = Flask(__name__, static_folder=None)  # assets are served by the docs routes
     app.config["MAX_CONTENT_LENGTH"] = settings.limits.max_body_bytes
     init_compression(app)
     app.url_map.converters["data_set"] = DataSetName
@@ -52,6 +54,7 @@ def create_app(settings: Settings | None = None, *, storage: Storage | None = No
     init_headers(app)
     register_error_handlers(app, READ_ERRORS)
     app.register_blueprint(index_blueprint("read", DESCRIPTION, READ_ERRORS.headers))
+    app.register_blueprint(docs_blueprint("read", read_document()))
     app.register_blueprint(status.bp)
     app.register_blueprint(readiness.bp)
     app.register_blueprint(queries.bp)

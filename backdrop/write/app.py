@@ -17,6 +17,7 @@ from backdrop.core.storage.base import Storage
 from backdrop.transformers.publish import TransformPublisher
 from backdrop.web import readiness
 from backdrop.web.compression import init_compression
+from backdrop.web.docs import docs_blueprint
 from backdrop.web.errors import ErrorStyle, register_error_handlers
 from backdrop.web.headers import init_headers
 from backdrop.web.index import index_blueprint
@@ -25,6 +26,7 @@ from backdrop.web.rendering import json_response
 from backdrop.web.request_log import init_request_log
 from backdrop.web.reserved import WritableDataSetName
 from backdrop.write import admin, records, transforms, triggers
+from backdrop.write.openapi import write_document
 
 # spec 1.3: the routing texts of the original's Werkzeug, whose 404 text had two spaces after
 # "server." (current Werkzeug has one).
@@ -66,7 +68,7 @@ def create_app(settings: Settings | None = None, *, storage: Storage | None = No
             startup_failure(exc)
             raise
         configure_logging(settings.log_level)
-    app = Flask(__name__)
+    app = Flask(__name__, static_folder=None)  # assets are served by the docs routes
     app.config["MAX_CONTENT_LENGTH"] = settings.limits.max_body_bytes
     init_compression(app)
     app.url_map.converters["data_set"] = WritableDataSetName
@@ -79,6 +81,7 @@ def create_app(settings: Settings | None = None, *, storage: Storage | None = No
     init_headers(app)
     register_error_handlers(app, WRITE_ERRORS)
     app.register_blueprint(index_blueprint("write", DESCRIPTION, {}))
+    app.register_blueprint(docs_blueprint("write", write_document()))
     app.register_blueprint(status_bp)
     app.register_blueprint(readiness.bp)
     app.register_blueprint(records.bp)
