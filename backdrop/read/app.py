@@ -12,9 +12,9 @@ from backdrop.core.logs import configure_logging, startup_failure
 from backdrop.core.metrics import Metrics
 from backdrop.core.services import Services
 from backdrop.core.storage.base import Storage
-from backdrop.read import queries, status
+from backdrop.read import explorer, queries, status
 from backdrop.read.openapi import read_document
-from backdrop.web import readiness
+from backdrop.web import pages, readiness
 from backdrop.web.compression import init_compression
 from backdrop.web.docs import docs_blueprint
 from backdrop.web.errors import ErrorStyle, register_error_handlers
@@ -43,7 +43,7 @@ def create_app(settings: Settings | None = None, *, storage: Storage | None = No
             startup_failure(exc)
             raise
         configure_logging(settings.log_level)
-    app = Flask(__name__, static_folder=None)  # assets are served by the docs routes
+    app = Flask(__name__)
     app.config["MAX_CONTENT_LENGTH"] = settings.limits.max_body_bytes
     init_compression(app)
     app.url_map.converters["data_set"] = DataSetName
@@ -58,4 +58,6 @@ def create_app(settings: Settings | None = None, *, storage: Storage | None = No
     app.register_blueprint(status.bp)
     app.register_blueprint(readiness.bp)
     app.register_blueprint(queries.bp)
+    app.register_blueprint(pages.bp)
+    app.register_blueprint(explorer.bp)
     return app

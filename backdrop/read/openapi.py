@@ -5,7 +5,17 @@ from __future__ import annotations
 
 from backdrop.core.periods import PERIOD_NAMES
 from backdrop.core.query import COLLECT_METHODS
-from backdrop.web.openapi import COMPRESSION, INTERNAL, UNAVAILABLE, Json, document, error, ref
+from backdrop.web.openapi import (
+    COMPRESSION,
+    INTERNAL,
+    UNAVAILABLE,
+    Json,
+    document,
+    error,
+    html_page,
+    page_assets,
+    ref,
+)
 from backdrop.web.reserved import RESERVED_PATHS
 
 FIELD = "[A-Za-z_][A-Za-z0-9_]+"
@@ -241,6 +251,17 @@ PATHS = {
         ],
         "Query a data set by its name (legacy)",
     ),
+    "/explore": {"get": html_page("explore", "Every published data set, to explore")},
+    "/explore/{data_set_name}": {
+        "parameters": [
+            {"name": "data_set_name", "in": "path", "required": True, "schema": {"type": "string"}}
+        ],
+        "get": html_page(
+            "explore_data_set", "A query builder, chart and table for one data set", not_found=True
+        ),
+    },
+    "/assets/{filename}": page_assets("read", "shared"),
+    "/static/{filename}": page_assets("read", "own"),
     "/_status/data-sets": {
         "get": {
             "tags": ["service"],

@@ -212,6 +212,52 @@ def operational_paths(app: str) -> Json:
     }
 
 
+def html_page(operation: str, summary: str, *, not_found: bool = False) -> Json:
+    """A page of the web face (issue 11): HTML, or a JSON error."""
+    responses: Json = {
+        "200": {
+            "description": "The page",
+            "content": {"text/html": {"schema": {"type": "string"}}},
+        },
+        "500": INTERNAL,
+        "503": UNAVAILABLE,
+    }
+    if not_found:
+        responses["404"] = error("No such data set to show")
+    return {"tags": ["pages"], "summary": summary, "operationId": operation, "responses": responses}
+
+
+def page_assets(app: str, kind: str) -> Json:
+    """`/assets/{filename}` (shared by both apps' pages) and `/static/{filename}` (the app's
+    own): the pages' scripts, styles and vendored libraries."""
+    return {
+        "get": {
+            "tags": ["pages"],
+            "summary": f"Scripts and styles of the pages ({kind})",
+            "operationId": f"{app}_{kind}_page_asset",
+            "parameters": [
+                {
+                    "name": "filename",
+                    "in": "path",
+                    "required": True,
+                    "schema": {"type": "string", "pattern": "^[A-Za-z0-9._/-]+$"},
+                }
+            ],
+            "responses": {
+                "200": {
+                    "description": "The file",
+                    "content": {
+                        "text/javascript": {"schema": {"type": "string"}},
+                        "text/css": {"schema": {"type": "string"}},
+                        "text/plain": {"schema": {"type": "string"}},
+                    },
+                },
+                "404": error("No such asset"),
+            },
+        }
+    }
+
+
 def document(
     *,
     app: str,

@@ -15,7 +15,7 @@ from backdrop.core.metrics import Metrics
 from backdrop.core.services import Services
 from backdrop.core.storage.base import Storage
 from backdrop.transformers.publish import TransformPublisher
-from backdrop.web import readiness
+from backdrop.web import pages, readiness
 from backdrop.web.compression import init_compression
 from backdrop.web.docs import docs_blueprint
 from backdrop.web.errors import ErrorStyle, register_error_handlers
@@ -25,7 +25,7 @@ from backdrop.web.metrics import init_metrics
 from backdrop.web.rendering import json_response
 from backdrop.web.request_log import init_request_log
 from backdrop.web.reserved import WritableDataSetName
-from backdrop.write import admin, records, transforms, triggers
+from backdrop.write import admin, records, transforms, triggers, upload
 from backdrop.write.openapi import write_document
 
 # spec 1.3: the routing texts of the original's Werkzeug, whose 404 text had two spaces after
@@ -68,7 +68,7 @@ def create_app(settings: Settings | None = None, *, storage: Storage | None = No
             startup_failure(exc)
             raise
         configure_logging(settings.log_level)
-    app = Flask(__name__, static_folder=None)  # assets are served by the docs routes
+    app = Flask(__name__)
     app.config["MAX_CONTENT_LENGTH"] = settings.limits.max_body_bytes
     init_compression(app)
     app.url_map.converters["data_set"] = WritableDataSetName
@@ -86,5 +86,7 @@ def create_app(settings: Settings | None = None, *, storage: Storage | None = No
     app.register_blueprint(readiness.bp)
     app.register_blueprint(records.bp)
     app.register_blueprint(transforms.bp)
+    app.register_blueprint(upload.bp)
+    app.register_blueprint(pages.bp)
     app.register_blueprint(admin.bp)
     return app

@@ -9,7 +9,9 @@ from backdrop.web.openapi import (
     Json,
     document,
     error,
+    html_page,
     json_content,
+    page_assets,
     ref,
 )
 from backdrop.web.reserved import RESERVED_PATHS
@@ -32,7 +34,11 @@ RECORDS_EXAMPLE = [
 OK = {
     "type": "object",
     "required": ["status"],
-    "properties": {"status": {"const": "ok"}, "message": {"type": "string"}},
+    "properties": {
+        "status": {"const": "ok"},
+        "message": {"type": "string"},
+        "records_written": {"type": "integer", "description": "Uploads: how many were stored"},
+    },
 }
 RECORD_ERRORS = {
     "type": "object",
@@ -237,6 +243,46 @@ PATHS = {
             "deprecated": True,
         },
     },
+    "/data/{data_group}/{data_type}/upload": {
+        "parameters": DATA_SET,
+        "post": {
+            "tags": ["records"],
+            "summary": "Write the records of a CSV or Excel file",
+            "description": "Parsed as the original's upload (spec 7.2), then written as a POST "
+            "of the same records is; errors name the file rows at fault.",
+            "operationId": "upload_file",
+            "security": TOKEN,
+            "requestBody": {
+                "required": True,
+                "content": {
+                    "multipart/form-data": {
+                        "schema": {
+                            "type": "object",
+                            "required": ["file"],
+                            "properties": {
+                                "file": {
+                                    "type": "string",
+                                    "contentMediaType": "application/octet-stream",
+                                }
+                            },
+                        }
+                    }
+                },
+            },
+            "responses": {
+                "200": _ok("Stored", {"status": "ok", "records_written": 2}),
+                "400": REFUSED,
+                "401": UNAUTHORIZED,
+                "404": NOT_FOUND,
+                "413": TOO_LARGE,
+                "500": INTERNAL,
+                "503": UNAVAILABLE,
+            },
+        },
+    },
+    "/upload": {"get": html_page("upload_page", "A page to upload a file with a token")},
+    "/assets/{filename}": page_assets("write", "shared"),
+    "/static/{filename}": page_assets("write", "own"),
     "/data-sets/{name}": {
         "parameters": [
             {"name": "name", "in": "path", "required": True, "schema": {"type": "string"}}
