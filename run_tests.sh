@@ -19,6 +19,7 @@ ensure_test_browser
 echo "== ruff" && ruff check . && ruff format --check .
 echo "== mypy" && mypy
 echo "== brokers" && tools/start-brokers.sh
+echo "== package" && tools/check_package.sh
 echo "== pytest" && pytest -q "$@"
 for engine in mongodb postgres; do
   echo "== behave ($engine)" && behave --format progress -D "engine=$engine" features
