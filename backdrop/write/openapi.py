@@ -80,6 +80,15 @@ def _ok(description: str, example: Json) -> Json:
     return {"description": description, "content": json_content(ref("Ok"), example)}
 
 
+def _answers(done: Json, *, body: bool = True) -> Json:
+    """A record route's answers: `done`, or refused, unauthorized, not found, too large (with a
+    body), a bug, or unavailable."""
+    answers = {"200": done, "400": REFUSED, "401": UNAUTHORIZED, "404": NOT_FOUND}
+    if body:
+        answers["413"] = TOO_LARGE
+    return {**answers, "500": INTERNAL, "503": UNAVAILABLE}
+
+
 def _write(operation: str, summary: str, description: str, ok_example: Json) -> Json:
     return {
         "tags": ["records"],
@@ -92,15 +101,7 @@ def _write(operation: str, summary: str, description: str, ok_example: Json) -> 
             "required": True,
             "content": {"application/json": {"schema": RECORDS, "example": RECORDS_EXAMPLE}},
         },
-        "responses": {
-            "200": _ok("Stored", ok_example),
-            "400": REFUSED,
-            "401": UNAUTHORIZED,
-            "404": NOT_FOUND,
-            "413": TOO_LARGE,
-            "500": INTERNAL,
-            "503": UNAVAILABLE,
-        },
+        "responses": _answers(_ok("Stored", ok_example)),
     }
 
 
@@ -123,15 +124,9 @@ PATHS = {
                 "required": True,
                 "content": {"application/json": {"schema": {"type": "array", "maxItems": 0}}},
             },
-            "responses": {
-                "200": _ok("Emptied", {"status": "ok", "message": "x now contains 0 records"}),
-                "400": REFUSED,
-                "401": UNAUTHORIZED,
-                "404": NOT_FOUND,
-                "413": TOO_LARGE,
-                "500": INTERNAL,
-                "503": UNAVAILABLE,
-            },
+            "responses": _answers(
+                _ok("Emptied", {"status": "ok", "message": "x now contains 0 records"})
+            ),
         },
     },
     "/data/{data_group}/{data_type}/{record_id}": {
@@ -153,29 +148,14 @@ PATHS = {
                     }
                 },
             },
-            "responses": {
-                "200": _ok("Changed", {"status": "ok"}),
-                "400": REFUSED,
-                "401": UNAUTHORIZED,
-                "404": NOT_FOUND,
-                "413": TOO_LARGE,
-                "500": INTERNAL,
-                "503": UNAVAILABLE,
-            },
+            "responses": _answers(_ok("Changed", {"status": "ok"})),
         },
         "delete": {
             "tags": ["records"],
             "summary": "Delete one record",
             "operationId": "delete_record",
             "security": TOKEN,
-            "responses": {
-                "200": _ok("Deleted", {"status": "ok"}),
-                "400": REFUSED,
-                "401": UNAUTHORIZED,
-                "404": NOT_FOUND,
-                "500": INTERNAL,
-                "503": UNAVAILABLE,
-            },
+            "responses": _answers(_ok("Deleted", {"status": "ok"}), body=False),
         },
     },
     "/data/{data_group}/{data_type}/transform": {
@@ -204,15 +184,7 @@ PATHS = {
                     }
                 },
             },
-            "responses": {
-                "200": _ok("Queued", {"status": "ok"}),
-                "400": REFUSED,
-                "401": UNAUTHORIZED,
-                "404": NOT_FOUND,
-                "413": TOO_LARGE,
-                "500": INTERNAL,
-                "503": UNAVAILABLE,
-            },
+            "responses": _answers(_ok("Queued", {"status": "ok"})),
         },
     },
     "/{name}": {
@@ -269,15 +241,7 @@ PATHS = {
                     }
                 },
             },
-            "responses": {
-                "200": _ok("Stored", {"status": "ok", "records_written": 2}),
-                "400": REFUSED,
-                "401": UNAUTHORIZED,
-                "404": NOT_FOUND,
-                "413": TOO_LARGE,
-                "500": INTERNAL,
-                "503": UNAVAILABLE,
-            },
+            "responses": _answers(_ok("Stored", {"status": "ok", "records_written": 2})),
         },
     },
     "/upload": {"get": html_page("upload_page", "A page to upload a file with a token")},

@@ -8,18 +8,28 @@ from __future__ import annotations
 import dataclasses
 import socket
 from collections.abc import Iterator
+from pathlib import Path
 
 import pytest
 import requests
 from prometheus_client.parser import text_string_to_metric_families
 
 from backdrop.core.config import Settings
+from backdrop.core.errors import (
+    StorageBusy,
+    StorageError,
+    StorageUnavailable,
+    ValueNotStorable,
+    ValueTooLarge,
+)
+from backdrop.core.metrics import database_error_kind
 from backdrop.core.storage.base import Storage
 from backdrop.read.app import create_app as create_read_app
 from backdrop.write.app import create_app as create_write_app
 from tests.support.http_data_set import HttpDataSet, register
-from tests.support.servers import LiveServer
+from tests.support.servers import LiveServer, free_port
 from tests.support.stagecraft import StagecraftState
+from tests.support.statsd import received, statsd_listener
 
 Samples = dict[tuple[str, tuple[tuple[str, str], ...]], float]
 
@@ -43,21 +53,8 @@ def value(samples: Samples, name: str, **labels: str) -> float:
 @pytest.fixture(scope="module")
 def statsd_socket() -> Iterator[socket.socket]:
     """A real UDP socket standing in for the statsd daemon."""
-    with socket.socket(socket.AF_INET, socket.SOCK_DGRAM) as sock:
-        sock.bind(("127.0.0.1", 0))
-        sock.settimeout(0.2)
+    with statsd_listener() as sock:
         yield sock
-
-
-def received(sock: socket.socket) -> list[str]:
-    """Every statsd line that arrived so far."""
-    lines = []
-    while True:
-        try:
-            data = sock.recv(65536)
-        except TimeoutError:
-            return lines
-        lines.extend(data.decode().splitlines())
 
 
 @pytest.fixture(scope="module")
@@ -228,3 +225,35 @@ def test_metrics_are_off_the_legacy_route(http: requests.Session, read_url: str)
     response = http.get(f"{read_url}/metrics")
     assert response.status_code == 200
     assert "backdrop_http_requests_total" in response.text
+
+
+@pytest.mark.parametrize(
+    ("error", "kind"),
+    [
+        (ValueTooLarge("x"), "too_large"),
+        (ValueNotStorable("x"), "not_storable"),
+        (StorageUnavailable("x"), "unavailable"),
+        (StorageBusy("x"), "busy"),
+        (StorageError("x"), "other"),
+    ],
+)
+def test_database_errors_are_labelled_by_their_most_specific_kind(
+    error: StorageError, kind: str
+) -> None:
+    assert database_error_kind(error) == kind
+
+
+def test_a_database_that_is_down_is_counted_where_it_becomes_an_answer(
+    http: requests.Session, tmp_path: Path
+) -> None:
+    down = Settings(
+        database_engine="postgres",
+        database_url=f"postgresql://backdrop@127.0.0.1:{free_port()}/backdrop",
+        data_dir=tmp_path,
+        database_timeout=0.5,
+    )
+    with LiveServer(create_read_app(down)) as read:
+        assert http.get(f"{read.url}/_status/ready").status_code == 503
+        samples = scrape(http, read.url)
+    # the database check and the config check (the built-in registry lives in that database)
+    assert value(samples, "backdrop_database_errors_total", kind="unavailable") == 2

@@ -16,6 +16,7 @@ from pathlib import Path
 import pytest
 
 from tests.support.servers import free_port, stop, throwaway_postgres, wait_for_port
+from tests.support.statsd import statsd_listener
 
 ROOT = Path(__file__).resolve().parents[2]
 BACKDROP = str(Path(sys.executable).with_name("backdrop"))
@@ -100,9 +101,7 @@ class Stack:
 
 @pytest.fixture(scope="package")
 def statsd_socket() -> Iterator[socket.socket]:
-    with socket.socket(socket.AF_INET, socket.SOCK_DGRAM) as sock:
-        sock.bind(("127.0.0.1", 0))
-        sock.settimeout(0.2)
+    with statsd_listener() as sock:
         yield sock
 
 

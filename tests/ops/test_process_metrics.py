@@ -11,6 +11,7 @@ import requests
 from prometheus_client.parser import text_string_to_metric_families
 
 from tests.ops.conftest import BACKDROP, Stack
+from tests.support.statsd import received
 from tests.support.worker import poll
 
 
@@ -33,15 +34,6 @@ def test_request_counts_rise_with_each_request_across_workers(stack: Stack) -> N
     assert counter(stack.read.url, name, **labels) == before + 8
 
 
-def _statsd_lines(stack: Stack) -> list[str]:
-    lines = []
-    while True:
-        try:
-            lines.extend(stack.statsd.recv(65536).decode().splitlines())
-        except TimeoutError:
-            return lines
-
-
 def test_a_write_is_counted_by_the_write_app_and_its_transform_by_the_worker(
     stack: Stack,
 ) -> None:
@@ -61,7 +53,7 @@ def test_a_write_is_counted_by_the_write_app_and_its_transform_by_the_worker(
         "transform", "create", "--function", "backdrop.transformers.tasks.debug.logging",
         "--input-group", "ops", "--input-type", "metrics", "--output-type", "metrics-debug",
     )  # fmt: skip
-    _statsd_lines(stack)
+    received(stack.statsd)
     written = counter(stack.write.url, "backdrop_records_written_total")
     posted = requests.post(
         f"{stack.write.url}/data/ops/metrics",
@@ -81,7 +73,7 @@ def test_a_write_is_counted_by_the_write_app_and_its_transform_by_the_worker(
     )
     assert counter(stack.worker.url, "backdrop_task_runs_total", task="entrypoint") >= 1
     assert counter(stack.worker.url, "backdrop_task_duration_seconds_count", task="entrypoint") >= 1
-    worker_names = {line.split(":", 1)[0] for line in _statsd_lines(stack)}
+    worker_names = {line.split(":", 1)[0] for line in received(stack.statsd)}
     prefix = "pp.apps.backdrop.transformers.worker"
     assert {f"{prefix}.dispatch", f"{prefix}.run_transform", f"{prefix}.run_transform.success"} <= (
         worker_names
