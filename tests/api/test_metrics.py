@@ -22,7 +22,7 @@ from backdrop.core.errors import (
     ValueNotStorable,
     ValueTooLarge,
 )
-from backdrop.core.metrics import database_error_kind
+from backdrop.core.metrics import Metrics, database_error_kind
 from backdrop.core.storage.base import Storage
 from backdrop.read.app import create_app as create_read_app
 from backdrop.write.app import create_app as create_write_app
@@ -257,3 +257,39 @@ def test_a_database_that_is_down_is_counted_where_it_becomes_an_answer(
         samples = scrape(http, read.url)
     # the database check and the config check (the built-in registry lives in that database)
     assert value(samples, "backdrop_database_errors_total", kind="unavailable") == 2
+
+
+def test_statsd_names_of_errors_and_of_the_worker(statsd_socket: socket.socket) -> None:
+    """The counters no request of the tests above reaches: `write.error` (a 500) and the
+    worker's (no data set in its names, its own prefix)."""
+    port = statsd_socket.getsockname()[1]
+    write = Metrics.build(Settings(statsd_host="127.0.0.1", statsd_port=port), "write")
+    worker = Metrics.build(Settings(statsd_host="127.0.0.1", statsd_port=port), "worker")
+    received(statsd_socket)
+    write.server_error("some_data_set")
+    write.server_error(None)
+    worker.transform_queued(2)
+    worker.task_run("run_transform", "succeeded", 0.25)
+    worker.task_run("run_transform", "failed", 0.5)
+    worker.task_run("entrypoint", "succeeded", 0.1)  # not a statsd stat of the original
+    assert received(statsd_socket) == [
+        "pp.apps.backdrop.some_data_set.write.error:1|c",
+        "pp.apps.backdrop.unknown.write.error:1|c",
+        "pp.apps.backdrop.transformers.worker.dispatch:1|c",
+        "pp.apps.backdrop.transformers.worker.dispatch:1|c",
+        "pp.apps.backdrop.transformers.worker.run_transform:250.000000|ms",
+        "pp.apps.backdrop.transformers.worker.run_transform.success:1|c",
+        "pp.apps.backdrop.transformers.worker.run_transform:500.000000|ms",
+        "pp.apps.backdrop.transformers.worker.run_transform.error:1|c",
+    ]
+
+
+def test_the_statsd_prefix_comes_from_govuk_statsd_prefix(statsd_socket: socket.socket) -> None:
+    port = statsd_socket.getsockname()[1]
+    settings = Settings.from_env(
+        {"STATSD_HOST": "127.0.0.1", "STATSD_PORT": str(port), "GOVUK_STATSD_PREFIX": "pp.test"}
+    )
+    received(statsd_socket)
+    Metrics.build(settings, "write").bad_token("ds_one")
+    assert received(statsd_socket) == ["pp.test.ds_one.write_api.bad_token:1|c"]
+    assert Metrics.build(Settings.from_env({}), "write").statsd is None  # off when unset
