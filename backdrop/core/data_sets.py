@@ -7,7 +7,7 @@ the result. HTTP concerns (auth headers, bodies, status codes) stay in the apps.
 from __future__ import annotations
 
 import uuid
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
 from dataclasses import dataclass, field, replace
 from datetime import datetime
 from typing import Any
@@ -142,6 +142,11 @@ class DataSets:
         records = list(self._storage.find(config.name, limited))
         check_raw(len(records), self._limits)
         return records
+
+    def stream(self, config: DataSetConfig, query: Query) -> Iterator[Record]:
+        """Every record a raw query selects, as the database streams them: no row budget, for
+        an operator's export (the CLI), never for an HTTP answer."""
+        return self._storage.find(config.name, query)
 
     def grouped(self, config: DataSetConfig, query: Query) -> list[Data]:
         """A grouped or period query, shaped, with the one-time shift of spec 2.6; refused

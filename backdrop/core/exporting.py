@@ -35,7 +35,7 @@ def exported_rows(data_sets: DataSets, config: DataSetConfig, query: Query | Non
     written, or a grouped query's answer."""
     chosen = query or Query()
     if chosen.is_raw:
-        return lambda: (as_written(record) for record in data_sets.raw(config, chosen))
+        return lambda: (as_written(record) for record in data_sets.stream(config, chosen))
     return lambda: iter(data_sets.grouped(config, chosen))
 
 

@@ -26,6 +26,8 @@ from backdrop.cli import main
 from backdrop.core.data_set import DataSetConfig
 from backdrop.core.data_sets import DataSets
 from backdrop.core.encoding import dumps
+from backdrop.core.errors import QueryTooLarge
+from backdrop.core.limits import Limits
 from backdrop.core.query import Query
 from backdrop.core.query_parser import parse_query
 from backdrop.core.registry.local import LocalRegistry
@@ -301,6 +303,20 @@ def test_export_streams_records_as_written(
         "isPaymentRequired": False,
         "type": "success",
     }
+
+
+def test_export_streams_past_the_read_row_budget(
+    cli_env: dict[str, str], licensing: DataSetConfig, storage: Storage
+) -> None:
+    """An operator's export is not an HTTP answer: it streams every record, however many rows
+    the read API would allow (BACKDROP_MAX_ROWS)."""
+    with pytest.raises(QueryTooLarge):
+        DataSets(storage, Limits(max_rows=100)).query(licensing, Query())
+    result = CliRunner(env={**cli_env, "BACKDROP_MAX_ROWS": "100"}).invoke(
+        main, ["export", licensing.name]
+    )
+    assert result.exit_code == 0, result.stderr
+    assert len(jsonl(result.stdout_bytes)) == 420
 
 
 def test_export_of_a_query_gives_its_answer(
