@@ -75,7 +75,11 @@ def cut_off(
     try:
         yield storage, reconnect
     finally:
-        storage.close()
+        # Bounded: an engine whose calls still hang (the test has failed then) must not hold
+        # up the rest of the run while it closes.
+        closing = threading.Thread(target=storage.close, daemon=True)
+        closing.start()
+        closing.join(timeout=10)
         for relay in relays:
             relay.close()
 
