@@ -33,10 +33,11 @@ from backdrop.core.logs import set_request_id
 from backdrop.core.services import Services
 from backdrop.core.timeutils import as_utc, now, parse_lenient
 from backdrop.transformers import runner
+from backdrop.transformers.outbox import OutboxDrainer
 from backdrop.transformers.publish import (
     ENTRYPOINT,
     RUN_TRANSFORM,
-    publish_entrypoint,
+    TransformPublisher,
     wire_datetime,
 )
 from backdrop.transformers.sources import TransformSource, open_source
@@ -58,28 +59,52 @@ PERMANENT_ERRORS: tuple[type[Exception], ...] = (
 
 
 class WorkerContext:
-    """Per-process worker state: Settings, and Services opened lazily in each process (a
-    database client must not survive the fork of a pool process)."""
+    """Per-process worker state: Settings, and Services and a publisher opened lazily in each
+    process (neither a database client nor a broker connection may survive the fork of a pool
+    process)."""
 
     def __init__(self, settings: Settings) -> None:
         self.settings = settings
         self._services: Services | None = None
+        self._publisher: TransformPublisher | None = None
+        self._drainer: OutboxDrainer | None = None
         self._pid: int | None = None
 
     @property
     def services(self) -> Services:
         if self._services is None or self._pid != os.getpid():
             self._services = Services.build(self.settings, for_worker=True)
+            self._publisher = None
             self._pid = os.getpid()
         return self._services
+
+    @property
+    def publisher(self) -> TransformPublisher:
+        """Publishes the chained dispatches of outputs, as the write app does for writes."""
+        services = self.services
+        if self._publisher is None:
+            self._publisher = TransformPublisher(self.settings, services.storage)
+        return self._publisher
 
     def source(self) -> TransformSource:
         return open_source(self.services)
 
+    def start_draining(self) -> None:
+        """Deliver waiting dispatches from this process until `close` (the worker's main
+        process, once it is ready: its pool has forked by then)."""
+        self._drainer = OutboxDrainer(self.services.storage, self.publisher)
+        self._drainer.start()
+
     def close(self) -> None:
-        if self._services is not None and self._pid == os.getpid():
-            self._services.close()
-        self._services = None
+        if self._drainer is not None:
+            self._drainer.stop()
+            self._drainer = None
+        if self._pid == os.getpid():
+            if self._publisher is not None:
+                self._publisher.close()
+            if self._services is not None:
+                self._services.close()
+        self._services = self._publisher = None
 
 
 def wire_text(value: str | datetime) -> str:
@@ -109,7 +134,7 @@ def register_tasks(app: Celery, context: WorkerContext) -> None:
             "earliest": bounds[0],
             "latest": bounds[1],
         }
-        _attempt(task, facts, lambda: _transform(app, context, source_config, transform, *bounds))
+        _attempt(task, facts, lambda: _transform(context, source_config, transform, *bounds))
 
     options = {"bind": True, "max_retries": MAX_RETRIES, "acks_late": True, "ignore_result": True}
     app.task(name=ENTRYPOINT, **options)(entrypoint)
@@ -132,14 +157,15 @@ def _dispatch(app: Celery, source: TransformSource, name: str, earliest: str, la
 
 
 def _transform(
-    app: Celery,
     context: WorkerContext,
     source_config: dict[str, Any],
     transform: dict[str, Any],
     earliest: str,
     latest: str,
 ) -> None:
-    """spec 6.3, then the chained dispatch for the output data set."""
+    """spec 6.3, then the chained dispatch for the output data set: stored in the outbox with
+    the output records, so a broker that does not take it now delays the chain, never breaks
+    it (the outbox drain delivers it later) and never reruns this transform."""
     outcome = runner.run_transform(
         context.services,
         context.source(),
@@ -153,11 +179,8 @@ def _transform(
         "transform written",
         extra={"data_set": source_config.get("name"), "output": outcome.output.name},
     )
-    dispatch = outcome.dispatch
-    if dispatch is not None:
-        first, last = wire_datetime(dispatch.earliest), wire_datetime(dispatch.latest)
-        publish_entrypoint(app, dispatch.data_set, first, last)
-        context.services.storage.finish_dispatch(dispatch.id)
+    if outcome.dispatch is not None:
+        context.publisher.deliver(outcome.dispatch, stored=True)
 
 
 def _attempt(task: Task, facts: dict[str, Any], work: Callable[[], None]) -> None:
@@ -168,7 +191,8 @@ def _attempt(task: Task, facts: dict[str, Any], work: Callable[[], None]) -> Non
         return
     except PERMANENT_ERRORS as exc:
         logger.error(
-            "transform failed", extra={**facts, "error": repr(exc), "retries": task.request.retries}
+            "transform failed",
+            extra={**facts, "error": type(exc).__name__, "retries": task.request.retries},
         )
         return
     except Exception as exc:  # task failure handler: transient or unexpected, so retry
@@ -179,7 +203,12 @@ def _attempt(task: Task, facts: dict[str, Any], work: Callable[[], None]) -> Non
         countdown = RETRY_BASE_SECONDS * 2**retries
         logger.warning(
             "transform retrying",
-            extra={**facts, "error": repr(exc), "retries": retries, "countdown": countdown},
+            extra={
+                **facts,
+                "error": type(exc).__name__,
+                "retries": retries,
+                "countdown": countdown,
+            },
         )
         error = exc
     raise task.retry(exc=error, countdown=countdown)

@@ -64,7 +64,9 @@ def create_app(settings: Settings | None = None, *, storage: Storage | None = No
     app.url_map.converters["data_set"] = DataSetNameConverter
     services = Services.build(settings, storage)
     app.extensions["backdrop"] = services
-    app.extensions[triggers.EXTENSION] = TransformPublisher(settings, services.storage)
+    publisher = TransformPublisher(settings, services.storage)
+    app.extensions[triggers.EXTENSION] = publisher
+    readiness.add_information(app, "broker", publisher.state)
     init_request_log(app)
     init_headers(app)
     register_error_handlers(app, WRITE_ERRORS)

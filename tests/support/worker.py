@@ -88,10 +88,18 @@ def purge(settings: Settings) -> None:
 
 @contextlib.contextmanager
 def running_worker(
-    settings: Settings, log_path: Path, *, oauth_token: str | None = None, timeout: float = 60
+    settings: Settings,
+    log_path: Path,
+    *,
+    oauth_token: str | None = None,
+    timeout: float = 60,
+    fresh_queue: bool = True,
 ) -> Iterator[WorkerLog]:
-    """A worker process for `settings`; yields its log once it is ready to consume."""
-    purge(settings)
+    """A worker process for `settings`; yields its log once it is ready to consume. With
+    `fresh_queue`, what earlier runs left in the broker is dropped first; without, the
+    worker consumes what is queued already."""
+    if fresh_queue:
+        purge(settings)
     log = WorkerLog(log_path)
     with log_path.open("wb") as sink:
         proc = subprocess.Popen(
