@@ -134,7 +134,7 @@ def register_tasks(app: Celery, context: WorkerContext) -> None:
             "earliest": bounds[0],
             "latest": bounds[1],
         }
-        _attempt(task, facts, lambda: _transform(context, source_config, transform, *bounds))
+        _attempt(task, facts, lambda: run_and_chain(context, source_config, transform, *bounds))
 
     options = {"bind": True, "max_retries": MAX_RETRIES, "acks_late": True, "ignore_result": True}
     app.task(name=ENTRYPOINT, **options)(entrypoint)
@@ -156,7 +156,7 @@ def _dispatch(app: Celery, source: TransformSource, name: str, earliest: str, la
     logger.info("transforms dispatched", extra={"data_set": name, "count": len(transforms)})
 
 
-def _transform(
+def run_and_chain(
     context: WorkerContext,
     source_config: dict[str, Any],
     transform: dict[str, Any],

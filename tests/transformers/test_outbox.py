@@ -9,13 +9,16 @@ import time
 from collections.abc import Callable, Iterator
 from dataclasses import replace
 from datetime import UTC, datetime, timedelta
+from typing import Any
 
 import pytest
 import redis
 
 from backdrop.core.config import Settings
+from backdrop.core.data_set import DataSetConfig
 from backdrop.core.data_sets import new_dispatch
 from backdrop.core.storage.base import Dispatch, Storage
+from backdrop.transformers.dispatch import WorkerContext, run_and_chain
 from backdrop.transformers.outbox import Drained, DrainSchedule, drain
 from backdrop.transformers.publish import TransformPublisher
 from tests.support.broker_proxy import BrokerProxy
@@ -23,10 +26,12 @@ from tests.support.outbox import empty_outbox
 from tests.support.worker import purge, redis_url
 from tests.transformers.conftest import with_broker
 from tests.transformers.redis_queue import messages
+from tests.transformers.scenario import EVENTS, rate_transform
 
 REDIS_DB = 9
 BOUND = 3.0  # seconds: the "a few seconds at most", generously
 START = datetime(2014, 1, 6, 10, tzinfo=UTC)
+EVENTS_RANGE = (EVENTS[0]["_timestamp"], EVENTS[-1]["_timestamp"])
 
 
 @pytest.fixture(scope="module")
@@ -254,3 +259,31 @@ def test_one_look_at_a_time_per_process() -> None:
     assert not schedule.begin()
     schedule.end(emptied=True)
     assert schedule.begin()
+
+
+def test_a_chained_dispatch_the_broker_does_not_take_waits_and_fails_no_task(
+    outbox: Outbox,
+    settings: Settings,
+    make_data_set: Callable[..., dict[str, Any]],
+    name: str,
+) -> None:
+    source = make_data_set(name, data_type="events")
+    config = DataSetConfig.from_stagecraft(source)
+    with BrokerProxy() as black_hole:
+        context = WorkerContext(replace(settings, broker_url=black_hole.url("redis://h/0")))
+        try:
+            context.services.data_sets.append(config, EVENTS, transforms=False)
+            started = time.monotonic()
+            # returns (the task succeeds: its output is stored, no retry reruns it)
+            run_and_chain(context, source, rate_transform(name, "events"), *EVENTS_RANGE)
+            assert time.monotonic() - started < BOUND
+            assert (context.publisher.failed, context.publisher.kept) == (1, 1)
+        finally:
+            context.close()
+    (chained,) = outbox.storage.claim_dispatches(10, 60)
+    outbox.added.append(chained)
+    assert (chained.data_set, chained.earliest, chained.latest) == (
+        f"{name}_completion_rate",
+        datetime(2014, 1, 6, tzinfo=UTC),
+        datetime(2014, 1, 13, tzinfo=UTC),
+    )
