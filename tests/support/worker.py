@@ -77,11 +77,11 @@ class WorkerLog:
         ]
 
 
-def purge(settings: Settings) -> None:
-    """Drop what earlier runs left in the broker's default queue."""
+def purge(settings: Settings) -> int:
+    """Drop what waits in the broker's default queue; returns how many messages that was."""
     app = create_celery(settings)
     try:
-        app.control.purge()
+        return int(app.control.purge())
     finally:
         app.close()
 

@@ -53,11 +53,7 @@ def sender(proxy: BrokerProxy, broker: str, tmp_path: Path) -> Iterator[Sender]:
 
 def queued(broker: str, data_dir: Path) -> int:
     """How many messages the broker holds (and empties it)."""
-    app = create_celery(settings_for(broker, data_dir))
-    try:
-        return int(app.control.purge())
-    finally:
-        app.close()
+    return purge(settings_for(broker, data_dir))
 
 
 def sending_threads() -> int:
@@ -100,9 +96,9 @@ def test_a_hung_connection_does_not_poison_later_sends(
     proxy.forward()
     assert timed_send(sender)[0] is None
     proxy.hold()  # the connection in use freezes, new ones are never answered
-    reason, elapsed = timed_send(sender)
+    reason, elapsed = timed_send(sender, budget=1.0)
     assert reason is not None
-    assert elapsed < BOUND
+    assert elapsed < 1.5
     proxy.forward()  # the broker is back; the frozen connection is gone
     assert timed_send(sender)[0] is None
     assert queued(broker, tmp_path) == 2
