@@ -3,12 +3,29 @@
 from __future__ import annotations
 
 import base64
+import contextlib
 import json
+from collections.abc import Iterator
 from typing import Any
 
 import redis
 
+from backdrop.core.config import Settings
+from tests.support.worker import purge
+
 QUEUE = "celery"
+
+
+@contextlib.contextmanager
+def emptied_queue(settings: Settings) -> Iterator[redis.Redis]:
+    """A client of the Redis broker of `settings`, its queue emptied first."""
+    assert settings.broker_url is not None
+    purge(settings)
+    client = redis.Redis.from_url(settings.broker_url)
+    try:
+        yield client
+    finally:
+        client.close()
 
 
 def messages(queue: redis.Redis, data_set: str | None = None) -> list[dict[str, Any]]:

@@ -22,10 +22,11 @@ from backdrop.transformers.dispatch import WorkerContext, run_and_chain
 from backdrop.transformers.outbox import Drained, DrainSchedule, drain
 from backdrop.transformers.publish import TransformPublisher
 from tests.support.broker_proxy import BrokerProxy
+from tests.support.clock import Clock
 from tests.support.outbox import empty_outbox
-from tests.support.worker import purge, redis_url
+from tests.support.worker import redis_url
 from tests.transformers.conftest import with_broker
-from tests.transformers.redis_queue import messages
+from tests.transformers.redis_queue import emptied_queue, messages
 from tests.transformers.scenario import EVENTS, rate_transform
 
 REDIS_DB = 9
@@ -77,10 +78,8 @@ def outbox(storage: Storage) -> Iterator[Outbox]:
 
 @pytest.fixture
 def queue(queue_settings: Settings) -> Iterator[redis.Redis]:
-    purge(queue_settings)
-    client = redis.Redis.from_url(redis_url(REDIS_DB))
-    yield client
-    client.close()
+    with emptied_queue(queue_settings) as client:
+        yield client
 
 
 @pytest.fixture
@@ -99,6 +98,12 @@ def publisher_for(
     yield make
     for publisher in made:
         publisher.close()
+
+
+@pytest.fixture
+def publisher(publisher_for: Callable[..., TransformPublisher]) -> TransformPublisher:
+    """A publisher on the real Redis."""
+    return publisher_for()
 
 
 def published_days(queue: redis.Redis) -> list[str]:
@@ -146,11 +151,10 @@ def test_a_dispatch_the_broker_does_not_take_is_kept_counted_and_logged(
 
 def test_a_published_dispatch_is_forgotten_and_counted(
     outbox: Outbox,
-    publisher_for: Callable[..., TransformPublisher],
+    publisher: TransformPublisher,
     queue: redis.Redis,
     name: str,
 ) -> None:
-    publisher = publisher_for()
     (stored,) = outbox.add(name, 1)
     assert publisher.deliver(stored, stored=True) is True
     assert (publisher.published, publisher.failed, publisher.last_outcome) == (1, 0, "published")
@@ -162,11 +166,10 @@ def test_a_published_dispatch_is_forgotten_and_counted(
 
 def test_a_drain_delivers_the_oldest_first_up_to_its_limit(
     outbox: Outbox,
-    publisher_for: Callable[..., TransformPublisher],
+    publisher: TransformPublisher,
     queue: redis.Redis,
     name: str,
 ) -> None:
-    publisher = publisher_for()
     dispatches = outbox.add(name, 5)
     first = outbox.drain(publisher, limit=3, min_age=0)
     assert (first.delivered, first.emptied) == (3, False)
@@ -180,11 +183,10 @@ def test_a_drain_delivers_the_oldest_first_up_to_its_limit(
 
 def test_a_claimed_dispatch_waits_for_its_lease(
     outbox: Outbox,
-    publisher_for: Callable[..., TransformPublisher],
+    publisher: TransformPublisher,
     queue: redis.Redis,
     name: str,
 ) -> None:
-    publisher = publisher_for()
     (leased, free) = outbox.add(name, 2)
     assert [d.id for d in outbox.storage.claim_dispatches(1, lease_seconds=0.5)] == [leased.id]
     drained = outbox.drain(publisher, limit=10, min_age=0)
@@ -196,11 +198,10 @@ def test_a_claimed_dispatch_waits_for_its_lease(
 
 def test_a_young_dispatch_is_left_to_the_process_that_stored_it(
     outbox: Outbox,
-    publisher_for: Callable[..., TransformPublisher],
+    publisher: TransformPublisher,
     queue: redis.Redis,
     name: str,
 ) -> None:
-    publisher = publisher_for()
     (young,) = outbox.add(name, 1)
     assert outbox.drain(publisher, limit=10, min_age=0.5) == (Drained(0, emptied=True))
     time.sleep(0.6)
@@ -219,14 +220,6 @@ def test_a_drain_stops_at_the_first_dispatch_the_broker_does_not_take(
     assert (publisher.failed, outbox.count()) == (1, 3)
     # only the first was claimed (claims start at one): the others are free for the next drain
     assert [d.id for d in outbox.storage.claim_dispatches(10, 60)] == [d.id for d in others]
-
-
-class Clock:
-    def __init__(self) -> None:
-        self.now = 100.0
-
-    def __call__(self) -> float:
-        return self.now
 
 
 def test_a_writer_looks_in_the_outbox_at_most_every_few_seconds_when_it_saw_no_failure() -> None:

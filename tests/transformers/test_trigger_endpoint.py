@@ -22,9 +22,9 @@ from backdrop.transformers.publish import TransformPublisher
 from backdrop.write.app import create_app as create_write_app
 from backdrop.write.triggers import EXTENSION
 from tests.support.servers import LiveServer, free_port
-from tests.support.worker import purge, redis_url
+from tests.support.worker import redis_url
 from tests.transformers.conftest import with_broker
-from tests.transformers.redis_queue import messages
+from tests.transformers.redis_queue import emptied_queue, messages
 
 REDIS_DB = 14
 
@@ -43,10 +43,8 @@ def write_url(queue_settings: Settings, storage: Storage) -> Iterator[str]:
 @pytest.fixture
 def queue(queue_settings: Settings) -> Iterator[redis.Redis]:
     """The broker's `celery` list, emptied before each test."""
-    purge(queue_settings)
-    client = redis.Redis.from_url(redis_url(REDIS_DB))
-    yield client
-    client.close()
+    with emptied_queue(queue_settings) as client:
+        yield client
 
 
 @pytest.fixture
