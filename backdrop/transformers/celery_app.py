@@ -10,6 +10,7 @@ from __future__ import annotations
 
 from pathlib import Path
 from typing import Any
+from urllib.parse import urlsplit
 
 from celery import Celery
 
@@ -54,23 +55,23 @@ def is_embedded(settings: Settings) -> bool:
     return settings.broker_url is None
 
 
-def is_redis(url: str) -> bool:
-    return url.startswith(("redis:", "rediss:"))
+REDIS_SCHEMES = ("redis", "rediss", "sentinel")
+AMQP_SCHEMES = ("amqp", "amqps", "pyamqp")
 
 
 def _transport_options(settings: Settings, *, publisher: bool) -> dict[str, Any]:
     options: dict[str, Any] = {}
-    url = broker_url(settings)
+    scheme = urlsplit(broker_url(settings)).scheme.lower()
     if is_embedded(settings):
         options.update(broker_folders(settings.data_dir))
         options["polling_interval"] = EMBEDDED_POLLING_INTERVAL
-    elif is_redis(url):
+    elif scheme in REDIS_SCHEMES:
         options["socket_connect_timeout"] = PUBLISH_CONNECT_TIMEOUT if publisher else 10.0
         if publisher:
             # redis-py waits forever for a reply without it; no retry on timeout either.
             options["socket_timeout"] = PUBLISH_IO_TIMEOUT
             options["retry_on_timeout"] = False
-    elif publisher:
+    elif scheme in AMQP_SCHEMES and publisher:
         # py-amqp (kombu passes these to amqp.Connection): bounded reads and writes, and a
         # publish counts only once the broker confirmed it, so the outbox entry is never
         # forgotten for a message the broker did not keep.

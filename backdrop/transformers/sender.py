@@ -39,7 +39,7 @@ MAX_WAITING = 64
 
 class NotSent(Exception):
     """The broker did not take the message by the deadline. `reason` names why, for logs: the
-    library's exception class name, `DeadlineExceeded` or `SenderBusy`."""
+    library's exception class name, `DeadlineExceeded`, `SenderBusy` or `SenderClosed`."""
 
     def __init__(self, reason: str) -> None:
         super().__init__(reason)
@@ -110,7 +110,9 @@ class Sender:
         """
         message = _Message(name, args, deadline)
         with self._lock:
-            if self._closed or self._messages.qsize() >= MAX_WAITING:
+            if self._closed:
+                raise NotSent("SenderClosed")
+            if self._messages.qsize() >= MAX_WAITING:
                 raise NotSent("SenderBusy")
             self._start()
             self._messages.put(message)
@@ -127,8 +129,9 @@ class Sender:
                 self._messages.put(None)
 
     def _start(self) -> None:
-        """Start the sending thread on first use (never at construction: a process may fork)."""
-        if self._thread is None:
+        """Start the sending thread on first use (never at construction: a process may fork),
+        and again should it ever have died."""
+        if self._thread is None or not self._thread.is_alive():
             self._thread = threading.Thread(target=self._run, name="broker-sender", daemon=True)
             self._thread.start()
 

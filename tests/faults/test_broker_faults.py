@@ -29,7 +29,14 @@ from backdrop.transformers.publish import BROKER_COOLDOWN
 from tests.support.broker_proxy import BrokerProxy
 from tests.support.outbox import empty_outbox
 from tests.support.stagecraft import StagecraftState
-from tests.support.worker import amqp_url, poll, purge, redis_url, running_worker
+from tests.support.worker import (
+    WorkerLog,
+    amqp_url,
+    poll,
+    purge,
+    redis_url,
+    running_worker,
+)
 from tests.transformers.conftest import WORKER_TOKEN
 from tests.transformers.scenario import EVENTS, RATES, rate_transform
 
@@ -149,6 +156,12 @@ def rates(storage: Storage, source: Source) -> list[tuple[str, float]]:
     return found if len(found) == len(RATES) else []
 
 
+def deliveries(log: WorkerLog, source: Source) -> list[dict[str, Any]]:
+    """The worker's log lines for the dispatches it delivered, once all the writes' are."""
+    lines = log.matching("transform dispatch delivered later", data_set=source.name)
+    return lines if len(lines) >= WRITERS else []
+
+
 def test_the_worker_delivers_what_waited_while_redis_never_answered(
     settings: Settings,
     storage: Storage,
@@ -165,10 +178,7 @@ def test_the_worker_delivers_what_waited_while_redis_never_answered(
         log_path = tmp_path / "worker.log"
         with running_worker(worker_settings, log_path, oauth_token=WORKER_TOKEN) as log:
             assert poll(lambda: rates(storage, source), timeout=30) == list(RATES.items())
-            delivered = poll(
-                lambda: log.matching("transform dispatch delivered later", data_set=source.name),
-                what="the worker's deliveries",
-            )
+            delivered = poll(lambda: deliveries(log, source), what="the worker's deliveries")
             poll(lambda: storage.count_dispatches() == 0, what="an empty outbox")
     assert len(delivered) == WRITERS
     assert all(line["earliest"] == "2014-01-06T10:00:00Z" for line in delivered)
@@ -189,7 +199,8 @@ def test_the_next_write_delivers_what_waited_while_rabbitmq_never_answered(
         proxy.forward()  # the broker answers again; no worker runs
         # the next write is the breaker's probe once it cooled down, and the waiting
         # dispatches are old enough to be no other writer's any more
-        time.sleep(max(ended + BROKER_COOLDOWN, started + IN_FLIGHT_SECONDS) - time.monotonic())
+        ready_at = max(ended + BROKER_COOLDOWN, started + IN_FLIGHT_SECONDS)
+        time.sleep(max(0.0, ready_at - time.monotonic()))
         assert source.post()[0] == 200
         state = source.broker_state()
     assert (state["published"], state["delivered_later"], state["waiting_dispatches"]) == (
