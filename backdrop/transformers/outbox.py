@@ -34,8 +34,9 @@ logger = logging.getLogger(__name__)
 # How long a claimer may hold a dispatch before others may take it: longer than a drain runs.
 LEASE_SECONDS = 10.0
 # A dispatch is left to the process that stored it this long: its own publish (at most the
-# publish budget, 2 s) and the database call that forgets it.
-IN_FLIGHT_SECONDS = 4.0
+# publish budget, 2 s) and the database call that forgets it. Should that call be slower, a
+# drain may publish the dispatch again: harmless, transforms are idempotent.
+IN_FLIGHT_SECONDS = 3.0
 # The worker: how often, for how long and how many at most per round.
 DRAIN_INTERVAL = 2.0
 DRAIN_BUDGET = 5.0
