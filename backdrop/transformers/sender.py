@@ -5,9 +5,10 @@ them (connect, handshake, channel, declare, send, confirm), a broker may answer 
 time, and a library may still block where no timeout reaches (a slow name lookup). So messages
 leave from one thread per sender, which owns the producer connection and reuses it; a caller
 hands it a message and waits no longer than its deadline. A message whose caller gave up is
-never sent afterwards. At most one thread and one connection exist per sender, however the
-broker behaves; a thread blocked past every timeout delays later messages (their callers fail
-at their deadlines, and the dispatches wait in the outbox) but never a caller.
+never sent afterwards, and when a publish fails, the messages waiting behind it fail with it.
+At most one thread and one connection exist per sender, however the broker behaves; a thread
+blocked past every timeout delays later messages (their callers fail at their deadlines, and
+the dispatches wait in the outbox) but never a caller.
 
 After a failure the connection is dropped and rebuilt for the next message, so a hung or
 half-closed connection never poisons later publishes. A reused connection that fails is
@@ -141,8 +142,24 @@ class Sender:
             if message.take():
                 connection, error = self._publish(connection, message)
                 message.settle(error)
+                if connection is None and error is not None:  # the broker failed, not a deadline
+                    self._fail_waiting(error)
         if connection is not None:
             self._drop(connection)
+
+    def _fail_waiting(self, error: str) -> None:
+        """The broker just failed: the messages waiting now fail with it at once, rather than
+        each trying it again at its caller's expense."""
+        while True:
+            try:
+                message = self._messages.get_nowait()
+            except queue.Empty:
+                return
+            if message is None:  # closing: leave the signal for the loop
+                self._messages.put(None)
+                return
+            if message.take():
+                message.settle(error)
 
     def _publish(
         self, connection: Connection | None, message: _Message
