@@ -37,7 +37,10 @@ def add_information(app: Flask, name: str, probe: Information) -> None:
 def _outcome(check: Callable[[], None]) -> str:
     try:
         check()
-    except (StorageError, ConfigUnavailable):
+    except StorageError as exc:
+        services().metrics.database_error(exc)
+        return "unavailable"
+    except ConfigUnavailable:
         return "unavailable"
     return "ok"
 
