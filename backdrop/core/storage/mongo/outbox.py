@@ -29,13 +29,19 @@ def add(outbox: Collection[Document], dispatch: Dispatch, session: ClientSession
     )
 
 
-def claim(outbox: Collection[Document], limit: int, lease_seconds: float) -> list[Dispatch]:
-    """Up to `limit` available dispatches, oldest first, each leased by one atomic update."""
+def claim(
+    outbox: Collection[Document], limit: int, lease_seconds: float, min_age: float
+) -> list[Dispatch]:
+    """Up to `limit` available dispatches stored at least `min_age` seconds ago, oldest first,
+    each leased by one atomic update."""
     claimed = []
     for _ in range(limit):
         stamp = now()
         document = outbox.find_one_and_update(
-            {"available_at": {"$lte": stamp}},
+            {
+                "available_at": {"$lte": stamp},
+                "created_at": {"$lte": stamp - timedelta(seconds=min_age)},
+            },
             {
                 "$set": {"available_at": stamp + timedelta(seconds=lease_seconds)},
                 "$inc": {"attempts": 1},

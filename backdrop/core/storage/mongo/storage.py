@@ -315,8 +315,10 @@ class MongoStorage(Storage):
         outbox.add(self._documents(_OUTBOX), dispatch, None)
 
     @guarded
-    def claim_dispatches(self, limit: int, lease_seconds: float) -> list[Dispatch]:
-        return outbox.claim(self._documents(_OUTBOX), limit, lease_seconds)
+    def claim_dispatches(
+        self, limit: int, lease_seconds: float, *, min_age: float = 0.0
+    ) -> list[Dispatch]:
+        return outbox.claim(self._documents(_OUTBOX), limit, lease_seconds, min_age)
 
     @guarded
     def finish_dispatch(self, dispatch_id: str) -> None:
