@@ -51,43 +51,45 @@ def test_a_batch_cut_off_by_sigkill_is_stored_once_after_the_retry(
         "SIGNON_API_USER_TOKEN": "signon-token",
         "BACKDROP_DATA_DIR": str(tmp_path),
     }
-    with Relay(port, address_of(database_url)) as relay, app("write", env) as write:
-        target = f"{write.url}/data/{name}/{name}"
-        outcome: list[object] = []
+    with Relay(port, address_of(database_url)) as relay:
+        relay.forward()
+        with app("write", env) as write:
+            target = f"{write.url}/data/{name}/{name}"
+            outcome: list[object] = []
 
-        def post() -> None:
-            try:
-                outcome.append(requests.post(target, data=body, headers=headers, timeout=300))
-            except requests.ConnectionError as exc:
-                outcome.append(exc)
+            def post() -> None:
+                try:
+                    outcome.append(requests.post(target, data=body, headers=headers, timeout=300))
+                except requests.ConnectionError as exc:
+                    outcome.append(exc)
 
-        before = relay.upstream_bytes
-        posting = threading.Thread(target=post)
-        posting.start()
-        poll(
-            lambda: (
-                outcome
-                or (
-                    relay.upstream_bytes - before >= SENT_BYTES
-                    and relay.upstream_quiet_for >= QUIET_SECONDS
-                )
-            ),
-            timeout=240,
-            interval=0.005,
-            what="the batch on its way to the database",
-        )
-        assert not outcome, f"the write ended before the kill: {outcome}"
-        [worker] = workers(write.pid)
-        os.kill(worker, signal.SIGKILL)
-        posting.join(timeout=60)
-        assert [type(result) for result in outcome] == [requests.ConnectionError]
+            before = relay.upstream_bytes
+            posting = threading.Thread(target=post)
+            posting.start()
+            poll(
+                lambda: (
+                    outcome
+                    or (
+                        relay.upstream_bytes - before >= SENT_BYTES
+                        and relay.upstream_quiet_for >= QUIET_SECONDS
+                    )
+                ),
+                timeout=240,
+                interval=0.005,
+                what="the batch on its way to the database",
+            )
+            assert not outcome, f"the write ended before the kill: {outcome}"
+            [worker] = workers(write.pid)
+            os.kill(worker, signal.SIGKILL)
+            posting.join(timeout=60)
+            assert [type(result) for result in outcome] == [requests.ConnectionError]
 
-        poll(
-            lambda: serving(write.url, write.pid) and worker not in workers(write.pid),
-            what="a new worker",
-        )
-        retried = requests.post(target, data=body, headers=headers, timeout=300)
-        assert retried.status_code == 200, retried.text
+            poll(
+                lambda: serving(write.url, write.pid) and worker not in workers(write.pid),
+                what="a new worker",
+            )
+            retried = requests.post(target, data=body, headers=headers, timeout=300)
+            assert retried.status_code == 200, retried.text
 
     assert storage.count_records(name) == RECORDS
     seqs = sorted(record["seq"] for record in storage.find(name, Query()))

@@ -67,21 +67,17 @@ def cut_off(
         database_timeout=TIMEOUT,
     )
     storage = open_storage(settings)
-    relays: list[Relay] = []
-
-    def reconnect() -> None:
-        relays.append(Relay(port, address_of(database_url)))
+    relay = Relay(port, address_of(database_url))
 
     try:
-        yield storage, reconnect
+        yield storage, relay.forward
     finally:
         # Bounded: an engine whose calls still hang (the test has failed then) must not hold
         # up the rest of the run while it closes.
         closing = threading.Thread(target=storage.close, daemon=True)
         closing.start()
         closing.join(timeout=10)
-        for relay in relays:
-            relay.close()
+        relay.close()
 
 
 def test_every_method_fails_fast_and_recovers(

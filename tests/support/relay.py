@@ -1,37 +1,59 @@
-"""A TCP relay in front of a real server, for fault tests: before it starts nothing listens on
-its port (the server is unreachable there); while it runs, the server can be reached through it;
-and it counts what flows towards the server, so a test can act while a write is on its way
-(e.g. kill the writer once the database is busy with its batch)."""
+"""A TCP port standing in for a database host in fault tests: nothing listening yet, a listener
+that accepts connections and never answers, or a relay to the real server (the database
+"coming back" on the same address). It counts what flows towards the server, so a test can act
+while a write is on its way (e.g. kill the writer once the database is busy with its batch)."""
 
 from __future__ import annotations
 
-import contextlib
 import selectors
 import socket
 import threading
 import time
+from enum import Enum
 from urllib.parse import urlsplit, urlunsplit
 
 
+class Mode(Enum):
+    SILENT = "silent"  # accept, read nothing, answer nothing
+    FORWARD = "forward"  # relay each new connection to the real server
+
+
 class Relay:
-    """Relays connections from 127.0.0.1:`port` to `target`, until `close()`."""
+    """Listens on `port` once `listen` is called; `forward` switches new connections to the
+    target. Connections taken while silent stay silent. Every socket closes on `close`."""
 
     def __init__(self, port: int, target: tuple[str, int]) -> None:
-        self._listener = socket.create_server(("127.0.0.1", port))
-        self._listener.settimeout(0.1)
+        self.port = port
         self._target = target
-        self._stopping = threading.Event()
+        self._mode = Mode.SILENT
+        self._listener: socket.socket | None = None
+        self._sockets: list[socket.socket] = []
         self._lock = threading.Lock()
+        self._stopping = threading.Event()
+        self._threads: list[threading.Thread] = []
         self._upstream = 0
         self._last_upstream = time.monotonic()
-        self._threads = [threading.Thread(target=self._accept, daemon=True)]
-        self._threads[0].start()
 
     def __enter__(self) -> Relay:
         return self
 
     def __exit__(self, *exc: object) -> None:
         self.close()
+
+    def listen(self, mode: Mode) -> None:
+        self._mode = mode
+        if self._listener is not None:
+            return
+        listener = socket.socket()
+        listener.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+        listener.bind(("127.0.0.1", self.port))
+        listener.listen(256)
+        listener.settimeout(0.1)
+        self._listener = listener
+        self._spawn(self._accept)
+
+    def forward(self) -> None:
+        self.listen(Mode.FORWARD)
 
     @property
     def upstream_bytes(self) -> int:
@@ -45,45 +67,63 @@ class Relay:
         with self._lock:
             return time.monotonic() - self._last_upstream
 
-    def _accept(self) -> None:
-        while not self._stopping.is_set():
-            with contextlib.suppress(TimeoutError):
-                client, _ = self._listener.accept()
-                thread = threading.Thread(target=self._relay, args=(client,), daemon=True)
-                self._threads.append(thread)
-                thread.start()
+    def close(self) -> None:
+        self._stopping.set()
+        for thread in self._threads:
+            thread.join(timeout=5)
+        with self._lock:
+            for sock in self._sockets:
+                sock.close()
+            self._sockets.clear()
+        if self._listener is not None:
+            self._listener.close()
 
-    def _relay(self, client: socket.socket) -> None:
-        with contextlib.ExitStack() as stack:
-            stack.enter_context(client)
+    def _spawn(self, target: object, *args: object) -> None:
+        thread = threading.Thread(target=target, args=args, daemon=True)  # type: ignore[arg-type]
+        self._threads.append(thread)
+        thread.start()
+
+    def _accept(self) -> None:
+        assert self._listener is not None
+        while not self._stopping.is_set():
             try:
-                server = stack.enter_context(socket.create_connection(self._target, timeout=5))
+                client, _ = self._listener.accept()
+            except TimeoutError:
+                continue
             except OSError:
                 return
-            selector = stack.enter_context(selectors.DefaultSelector())
-            selector.register(client, selectors.EVENT_READ, server)
-            selector.register(server, selectors.EVENT_READ, client)
+            with self._lock:
+                self._sockets.append(client)
+            if self._mode is Mode.FORWARD:
+                self._spawn(self._pump, client)
+
+    def _pump(self, client: socket.socket) -> None:
+        try:
+            server = socket.create_connection(self._target, timeout=5)
+        except OSError:
+            client.close()
+            return
+        with self._lock:
+            self._sockets.append(server)
+        peers = {client: server, server: client}
+        with selectors.DefaultSelector() as selector, client, server:
+            for sock in peers:  # blocking sockets: select says when recv will not block
+                sock.settimeout(None)
+                selector.register(sock, selectors.EVENT_READ)
             while not self._stopping.is_set():
                 for key, _ in selector.select(timeout=0.1):
                     source: socket.socket = key.fileobj  # type: ignore[assignment]
                     try:
-                        data = source.recv(65536)
-                        if data:
-                            key.data.sendall(data)
+                        data = source.recv(1 << 16)
+                        if not data:
+                            return
+                        peers[source].sendall(data)
                     except OSError:
-                        return
-                    if not data:
                         return
                     if source is client:
                         with self._lock:
                             self._upstream += len(data)
                             self._last_upstream = time.monotonic()
-
-    def close(self) -> None:
-        self._stopping.set()
-        for thread in self._threads:
-            thread.join(timeout=5)
-        self._listener.close()
 
 
 def on_port(url: str, port: int) -> str:
