@@ -148,3 +148,40 @@ def test_a_standalone_server_is_written_without_transactions(standalone_url: str
         assert [d.id for d in storage.claim_dispatches(5, 1.0)] == ["d-standalone"]
     finally:
         storage.close()
+
+
+@pytest.mark.parametrize("text", ["nul\0inside", "lone \ud800 surrogate"], ids=["nul", "surrogate"])
+def test_lookups_of_text_bson_cannot_hold_find_nothing(
+    mongo: MongoStorage, name: str, text: str
+) -> None:
+    """Names and ids MongoDB cannot hold name nothing stored: reads find nothing instead of
+    failing in the driver; writes under such a data set name are refused."""
+    mongo.save(name, [{"_id": "a", "channel": "b"}])
+    assert mongo.get_document(text, "a") is None
+    assert mongo.get_document("data_sets", text) is None
+    assert mongo.find_documents(text) == []
+    assert mongo.find_documents("data_sets", {"data_group": text}) == []
+    assert not mongo.delete_document(text, "a")
+    assert mongo.count_records(text) == 0
+    assert list(mongo.find(text, Query())) == []
+    assert mongo.run(text, Query(group_by=("channel",))) == []
+    assert not mongo.patch_record(name, text, {"channel": "c"})
+    assert not mongo.delete_record(name, text)
+    assert list(mongo.find(name, Query(filter_by=(("channel", text),)))) == []
+    assert list(mongo.find(name, Query(filter_by_prefix=(("channel", text),)))) == []
+    with pytest.raises(ValueNotStorable):
+        mongo.save(text, [{"_id": "a"}])
+    with pytest.raises(ValueNotStorable):
+        mongo.put_document(text, "a", {})
+
+
+def test_a_prefix_with_nul_matches_literally(mongo: MongoStorage, name: str) -> None:
+    mongo.save(name, [{"_id": "a", "path": "x\0y.z"}, {"_id": "b", "path": "x\0yz"}])
+    query = Query(filter_by_prefix=(("path", "x\0y."),))
+    assert [record["_id"] for record in mongo.find(name, query)] == ["a"]
+
+
+def test_64_bit_integers_read_back_as_int(mongo: MongoStorage, name: str) -> None:
+    mongo.save(name, [{"_id": "a", "big": 2**62, "nested": [-(2**63)]}])
+    [record] = list(mongo.find(name, Query()))
+    assert (type(record["big"]), type(record["nested"][0])) == (int, int)

@@ -15,6 +15,8 @@ import re
 from datetime import UTC
 from typing import Any
 
+from bson.codec_options import TypeDecoder, TypeRegistry
+from bson.int64 import Int64
 from pymongo import MongoClient
 from pymongo.write_concern import WriteConcern
 
@@ -26,6 +28,16 @@ _TRUE = frozenset({"true", "1", "yes"})
 # pymongo looks for a server at most this often while none answers, and checks its deadline only
 # then, so server selection overshoots its timeout by up to this much.
 _SELECTION_STEP = 0.5
+
+
+class _PlainInt(TypeDecoder):
+    """64-bit integers read back as `int`, as every other integer (bson's default is its `Int64`
+    subclass): a value reads back with the type it was written with, as on every engine."""
+
+    bson_type = Int64
+
+    def transform_bson(self, value: Int64) -> int:
+        return int(value)
 
 
 def connect(url: str, timeout: float) -> MongoClient[Document]:
@@ -42,6 +54,7 @@ def connect(url: str, timeout: float) -> MongoClient[Document]:
         serverSelectionTimeoutMS=max(1, round(selection * 1000)),
         connectTimeoutMS=max(1, round(timeout * 1000)),
         appname="backdrop",
+        type_registry=TypeRegistry([_PlainInt()]),
         **options,
     )
 

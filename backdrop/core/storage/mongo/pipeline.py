@@ -15,6 +15,7 @@ from backdrop.core.limits import MAX_INTEGER, MIN_INTEGER
 from backdrop.core.periods import Period
 from backdrop.core.query import Query
 from backdrop.core.storage.base import Collected
+from backdrop.core.storage.mongo.names import encodable
 
 _UNITS = {period: period.value for period in Period}
 _NOTHING: dict[str, Any] = {"$in": []}  # matches no record
@@ -53,18 +54,23 @@ def _by_field(pairs: tuple[tuple[str, Any], ...]) -> dict[str, list[Any]]:
 
 
 def _equal_to_all(values: list[Any]) -> dict[str, Any]:
-    """A scalar equals every value only when they are all the same (type included)."""
+    """A scalar equals every value only when they are all the same (type included), and no
+    stored value equals text BSON cannot encode."""
     distinct = {(type(value), value) for value in values}
-    return {"$eq": values[0]} if len(distinct) == 1 else _NOTHING
+    if len(distinct) != 1 or (isinstance(values[0], str) and not encodable(values[0])):
+        return _NOTHING
+    return {"$eq": values[0]}
 
 
 def _prefixed_by_all(prefixes: list[str]) -> dict[str, Any]:
     """A string starts with every prefix only when it starts with the longest, and that one
-    starts with all the others. Literal prefixes: regex characters are escaped (spec 2.4.1)."""
+    starts with all the others. Literal prefixes: regex characters are escaped (spec 2.4.1), and
+    NUL is written `\\x00` (a BSON regex cannot hold the character itself). No stored text
+    starts with text BSON cannot encode."""
     longest = max(prefixes, key=len)
-    if not all(longest.startswith(prefix) for prefix in prefixes):
+    if not all(longest.startswith(prefix) for prefix in prefixes) or not encodable(longest):
         return _NOTHING
-    return {"$regex": "^" + re.escape(longest)}
+    return {"$regex": "^" + re.escape(longest).replace("\0", "\\x00")}
 
 
 def group_pipeline(query: Query, *, exact_longs: bool = False) -> list[dict[str, Any]]:

@@ -7,8 +7,8 @@ first:
   timeout) -> StorageUnavailable, and the circuit breaker opens, so the next calls answer at
   once instead of each waiting out the timeout;
 * a record over MongoDB's 16 MB document limit (or an index key over its limit) -> ValueTooLarge;
-* a value BSON cannot encode (an integer beyond 64 bits, a NUL in a key) or a field name the
-  server refuses -> ValueNotStorable;
+* a value BSON cannot encode (an integer beyond 64 bits, a NUL in a key, text with a lone
+  surrogate) or a field name the server refuses -> ValueNotStorable;
 * a write conflict that the transaction runner's bounded retries did not resolve -> StorageBusy;
 * anything else -> StorageError (a 500 with a generic message).
 
@@ -70,7 +70,9 @@ _NOT_STORABLE_CODES = frozenset(
 _CONFLICT_CODES = frozenset({112})  # WriteConflict
 _TRANSIENT = "TransientTransactionError"
 
-DriverFailure = (PyMongoError, BSONError, OverflowError)
+# BSON refuses an integer past 64 bits with OverflowError, text with a lone surrogate with
+# UnicodeEncodeError.
+DriverFailure = (PyMongoError, BSONError, OverflowError, UnicodeEncodeError)
 
 
 def _server_code(error: BaseException) -> tuple[int | None, str | None]:
@@ -91,7 +93,9 @@ def storage_error(error: BaseException) -> StorageError:
         return StorageUnavailable(UNAVAILABLE)
     if isinstance(error, DocumentTooLarge) or code in _TOO_LARGE_CODES:
         return ValueTooLarge(TOO_LARGE)
-    if isinstance(error, BSONError | OverflowError) or code in _NOT_STORABLE_CODES:
+    if isinstance(error, BSONError | OverflowError | UnicodeEncodeError) or (
+        code in _NOT_STORABLE_CODES
+    ):
         return ValueNotStorable(NOT_STORABLE)
     if isinstance(error, PyMongoError) and (
         error.has_error_label(_TRANSIENT) or code in _CONFLICT_CODES

@@ -32,6 +32,7 @@ from backdrop.core.query import Query
 from backdrop.core.storage.base import Dispatch, Document, Record, Row, Storage
 from backdrop.core.storage.mongo import outbox
 from backdrop.core.storage.mongo.client import connect, journaled
+from backdrop.core.storage.mongo.names import collection_name, data_set_name, encodable
 from backdrop.core.storage.mongo.pipeline import collected, group_pipeline, selection
 from backdrop.core.storage.mongo.seam import Seam, guarded
 from backdrop.core.storage.mongo.transactions import Transactions
@@ -43,17 +44,11 @@ _VERSIONS = "data_versions"
 _OUTBOX = "outbox"
 _TIMESTAMP_INDEX = "_timestamp_-1"
 _MIN_CAPPED_SIZE = 4096
-_INTERNAL_PREFIXES = ("backdrop.", "system.")
 _GENERATED_ID = re.compile(r"[0-9a-f]{24}")
 _NOT_A_DATA_SET = "That name cannot be a data set's name"
+_NOT_A_KIND = "That name cannot be a kind of registry document"
 
 Operation = InsertOne[Document] | ReplaceOne[Document]
-
-
-def _is_internal(name: str) -> bool:
-    """A name no data set has: the engine's own collections (`backdrop.*`), MongoDB's
-    (`system.*`), and names MongoDB cannot give a collection."""
-    return not name or name.startswith(_INTERNAL_PREFIXES) or "$" in name or "\0" in name
 
 
 def _stored(record: Record, updated_at: datetime) -> Document:
@@ -63,12 +58,13 @@ def _stored(record: Record, updated_at: datetime) -> Document:
     return {**record, **derived, "_updated_at": updated_at}
 
 
-def _by_id(record_id: str) -> dict[str, Any]:
+def _by_id(record_id: str) -> dict[str, Any] | None:
     """The filter for the record the read API shows as `record_id`: a generated id is stored as
-    an ObjectId and read back as its 24 hex digits, so those match both forms (pinned 1)."""
+    an ObjectId and read back as its 24 hex digits, so those match both forms (pinned 1). None
+    for an id no record can have (text BSON cannot encode)."""
     if _GENERATED_ID.fullmatch(record_id):
         return {"_id": {"$in": [record_id, ObjectId(record_id)]}}
-    return {"_id": record_id}
+    return {"_id": record_id} if encodable(record_id) else None
 
 
 def _operations(documents: Sequence[Document], capped: bool) -> list[Operation]:
@@ -119,10 +115,23 @@ class MongoStorage(Storage):
     def ping(self) -> None:
         self._db.command("ping")
 
+    @guarded
+    def migrate(self) -> list[str]:
+        """Nothing to bring up to date (collections and indexes are made with their data sets),
+        but `backdrop db migrate` must still learn whether the database answers."""
+        self._db.command("ping")
+        return []
+
     def _records(self, data_set: str) -> Collection[Document]:
-        if _is_internal(data_set):
+        """The data set's collection, for a write; a name no data set can have is refused."""
+        if not data_set_name(data_set):
             raise ValueNotStorable(_NOT_A_DATA_SET)
         return self._db[data_set]
+
+    def _existing(self, data_set: str) -> Collection[Document] | None:
+        """The data set's collection, for a read: None for a name no data set can have, which
+        holds no records."""
+        return self._db[data_set] if data_set_name(data_set) else None
 
     def _bump_version(self, data_set: str) -> None:
         """A new random version after every change (never reused: see `data_version`)."""
@@ -134,7 +143,7 @@ class MongoStorage(Storage):
 
     @guarded
     def data_set_exists(self, data_set: str) -> bool:
-        if _is_internal(data_set):
+        if not data_set_name(data_set):
             return False
         found = list(self._db.list_collections(filter={"name": data_set}))
         return bool(found) and found[0].get("type", "collection") == "collection"
@@ -175,7 +184,7 @@ class MongoStorage(Storage):
         found: dict[str, int | None] = {}
         for collection in self._db.list_collections():
             name = str(collection["name"])
-            if _is_internal(name) or collection.get("type") == "view":
+            if not data_set_name(name) or collection.get("type") == "view":
                 continue
             options = collection.get("options") or {}
             found[name] = int(options["size"]) if options.get("capped") else None
@@ -183,7 +192,8 @@ class MongoStorage(Storage):
 
     @guarded
     def count_records(self, data_set: str) -> int:
-        return self._records(data_set).count_documents({})
+        records = self._existing(data_set)
+        return 0 if records is None else records.count_documents({})
 
     # -- records ---------------------------------------------------------------------------
 
@@ -228,14 +238,20 @@ class MongoStorage(Storage):
         # keys (`$date`, `a.b`, ""), never read as an operator or a path (pinned 2).
         values = {**fields, "_updated_at": now()}
         update = [{"$set": {name: {"$literal": value} for name, value in values.items()}}]
-        result = self._records(data_set).update_one(_by_id(record_id), update)
+        records, match = self._records(data_set), _by_id(record_id)
+        if match is None:
+            return False
+        result = records.update_one(match, update)
         if result.matched_count:
             self._bump_version(data_set)
         return result.matched_count > 0
 
     @guarded
     def delete_record(self, data_set: str, record_id: str) -> bool:
-        result = self._records(data_set).delete_one(_by_id(record_id))
+        records, match = self._records(data_set), _by_id(record_id)
+        if match is None:
+            return False
+        result = records.delete_one(match)
         if result.deleted_count:
             self._bump_version(data_set)
         return result.deleted_count > 0
@@ -247,13 +263,17 @@ class MongoStorage(Storage):
             sort = [(query.sort_by.field, -1 if query.sort_by.descending else 1)]
             if query.sort_by.field != "_id":
                 sort.append(("_id", 1))  # ties in a stable order: identical requests, same bytes
-        yield from self._records(data_set).find(
-            selection(query), sort=sort or None, limit=query.limit or 0, batch_size=1000
-        )
+        records = self._existing(data_set)
+        if records is not None:
+            yield from records.find(
+                selection(query), sort=sort or None, limit=query.limit or 0, batch_size=1000
+            )
 
     @guarded
     def run(self, data_set: str, query: Query, *, max_rows: int | None = None) -> list[Row]:
-        records = self._records(data_set)
+        records = self._existing(data_set)
+        if records is None:
+            return []
         try:
             documents = _grouped(records, group_pipeline(query), max_rows)
         except OperationFailure as exc:
@@ -293,7 +313,7 @@ class MongoStorage(Storage):
 
     @guarded
     def last_updated(self, data_sets: Sequence[str]) -> dict[str, datetime | None]:
-        existing = {name for name in self._db.list_collection_names() if not _is_internal(name)}
+        existing = {name for name in self._db.list_collection_names() if data_set_name(name)}
         return {
             name: self._newest(self._db[name]) if name in existing else None for name in data_sets
         }
@@ -333,27 +353,45 @@ class MongoStorage(Storage):
     def _documents(self, kind: str) -> Collection[Document]:
         return self._db[f"backdrop.{kind}"]
 
+    def _kind(self, kind: str) -> Collection[Document] | None:
+        """A kind's collection, or None for a kind MongoDB cannot name (it holds nothing)."""
+        return self._documents(kind) if collection_name(kind) else None
+
     @guarded
     def get_document(self, kind: str, key: str) -> Document | None:
-        document = self._documents(kind).find_one({"_id": key})
+        documents = self._kind(kind)
+        if documents is None or not encodable(key):
+            return None
+        document = documents.find_one({"_id": key})
         if document is not None:
             document.pop("_id")
         return document
 
     @guarded
     def find_documents(self, kind: str, where: Mapping[str, Any] | None = None) -> list[Document]:
-        documents = list(self._documents(kind).find(dict(where or {}), sort=[("_id", 1)]))
-        for document in documents:
+        documents = self._kind(kind)
+        conditions = dict(where or {})
+        texts = [value for value in conditions.values() if isinstance(value, str)]
+        if documents is None or not all(map(encodable, texts)):
+            return []
+        found = list(documents.find(conditions, sort=[("_id", 1)]))
+        for document in found:
             document.pop("_id")
-        return documents
+        return found
 
     @guarded
     def put_document(self, kind: str, key: str, document: Mapping[str, Any]) -> None:
-        self._documents(kind).replace_one({"_id": key}, {**document, "_id": key}, upsert=True)
+        documents = self._kind(kind)
+        if documents is None:
+            raise ValueNotStorable(_NOT_A_KIND)
+        documents.replace_one({"_id": key}, {**document, "_id": key}, upsert=True)
 
     @guarded
     def delete_document(self, kind: str, key: str) -> bool:
-        return self._documents(kind).delete_one({"_id": key}).deleted_count > 0
+        documents = self._kind(kind)
+        if documents is None or not encodable(key):
+            return False
+        return documents.delete_one({"_id": key}).deleted_count > 0
 
     @guarded
     def all_documents(self) -> Iterator[tuple[str, str, Document]]:
