@@ -4,8 +4,8 @@
 
 Starts four embedded servers (`start-app.sh db`'s command, each on a free port with its files
 in a temporary directory) and loads the same licensing-style records into each through the
-engine's own `MongoStorage.save`, in batches, interleaved batch by batch so every variant meets
-the same conditions on a shared machine:
+engine's own `MongoStorage.save`, in batches, interleaved batch by batch (in turn order) so
+every variant meets the same conditions on a shared machine:
 
   A  before issue 9   no journal wait, no transactions (`journal=false`, server `--standalone`,
                       without `--sync-on-commit`): the old write path, a plain ordered bulk_write
@@ -116,10 +116,12 @@ def measure(
         storage.create_data_set(data_set, None)
         storage.save(data_set, batches(size, size, with_ids, seed=99)[0])  # warm-up
     elapsed = dict.fromkeys(stores, 0.0)
-    for batch in batches(count, size, with_ids, seed=1):
-        for key, storage in stores.items():
+    keys = list(stores)
+    for number, batch in enumerate(batches(count, size, with_ids, seed=1)):
+        turn = number % len(keys)  # each variant goes first, second, ... equally often
+        for key in keys[turn:] + keys[:turn]:
             started = time.perf_counter()
-            storage.save(data_set, batch)
+            stores[key].save(data_set, batch)
             elapsed[key] += time.perf_counter() - started
     return {key: count / seconds for key, seconds in elapsed.items()}
 
