@@ -666,18 +666,18 @@ def broker_silent(target: Target) -> list[Line]:
     return lines
 
 
-FINDINGS: Sequence[Finding] = (
+FINDINGS: Sequence[Finding] = (  # the drop route last: before the issue, it drops the registry
     bad_input,
     sums,
     type_tags,
     engines_agree,
-    drop_route,
     nosniff,
     oversized,
     amplifying,
     concurrent_upserts,
     database_down,
     broker_silent,
+    drop_route,
 )
 
 

@@ -179,3 +179,30 @@ def test_a_500_carries_a_generic_message_and_the_request_id(
         "message": "Internal Server Error",
         "request_id": response.headers["GOVUK-Request-Id"],
     }
+
+
+# -- NUL in a path segment, with configs from the built-in registry in the database ----------------
+
+
+@pytest.mark.parametrize(
+    ("app", "method", "path"),
+    [
+        ("read", "GET", "/a%00b"),
+        ("read", "OPTIONS", "/a%00b"),
+        ("read", "GET", "/data/a%00b/t1"),
+        ("read", "GET", "/data/g1/t%00"),
+        ("write", "POST", "/data/x%00y/t1"),
+        ("write", "POST", "/ab%00cd"),
+        ("write", "PUT", "/data/g1/%00"),
+        ("write", "PATCH", "/data/%00/t1/some_id"),
+        ("write", "DELETE", "/data/%00/t1/some_id"),
+        ("write", "POST", "/data/x%00y/t1/transform"),
+    ],
+)
+def test_a_nul_in_a_path_segment_is_404_before_the_registry_is_asked(
+    builtin: BuiltinApps, app: str, method: str, path: str
+) -> None:
+    base = builtin.read_url if app == "read" else builtin.write_url
+    response = requests.request(method, base + path, data=b"{}", timeout=30)
+    assert response.status_code == 404, response.text
+    assert response.json()["status"] == "error"
