@@ -561,6 +561,20 @@ def with_port(url: str, port: int) -> str:
     return urlunsplit(parts._replace(netloc=f"{netloc[0]}@{host}" if len(netloc) == 2 else host))
 
 
+def fast_503(finding: str, request: str, reply: Reply) -> Line:
+    """The issue's bound for a database that cannot be reached: a 503 within 2 s."""
+    return Line(finding, request, reply, reply.status == 503 and reply.seconds < 2)
+
+
+def at_once(send: Callable[[], Reply], status: int, seconds: float) -> tuple[Reply, bool]:
+    """Send 8 requests at once: the slowest reply, and whether every one got `status` within
+    `seconds`."""
+    with ThreadPoolExecutor(8) as pool:
+        replies = list(pool.map(lambda _: send(), range(8)))
+    slowest = max(replies, key=lambda reply: reply.seconds)
+    return slowest, all(reply.status == status for reply in replies) and slowest.seconds < seconds
+
+
 def database_down(target: Target) -> list[Line]:
     """Apps whose database is not there: a 503 within 2 s, also 8 at once; readiness says so."""
     dead = with_port(target.database_url, servers.free_port())
@@ -570,20 +584,10 @@ def database_down(target: Target) -> list[Line]:
         http = requests.Session()
         query = f"{read.url}/data/{GROUP}/records?limit=1"
         reply = call(http, "GET", query, timeout=20)
-        lines.append(
-            Line(
-                "database down: a read",
-                "GET /data/probe/records?limit=1",
-                reply,
-                reply.status == 503 and reply.seconds < 2,
-            )
+        lines.append(fast_503("database down: a read", "GET /data/probe/records?limit=1", reply))
+        slowest, passed = at_once(
+            lambda: call(requests.Session(), "GET", query, timeout=30), 503, 2
         )
-        with ThreadPoolExecutor(8) as pool:
-            replies = list(
-                pool.map(lambda _: call(requests.Session(), "GET", query, timeout=30), range(8))
-            )
-        slowest = max(replies, key=lambda r: r.seconds)
-        passed = all(r.status == 503 for r in replies) and slowest.seconds < 2
         lines.append(
             Line("database down: 8 reads at once", "8 x GET (slowest shown)", slowest, passed)
         )
@@ -595,23 +599,9 @@ def database_down(target: Target) -> list[Line]:
             headers=target.auth("records"),
             timeout=20,
         )
-        lines.append(
-            Line(
-                "database down: a write",
-                "POST /data/probe/records",
-                reply,
-                reply.status == 503 and reply.seconds < 2,
-            )
-        )
+        lines.append(fast_503("database down: a write", "POST /data/probe/records", reply))
         reply = call(http, "GET", f"{read.url}/_status/data-sets", timeout=20)
-        lines.append(
-            Line(
-                "database down: staleness",
-                "GET /_status/data-sets",
-                reply,
-                reply.status == 503 and reply.seconds < 2,
-            )
-        )
+        lines.append(fast_503("database down: staleness", "GET /_status/data-sets", reply))
         reply = call(http, "GET", f"{read.url}/_status", timeout=20)
         lines.append(Line("database down: liveness", "GET /_status", reply, reply.status == 200))
         reply = call(http, "GET", f"{read.url}/_status/ready", timeout=20)
@@ -630,7 +620,7 @@ def broker_silent(target: Target) -> list[Line]:
             url = f"{write.url}/data/{GROUP}/records"
             body = json.dumps({"_timestamp": "2014-01-08T00:00:00Z", "channel": "broker"})
 
-            def post(_: int) -> Reply:
+            def post() -> Reply:
                 return call(
                     requests.Session(),
                     "POST",
@@ -640,7 +630,7 @@ def broker_silent(target: Target) -> list[Line]:
                     timeout=15,
                 )
 
-            reply = post(0)
+            reply = post()
             lines.append(
                 Line(
                     "broker never answers: a write",
@@ -649,10 +639,7 @@ def broker_silent(target: Target) -> list[Line]:
                     reply.status == 200 and reply.seconds < 5,
                 )
             )
-            with ThreadPoolExecutor(8) as pool:
-                replies = list(pool.map(post, range(8)))
-            slowest = max(replies, key=lambda r: r.seconds)
-            passed = all(r.status == 200 for r in replies) and slowest.seconds < 5
+            slowest, passed = at_once(post, 200, 5)
             lines.append(
                 Line(
                     "broker never answers: 8 writes at once",
