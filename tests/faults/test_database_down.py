@@ -13,7 +13,6 @@ import time
 from collections.abc import Callable, Iterator
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
-from pathlib import Path
 from urllib.parse import urlsplit, urlunsplit
 
 import pytest
@@ -66,24 +65,29 @@ def moved(url: str, port: int) -> str:
 
 
 def _close_in_background(services: Services) -> None:
-    """Close an app's clients without letting a driver stuck on the dead address hold the
-    test up (the thread is a daemon)."""
-    thread = threading.Thread(target=services.close, daemon=True)
-    thread.start()
-    thread.join(timeout=5)
+    """Close an app's clients in a daemon thread: a driver still waiting on the dead address
+    must not hold the tests up."""
+    threading.Thread(target=services.close, daemon=True).start()
 
 
-@pytest.fixture(params=[None, Mode.SILENT], ids=["nothing-listens", "never-answers"])
+@pytest.fixture(
+    scope="module", params=[None, Mode.SILENT], ids=["nothing-listens", "never-answers"]
+)
 def outage(
-    request: pytest.FixtureRequest, settings: Settings, storage: Storage, tmp_path: Path
+    request: pytest.FixtureRequest,
+    settings: Settings,
+    storage: Storage,
+    tmp_path_factory: pytest.TempPathFactory,
 ) -> Iterator[Outage]:
+    """One outage per engine and kind, shared by this module's tests in their order: the
+    recovery test, last, brings the database back."""
     data_set = register(storage)
     real = urlsplit(settings.database_url)
     port = free_port()
     dead = Settings(
         database_engine=settings.database_engine,
         database_url=moved(settings.database_url, port),
-        data_dir=tmp_path,
+        data_dir=tmp_path_factory.mktemp("outage"),
         collection_endpoint_token=ADMIN_TOKEN,
     )
     with Relay(port, (real.hostname or "127.0.0.1", real.port or 0)) as relay:

@@ -16,7 +16,7 @@ from tests.properties.conftest import bounded
 from tests.properties.strategies import NOW, query_args
 
 
-@bounded(300)
+@bounded(200)
 @given(args=query_args(), raw_queries_allowed=st.booleans(), now=NOW)
 def test_any_arguments_parse_to_a_query_or_query_invalid(
     args: dict[str, list[str]], raw_queries_allowed: bool, now: datetime

@@ -43,7 +43,7 @@ def assert_no_server_error(response: requests.Response) -> None:
     assert response.status_code < 500, (response.request.url, response.text[:500])
 
 
-@bounded(80)
+@bounded(50)
 @given(args=query_args(), raw=st.booleans(), legacy=st.booleans())
 def test_any_query_string_is_answered_without_a_5xx(
     builtin: BuiltinApps,
@@ -65,7 +65,7 @@ def segment(text: str) -> str:
     return quote(text, safe="")
 
 
-@bounded(50)
+@bounded(30)
 @given(first=SEGMENTS, second=SEGMENTS)
 def test_any_path_segment_on_the_read_routes_is_answered_without_a_5xx(
     builtin: BuiltinApps, first: str, second: str
@@ -89,7 +89,7 @@ def writable(builtin: BuiltinApps, storage: Storage) -> RegisteredDataSet:
     return data_set
 
 
-@bounded(50)
+@bounded(30)
 @given(first=SEGMENTS, second=SEGMENTS)
 def test_any_path_segment_on_the_write_routes_is_answered_without_a_5xx(
     builtin: BuiltinApps, writable: RegisteredDataSet, first: str, second: str

@@ -57,7 +57,7 @@ def assert_no_server_error(response: requests.Response) -> None:
     response.json()
 
 
-@bounded(60)
+@bounded(40)
 @given(
     body=BODIES,
     ascii_only=st.booleans(),
@@ -89,7 +89,7 @@ def test_any_json_body_is_stored_exactly_or_refused_with_a_4xx(
     assert unmatched(expected_records(body), read.json()["data"]) == []
 
 
-@bounded(40)
+@bounded(20)
 @given(body=RAW_BODIES, gzipped=st.booleans(), content_type=CONTENT_TYPES)
 def test_any_bytes_are_a_2xx_or_a_4xx(
     new_data_set: NewDataSet, body: bytes, gzipped: bool, content_type: str | None
@@ -113,7 +113,7 @@ PATCH_BODIES = st.one_of(
 )
 
 
-@bounded(60)
+@bounded(40)
 @given(body=PATCH_BODIES, ascii_only=st.booleans(), gzipped=st.booleans())
 def test_any_patch_is_stored_exactly_or_refused_with_a_4xx(
     patched: HttpDataSet, body: Any, ascii_only: bool, gzipped: bool
