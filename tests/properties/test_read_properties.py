@@ -71,7 +71,11 @@ def test_any_path_segment_on_the_read_routes_is_answered_without_a_5xx(
     builtin: BuiltinApps, first: str, second: str
 ) -> None:
     for method in ("GET", "OPTIONS"):
-        for path in (f"/{segment(first)}", f"/data/{segment(first)}/{segment(second)}"):
+        for path in (
+            f"/{segment(first)}",
+            f"/data/{segment(first)}/{segment(second)}",
+            f"/explore/{segment(first)}",
+        ):
             response = requests.request(method, builtin.read_url + path, timeout=30)
             assert_no_server_error(response)
 
@@ -104,6 +108,8 @@ def test_any_path_segment_on_the_write_routes_is_answered_without_a_5xx(
         ("PUT", f"/data/{a}/{b}", own),
         ("PATCH", f"/data/{a}/{b}/{a}", own),
         ("POST", f"/data/{a}/{b}/transform", own),
+        ("POST", f"/data/{a}/{b}/upload", own),
+        ("POST", f"{writable.path}/upload?{a}={b}", own),
         ("PATCH", f"{writable.path}/{a}", own),  # a real data set: the id reaches storage
         ("DELETE", f"{writable.path}/{a}", own),
         ("DELETE", f"/data-sets/{a}", admin),  # the admin token: the name reaches storage
