@@ -605,8 +605,9 @@ def database_down(target: Target) -> list[Line]:
         reply = call(http, "GET", f"{read.url}/_status", timeout=20)
         lines.append(Line("database down: liveness", "GET /_status", reply, reply.status == 200))
         reply = call(http, "GET", f"{read.url}/_status/ready", timeout=20)
-        passed = reply.status == 503 and "database" in reply.body
-        lines.append(Line("database down: readiness", "GET /_status/ready", reply, passed))
+        ready = fast_503("database down: readiness", "GET /_status/ready", reply)
+        ready.passed = ready.passed and "database" in reply.body
+        lines.append(ready)
     return lines
 
 
