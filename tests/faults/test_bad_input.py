@@ -127,7 +127,10 @@ def _broken_config(data_set: HttpDataSet, stagecraft: StagecraftState) -> reques
     """A config the registry serves that core cannot read: a real 500 (a server-side fault)."""
     config = data_set_config(f"{data_set.name}_broken", capped_size="not a number")
     stagecraft.put(config)
-    return data_set.http.get(f"{data_set.read_url}/{config['name']}")
+    try:
+        return data_set.http.get(f"{data_set.read_url}/{config['name']}")
+    finally:  # every listing of the configs would fail on it
+        stagecraft.remove(config["name"])
 
 
 def _config_source_down(data_set: HttpDataSet, stagecraft: StagecraftState) -> requests.Response:
