@@ -87,3 +87,22 @@ def test_sums_and_means_agree(
     got = row[f"value:{method}"]
     assert type(got) is type(expected)
     assert got == expected
+
+
+def test_numbers_read_back_with_their_type(raw_data_set: HttpDataSet) -> None:
+    sent = {
+        "big_float": 1e16,
+        "whole_float": 100.0,
+        "negative_zero": -0.0,
+        "largest": 1e308,
+        "tiniest": 5e-324,
+        "largest_int": 2**63 - 1,
+        "smallest_int": -(2**63),
+        "beyond_doubles": 2**53 + 1,
+    }
+    assert raw_data_set.post({"_id": "n", **sent}).status_code == 200
+    [stored] = raw_data_set.data()
+    got = {key: stored[key] for key in sent}
+    assert {key: (type(value), repr(value)) for key, value in got.items()} == {
+        key: (type(value), repr(value)) for key, value in sent.items()
+    }
