@@ -378,9 +378,11 @@ class PostgresStorage(Storage):
         with self._connection() as conn:
             outbox.add(conn, dispatch)
 
-    def claim_dispatches(self, limit: int, lease_seconds: float) -> list[Dispatch]:
+    def claim_dispatches(
+        self, limit: int, lease_seconds: float, *, min_age: float = 0.0
+    ) -> list[Dispatch]:
         with self._connection() as conn:
-            return outbox.claim(conn, limit, lease_seconds)
+            return outbox.claim(conn, limit, lease_seconds, min_age)
 
     def finish_dispatch(self, dispatch_id: str) -> None:
         with self._connection(reading=True) as conn:
