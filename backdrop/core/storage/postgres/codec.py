@@ -4,19 +4,31 @@ MongoDB keeps datetimes as BSON dates with millisecond precision and gives them 
 so do we: the datetime fields a record may carry (`DATE_COLUMNS`) are `timestamptz` columns,
 truncated to the millisecond on the way in. Any other datetime value (none comes through the
 write API) is kept inside the JSONB as `{"$date": "<ISO 8601>"}` and turned back on the way out.
+
+Whatever JSON a client wrote reads back as written (pinned behaviour 2):
+- a client's object that could be read as a tag (one key, `$date` or `$literal`) is stored
+  wrapped as `{"$literal": object}`, and unwrapped on the way out;
+- JSONB numbers are decimals, which keep a float's fraction (`2.0`) but not an exponent:
+  `1e+16` would come back as the integer 10000000000000000. A float from 1e16 up is therefore
+  written out in full with a fraction (`10000000000000000.0`), which reads back as a float.
+  Negative zero has no decimal form and reads back as 0.0.
+Both cost nothing in the common case: JSON without a tag name or an exponent is left as it is
+(one substring search each way).
 """
 
 from __future__ import annotations
 
-import json
+import math
 from collections.abc import Iterable, Mapping, Sequence
 from datetime import UTC, datetime
+from decimal import Decimal
 from typing import Any
 
 import orjson
 from bson import ObjectId
 from psycopg.types.json import Jsonb
 
+from backdrop.core.limits import MAX_INTEGER, MIN_INTEGER
 from backdrop.core.periods import Period
 
 DATE_COLUMNS: tuple[str, ...] = (
@@ -27,7 +39,11 @@ DATE_COLUMNS: tuple[str, ...] = (
     *(period.key for period in Period),
 )
 _DATE_TAG = "$date"
-_DATE_MARK = b'"$date"'
+_LITERAL_TAG = "$literal"
+_TAGS = frozenset({_DATE_TAG, _LITERAL_TAG})
+_TAG_MARKS = (b'"$date"', b'"$literal"')
+_EXPONENT_MARK = b"e+"  # how orjson writes a float from 1e16 up (`1e+16`)
+_POSITIONAL_BELOW = 1e16
 
 
 def to_millis(moment: datetime) -> datetime:
@@ -40,18 +56,36 @@ def to_millis(moment: datetime) -> datetime:
 
 
 def dumps(value: Any) -> str:
-    """JSON text for a JSONB parameter; datetimes tagged, integers of any size kept."""
+    """JSON text for a JSONB parameter: datetimes tagged, a client's tag-like objects wrapped,
+    large floats in positional notation, integers of any size kept (module docstring)."""
     try:
-        return orjson.dumps(value, default=_tag).decode()
+        text = orjson.dumps(value, default=_tag)
     except TypeError:  # integers beyond 64 bits
-        return json.dumps(value, default=_tag, separators=(",", ":"))
+        text = orjson.dumps(_encoded(value))
+    else:
+        if _EXPONENT_MARK in text or any(mark in text for mark in _TAG_MARKS):
+            text = orjson.dumps(_encoded(value))
+    return text.decode()
 
 
 def loads(data: bytes | bytearray | memoryview | str) -> Any:
-    """JSONB text to Python, datetimes restored (the check is one substring search)."""
+    """JSONB text to Python: tags turned back into datetimes and the client's own objects
+    (the check is one substring search per tag name)."""
     value = orjson.loads(data)
     raw = data.encode() if isinstance(data, str) else bytes(data)
-    return _untag(value) if _DATE_MARK in raw else value
+    return _decoded(value) if any(mark in raw for mark in _TAG_MARKS) else value
+
+
+def storable(text: str) -> bool:
+    """Can PostgreSQL hold this string? Not with NUL, nor with unpaired surrogates (they have
+    no UTF-8). A lookup of such a string can only find nothing."""
+    if "\0" in text:
+        return False
+    try:
+        text.encode("utf-8")
+    except UnicodeEncodeError:
+        return False
+    return True
 
 
 def _tag(value: Any) -> Any:
@@ -60,13 +94,53 @@ def _tag(value: Any) -> Any:
     return str(value)  # bson ObjectId and other scalar ids from a copied database
 
 
-def _untag(value: Any) -> Any:
+def _positional(number: float) -> orjson.Fragment:
+    """A float as JSON number text without an exponent, with a fraction: the shortest digits
+    that read back as the same float (`repr`), written out in full."""
+    text = format(Decimal(repr(number)), "f")
+    return orjson.Fragment(text if "." in text else text + ".0")
+
+
+def _encoded(value: Any) -> Any:
+    """`value` ready for orjson with the module's rules applied all the way down. Raises
+    UnicodeEncodeError for a string with unpaired surrogates (no UTF-8 exists for it)."""
+    if isinstance(value, str):
+        value.encode("utf-8")
+        return value
     if isinstance(value, dict):
-        if len(value) == 1 and _DATE_TAG in value:
-            return datetime.fromisoformat(value[_DATE_TAG])
-        return {key: _untag(item) for key, item in value.items()}
+        encoded = {_encoded(key): _encoded(item) for key, item in value.items()}
+        if len(value) == 1 and next(iter(value)) in _TAGS:
+            return {_LITERAL_TAG: encoded}
+        return encoded
+    if isinstance(value, list | tuple):
+        return [_encoded(item) for item in value]
+    if isinstance(value, float):
+        if abs(value) < _POSITIONAL_BELOW or not math.isfinite(value):
+            return value  # orjson writes these without an exponent (or as null)
+        return _positional(value)
+    if isinstance(value, int) and not isinstance(value, bool):
+        return value if MIN_INTEGER <= value <= MAX_INTEGER else orjson.Fragment(str(value))
+    if isinstance(value, datetime):
+        return _tag(value)
+    return value
+
+
+def _decoded(value: Any) -> Any:
+    """The stored JSON back as written: `$literal` unwrapped, `$date` tags as datetimes (an
+    object stored before tags were escaped, whose `$date` is no date, stays as it is)."""
+    if isinstance(value, dict):
+        if len(value) == 1:
+            [(key, item)] = value.items()
+            if key == _LITERAL_TAG and isinstance(item, dict):
+                return {name: _decoded(inner) for name, inner in item.items()}
+            if key == _DATE_TAG and isinstance(item, str):
+                try:
+                    return datetime.fromisoformat(item)
+                except ValueError:
+                    return value
+        return {key: _decoded(item) for key, item in value.items()}
     if isinstance(value, list):
-        return [_untag(item) for item in value]
+        return [_decoded(item) for item in value]
     return value
 
 
