@@ -123,7 +123,7 @@ class PostgresStorage(Storage):
     def drop_data_set(self, data_set: str) -> bool:
         """Only a data set's own table is ever dropped: its name comes from the catalog row
         this deletes, and every record table is `r_`/`h_` + the name (tables.py)."""
-        if not is_data_set_name(data_set):
+        if not (codec.storable(data_set) and is_data_set_name(data_set)):
             return False
 
         def drop(conn: Connection) -> bool:
@@ -324,7 +324,7 @@ class PostgresStorage(Storage):
 
     def last_updated(self, data_sets: Sequence[str]) -> dict[str, datetime | None]:
         newest: dict[str, datetime | None] = dict.fromkeys(data_sets)
-        names = [name for name in data_sets if is_data_set_name(name)]
+        names = [name for name in data_sets if codec.storable(name) and is_data_set_name(name)]
         for attempt in range(2):
             try:
                 newest.update(self._newest(names))

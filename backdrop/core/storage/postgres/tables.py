@@ -19,7 +19,7 @@ from psycopg import sql
 
 from backdrop.core.data_set import is_data_set_name
 from backdrop.core.periods import Period
-from backdrop.core.storage.postgres.codec import DATE_COLUMNS, dumps, to_millis
+from backdrop.core.storage.postgres.codec import DATE_COLUMNS, dumps, storable, to_millis
 from backdrop.core.storage.postgres.errors import UnusableName
 
 _PLAIN = re.compile(r"[a-z0-9_]{1,45}")
@@ -29,10 +29,10 @@ _UNSAFE = re.compile(r"[^a-z0-9_]+")
 def table_name(data_set: str) -> str:
     """The name of the table holding a data set's records (without the schema).
 
-    Raises UnusableName for a name core refuses (`is_data_set_name`): callers check names
-    before they get here, and the engine does not rely on it.
+    Raises UnusableName for a name core refuses (`is_data_set_name`) or one PostgreSQL cannot
+    hold: callers check names before they get here, and the engine does not rely on it.
     """
-    if not is_data_set_name(data_set):
+    if not (storable(data_set) and is_data_set_name(data_set)):
         raise UnusableName("Not a data set name")
     if _PLAIN.fullmatch(data_set):
         return f"r_{data_set}"
