@@ -160,3 +160,21 @@ def test_an_outage_longer_than_any_reconnect_timer_then_back(
         recovers(storage)
     finally:
         storage.close()
+
+
+def test_a_restarted_server_costs_no_request(database_engine: str, server: Restartable) -> None:
+    """Connections pooled before a restart are dead afterwards: the engine replaces them
+    instead of failing the first requests with them."""
+    server.start()
+    storage = engine_at(database_engine, server.url)
+    try:
+        all_at_once = [lambda: storage.save("before", [{"_id": "kept", "value": 1}])] * 4
+        with ThreadPoolExecutor(4) as pool:  # several pooled connections
+            for future in [pool.submit(call) for call in all_at_once]:
+                future.result()
+        server.stop()
+        server.start()
+        for _ in range(4):
+            assert [record["_id"] for record in storage.find("before", Query())] == ["kept"]
+    finally:
+        storage.close()

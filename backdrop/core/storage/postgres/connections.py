@@ -11,8 +11,9 @@ A database that cannot be reached costs a request at most `timeout` seconds, nev
 - the pool gives up a failing background connection attempt after `timeout` seconds instead of
   backing off for minutes (psycopg_pool's default): it connects again as soon as a request asks,
   so a database that returns after any outage is used at the next probe;
-- each connection is checked (an empty query) when it leaves the pool, so one broken by a
-  database restart is replaced instead of failing a request;
+- each connection is checked when it leaves the pool, without a round trip, so one broken by a
+  database restart is replaced at once instead of failing a request (`_pooled`; psycopg_pool's
+  own `check` would sleep a second before trying the next one);
 - the first use opens the pool and migrates the schema under a lock that nobody waits for
   longer than `timeout`.
 """
@@ -22,6 +23,7 @@ from __future__ import annotations
 import contextlib
 import math
 import random
+import select
 import threading
 import time
 from collections.abc import Callable, Iterator
@@ -67,6 +69,17 @@ def conninfo(url: str, timeout: float) -> str:
     return make_conninfo(url, connect_timeout=max(_MIN_CONNECT_TIMEOUT, math.ceil(timeout)))
 
 
+def _closed_by_server(conn: Connection) -> bool:
+    """Has the server closed this idle pooled connection (restarted, stopped, or it ended the
+    session)? An idle connection has nothing to read unless the server sent something: its
+    goodbye (an error, then end of file), or, rarely, a notice; either way a new connection is
+    the safe choice. One `poll()`, where psycopg_pool's `check_connection` costs a round trip
+    (+40% on the smallest calls)."""
+    poller = select.poll()
+    poller.register(conn.fileno(), select.POLLIN)
+    return bool(poller.poll(0))
+
+
 def _configure(conn: Connection) -> None:
     """Every pooled connection: UTC datetimes, JSONB through `codec.loads`, plans per call,
     memory enough for grouping in a hash table (the planner cannot know how few distinct values
@@ -107,7 +120,6 @@ class Connections:
             max_size=max_connections,
             timeout=timeout,
             reconnect_timeout=timeout,
-            check=ConnectionPool.check_connection,
             open=False,
             configure=_configure,
             name="backdrop",
@@ -135,7 +147,7 @@ class Connections:
         deadline = time.monotonic() + self._timeout
         with driver_errors(self.breaker):
             self._ensure_ready(deadline)
-            with self._pool.connection(timeout=_left(deadline)) as conn:
+            with self._pooled(deadline) as conn:
                 if not reading:
                     yield conn
                     return
@@ -144,6 +156,22 @@ class Connections:
                     yield conn
                 finally:
                     conn.autocommit = False
+
+    @contextlib.contextmanager
+    def _pooled(self, deadline: float) -> Iterator[Connection]:
+        """A live connection from the pool by `deadline`, in a transaction committed when the
+        block succeeds (as `ConnectionPool.connection`); ones the server closed meanwhile are
+        closed, so the pool replaces them, and the next is taken at once."""
+        conn = self._pool.getconn(timeout=_left(deadline))
+        while _closed_by_server(conn):
+            conn.close()
+            self._pool.putconn(conn)
+            conn = self._pool.getconn(timeout=_left(deadline))
+        try:
+            with conn:
+                yield conn
+        finally:
+            self._pool.putconn(conn)
 
     def transaction(self, work: Callable[[Connection], T]) -> T:
         """`work` in one transaction, run again from the start when it deadlocked or failed to
@@ -168,7 +196,7 @@ class Connections:
         deadline = time.monotonic() + self._timeout
         with driver_errors(self.breaker):
             applied = self._ensure_ready(deadline)
-            with self._pool.connection(timeout=_left(deadline)) as conn:
+            with self._pooled(deadline) as conn:
                 return applied + migrate(conn)
 
     def _ensure_ready(self, deadline: float) -> list[str]:
@@ -186,7 +214,7 @@ class Connections:
                 self._opened = True
             if self._migrated.is_set():
                 return []
-            with self._pool.connection(timeout=_left(deadline)) as conn:
+            with self._pooled(deadline) as conn:
                 applied = migrate(conn)
             self._migrated.set()
             return applied

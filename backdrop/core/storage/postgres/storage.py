@@ -112,10 +112,12 @@ class PostgresStorage(Storage):
         def create(conn: Connection) -> None:
             created = conn.execute(
                 "INSERT INTO backdrop.data_sets (name, table_name, capped_size)"
-                " VALUES (%s, %s, %s) ON CONFLICT (name) DO NOTHING RETURNING name",
+                " VALUES (%s, %s, %s) ON CONFLICT DO NOTHING RETURNING name",
                 [data_set, table_name(data_set), capped_size or None],
             ).fetchone()
-            if created is not None:  # a racing creator waited on our row, then did nothing
+            # No conflict target: a racing creator of the same name may meet our row on either
+            # unique key (name, table_name); it waits for us, then does nothing.
+            if created is not None:
                 conn.execute("SELECT backdrop.create_records_table(%s)", [table_name(data_set)])
 
         self._transaction(create)
