@@ -9,6 +9,7 @@ import secrets
 import threading
 import time
 from collections.abc import Iterator
+from datetime import UTC, datetime
 from typing import Any
 
 import psycopg
@@ -19,6 +20,7 @@ from backdrop.core.query import Query
 from backdrop.core.storage.base import Record
 from backdrop.core.storage.postgres import PostgresStorage
 from backdrop.core.storage.postgres.connections import Retry
+from backdrop.core.storage.postgres.migrate import migrate, migrations
 from backdrop.core.storage.postgres.tables import table_name
 from tests.storage.test_concurrency import all_at_once, shuffled_batches
 from tests.support.servers import throwaway_postgres
@@ -269,3 +271,51 @@ def test_a_date_tag_stored_by_an_earlier_version_reads_back_as_it_was_written(
         )
     [record] = postgres.find(data_set, Query())
     assert record["note"] == {"$date": "garbage"}
+
+
+def test_migration_3_repairs_names_that_clashed() -> None:
+    """A database at schema version 2 where `visits_ts` and `visits_seq_seq` came first: the
+    table of `visits` silently lacked its `_timestamp` index (its name was taken), and
+    `visits_seq` could not be created at all. Once migrated, every data set has its table and
+    indexes, and the records keep their order."""
+    with throwaway_postgres() as url:
+        with psycopg.connect(url, autocommit=True) as conn:
+            assert migrate(conn, migrations()[:2]) == ["001_initial", "002_outbox"]
+            for name in ("visits_ts", "visits_seq_seq", "visits"):
+                conn.execute(
+                    "INSERT INTO backdrop.data_sets (name, table_name) VALUES (%s, %s)",
+                    [name, table_name(name)],
+                )
+                conn.execute("SELECT backdrop.create_records_table(%s)", [table_name(name)])
+            conn.execute(
+                "INSERT INTO backdrop.r_visits (id, record) VALUES ('b', '{}'), ('a', '{}')"
+            )
+            assert indexes(conn, "r_visits") == ["r_visits_pkey", "r_visits_seq"]
+        storage = PostgresStorage(url, timeout=5.0)
+        try:
+            assert storage.migrate() == ["003_object_names"]
+            for name in ("visits_ts", "visits_seq_seq", "visits", "visits_seq"):
+                storage.save(name, [{"_id": "c", "_timestamp": datetime(2014, 1, 6, tzinfo=UTC)}])
+            assert [r["_id"] for r in storage.find("visits", Query())] == ["b", "a", "c"]
+            assert [r["_id"] for r in storage.find("visits_seq", Query())] == ["c"]
+            with psycopg.connect(url) as conn:
+                found = {name: indexes(conn, table_name(name)) for name in ("visits", "visits_ts")}
+                sequence = conn.execute(
+                    "SELECT pg_get_serial_sequence('backdrop.r_visits', 'seq')"
+                ).fetchone()
+        finally:
+            storage.close()
+    assert found == {
+        name: [f"i_{table_name(name)}_{end}" for end in ("pkey", "seq", "ts")]
+        for name in ("visits", "visits_ts")
+    }
+    assert sequence == ("backdrop.s_r_visits",)
+
+
+def indexes(conn: psycopg.Connection[Any], table: str) -> list[str]:
+    rows = conn.execute(
+        "SELECT indexname FROM pg_indexes WHERE schemaname = 'backdrop' AND tablename = %s"
+        " ORDER BY 1",
+        [table],
+    )
+    return [str(row[0]) for row in rows]

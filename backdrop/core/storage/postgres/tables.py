@@ -1,9 +1,11 @@
 """The per-data-set record tables: their names and the statements that write them.
 
-Each data set's records live in `backdrop.<table>` (layout: migrations/001_initial.sql). The
-table name is derived from the data set name alone, so no statement needs a lookup first:
-`r_<name>` for short lower-case names, else `h_<cleaned prefix>_<16 hex of SHA-1>` (the two
-forms cannot collide, and every name fits PostgreSQL's 63 bytes with its index suffixes).
+Each data set's records live in `backdrop.<table>` (layout: migrations/001_initial.sql, object
+names: 003_object_names.sql). The table name is derived from the data set name alone, so no
+statement needs a lookup first: `r_<name>` for short lower-case names, else `h_<cleaned
+prefix>_<16 hex of SHA-1>` (the two forms cannot collide). A table's key, indexes and sequence
+are `i_<table>_pkey|ts|seq` and `s_<table>`, names no table can have; all fit PostgreSQL's 63
+bytes.
 """
 
 from __future__ import annotations
