@@ -4,6 +4,7 @@
 # directory, and transform workers) and stop them afterwards; the brokers the transformer tests
 # use (Redis, RabbitMQ) are started first if they are down. PostgreSQL is started here when
 # nothing answers (see tools/test_postgres.sh); the tests create a throw-away database on it.
+# The browser tests drive Debian's Chromium, installed when missing (tools/test_browser.sh).
 set -euo pipefail
 cd "$(dirname "$0")"
 tools/bootstrap.sh requirements_for_tests.txt
@@ -11,6 +12,9 @@ export PATH="$PWD/.venv/bin:$PATH"
 # shellcheck source=tools/test_postgres.sh
 source tools/test_postgres.sh
 ensure_test_postgres
+# shellcheck source=tools/test_browser.sh
+source tools/test_browser.sh
+ensure_test_browser
 
 echo "== ruff" && ruff check . && ruff format --check .
 echo "== mypy" && mypy

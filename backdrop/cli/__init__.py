@@ -1,8 +1,8 @@
 """The `backdrop` command: the built-in registry's data sets and transforms, the database's
-migrations and copies, and the benchmark.
+migrations and copies, importing and exporting records, and the benchmark.
 
-Every command prints exactly one JSON document on stdout (the benchmark: a table); logs go to
-stderr.
+Every command prints exactly one JSON document on stdout (the benchmark: a table; `export`
+without `-o`: the records); logs and progress bars go to stderr.
 """
 
 from __future__ import annotations
@@ -14,6 +14,7 @@ import click
 from backdrop.bench.command import bench
 from backdrop.cli.data_sets import data_set
 from backdrop.cli.database import db
+from backdrop.cli.transfer import export, import_file
 from backdrop.cli.transforms import transform
 from backdrop.core.config import Settings
 from backdrop.core.logs import configure_logging
@@ -32,3 +33,5 @@ main.add_command(data_set)
 main.add_command(db)
 main.add_command(transform)
 main.add_command(bench)
+main.add_command(import_file)
+main.add_command(export)

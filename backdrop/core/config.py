@@ -88,6 +88,9 @@ class Settings:
             limits=Limits(
                 max_rows=_whole(get, "BACKDROP_MAX_ROWS", default=100_000, minimum=1),
                 max_body_bytes=_megabytes(get, "BACKDROP_MAX_BODY_MB", default=10, minimum=1),
+                max_upload_bytes=_whole(
+                    get, "BACKDROP_UPLOAD_LIMIT_BYTES", default=1_000_000, minimum=1
+                ),
             ),
             database_timeout=_seconds(get("BACKDROP_DATABASE_TIMEOUT"), default=1.5),
         )

@@ -7,7 +7,7 @@ the result. HTTP concerns (auth headers, bodies, status codes) stay in the apps.
 from __future__ import annotations
 
 import uuid
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
 from dataclasses import dataclass, field, replace
 from datetime import datetime
 from typing import Any
@@ -43,6 +43,15 @@ class Staleness:
     seconds_out_of_date: int
     last_updated: datetime
     max_age_expected: int
+
+
+@dataclass(frozen=True, slots=True)
+class Freshness:
+    """A data set's newest data (None: no records) and whether it is stale (spec 1.1)."""
+
+    name: str
+    last_updated: datetime | None
+    stale: bool
 
 
 def new_dispatch(data_set: str, earliest: datetime, latest: datetime) -> Dispatch:
@@ -124,6 +133,11 @@ class DataSets:
         check_raw(len(records), self._limits)
         return records
 
+    def stream(self, config: DataSetConfig, query: Query) -> Iterator[Record]:
+        """Every record a raw query selects, as the database streams them: no row budget, for
+        an operator's export (the CLI), never for an HTTP answer."""
+        return self._storage.find(config.name, query)
+
     def grouped(self, config: DataSetConfig, query: Query) -> list[Data]:
         """A grouped or period query, shaped, with the one-time shift of spec 2.6; refused
         (QueryTooLarge) before it is built when it would exceed the row budget."""
@@ -154,6 +168,12 @@ class DataSets:
             return self.raw(config, query)
         return self.grouped(config, query)
 
+    def field_names(self, config: DataSetConfig, sample: int) -> list[str]:
+        """The client fields (not `_` ones) of the first `sample` stored records, sorted: the
+        explorer's suggestions, from a bounded read whatever the data set's size."""
+        records = self._storage.find(config.name, Query(limit=sample))
+        return sorted({key for record in records for key in record if not key.startswith("_")})
+
     # -- status ----------------------------------------------------------------------------
 
     def stale(
@@ -168,10 +188,32 @@ class DataSets:
             updated = last_updated.get(config.name)
             if updated is None or config.max_age_expected is None:
                 continue
-            behind = (moment - updated).total_seconds() - config.max_age_expected
-            if int(behind) >= 0:
-                stale.append(Staleness(config.name, int(behind), updated, config.max_age_expected))
+            behind = _seconds_behind(updated, config.max_age_expected, moment)
+            if behind >= 0:
+                stale.append(Staleness(config.name, behind, updated, config.max_age_expected))
         return stale
+
+    def freshness(
+        self, configs: Sequence[DataSetConfig], now: datetime | None = None
+    ) -> list[Freshness]:
+        """Every data set's newest data and whether the status page counts it stale."""
+        last_updated = self._storage.last_updated([config.name for config in configs])
+        moment = now or utc_now()
+        found = []
+        for config in configs:
+            updated = last_updated.get(config.name)
+            stale = (
+                updated is not None
+                and config.max_age_expected is not None
+                and _seconds_behind(updated, config.max_age_expected, moment) >= 0
+            )
+            found.append(Freshness(config.name, updated, stale))
+        return found
+
+
+def _seconds_behind(updated: datetime, max_age_expected: int, now: datetime) -> int:
+    """How far the newest data is past its expected age (spec 1.1): stale when >= 0."""
+    return int((now - updated).total_seconds() - max_age_expected)
 
 
 def _check_name(name: str) -> None:

@@ -10,7 +10,9 @@ BackdropError
  │   ├─ QueryInvalid     first failing query check: {"status": "error", "message": ...}
  │   │   └─ QueryTooLarge    the answer would exceed the row budget (core/limits.py)
  │   ├─ RecordsInvalid   every record problem: {"messages": [...]}
- │   └─ RecordNotFound   PATCH/DELETE of a missing record: {"messages": "<text>"}
+ │   │   └─ RowsInvalid  the same for the rows of an uploaded file, adding "errors" with row numbers
+ │   ├─ RecordNotFound   PATCH/DELETE of a missing record: {"messages": "<text>"}
+ │   └─ UploadInvalid    an uploaded file fails the checks of spec 7.1 or cannot be parsed (7.2)
  ├─ PayloadTooLarge      a body (plain or inflated) or a stored value is over its limit (413)
  ├─ ConfigUnavailable    the config source (Stagecraft) cannot answer
  ├─ UnknownTransform     a transform name that is not in the registry
@@ -26,7 +28,7 @@ BackdropError
 from __future__ import annotations
 
 from collections.abc import Sequence
-from typing import Literal
+from typing import Any, Literal
 
 BodyShape = Literal["message", "messages", "messages_text"]
 
@@ -39,6 +41,10 @@ class BackdropError(Exception):
     def __init__(self, message: str = "") -> None:
         super().__init__(message)
         self.message = message
+
+    def details(self) -> dict[str, Any]:
+        """Fields the error body carries next to its message(s); none unless a kind adds some."""
+        return {}
 
 
 class SettingsInvalid(BackdropError):
@@ -94,6 +100,35 @@ class RecordsInvalid(InvalidRequest):
     def __init__(self, messages: Sequence[str]) -> None:
         super().__init__("; ".join(messages))
         self.messages = list(messages)
+
+
+def _row_details(rows: Sequence[tuple[int, str]]) -> dict[str, Any]:
+    return {"errors": [{"row": row, "message": message} for row, message in rows]}
+
+
+class RowsInvalid(RecordsInvalid):
+    """Records read from an uploaded file fail the write pipeline: the messages a POST of the
+    same records would get (spec 3.2), and each message with the file row it belongs to."""
+
+    def __init__(self, messages: Sequence[str], rows: Sequence[tuple[int, str]]) -> None:
+        super().__init__(messages)
+        self.rows = list(rows)
+
+    def details(self) -> dict[str, Any]:
+        return _row_details(self.rows)
+
+
+class UploadInvalid(InvalidRequest):
+    """An uploaded file is refused before any record is written: empty, too big or of a strange
+    type (spec 7.1), or not readable as its type says (spec 7.2). `rows` names the file rows at
+    fault, when the problem is in rows (e.g. more values than columns)."""
+
+    def __init__(self, message: str, rows: Sequence[tuple[int, str]] = ()) -> None:
+        super().__init__(message)
+        self.rows = list(rows)
+
+    def details(self) -> dict[str, Any]:
+        return _row_details(self.rows) if self.rows else {}
 
 
 class RecordNotFound(InvalidRequest):

@@ -33,11 +33,13 @@ MAX_COUNT_DIGITS: Final = 18
 
 @dataclass(frozen=True, slots=True)
 class Limits:
-    """The operator-tunable bounds (environment: BACKDROP_MAX_ROWS, BACKDROP_MAX_BODY_MB)."""
+    """The operator-tunable bounds (environment: BACKDROP_MAX_ROWS, BACKDROP_MAX_BODY_MB,
+    BACKDROP_UPLOAD_LIMIT_BYTES)."""
 
     max_rows: int = 100_000  # rows (and set values) one read may produce
     max_body_bytes: int = 10 << 20  # a request body, plain or once inflated (spec 3.8)
     max_depth: int = 32  # JSON nesting in a request body
+    max_upload_bytes: int = 1_000_000  # an uploaded file must be smaller (spec 7.1)
 
 
 def nesting_exceeds(value: Any, max_depth: int) -> bool:

@@ -10,8 +10,8 @@ from backdrop.core.config import Settings
 from backdrop.core.logs import configure_logging
 from backdrop.core.services import Services
 from backdrop.core.storage.base import Storage
-from backdrop.read import queries, status
-from backdrop.web import readiness
+from backdrop.read import explorer, queries, status
+from backdrop.web import pages, readiness
 from backdrop.web.errors import ErrorStyle, register_error_handlers
 from backdrop.web.headers import init_headers
 from backdrop.web.request_log import init_request_log
@@ -37,4 +37,6 @@ def create_app(settings: Settings | None = None, *, storage: Storage | None = No
     app.register_blueprint(status.bp)
     app.register_blueprint(readiness.bp)
     app.register_blueprint(queries.bp)
+    app.register_blueprint(pages.bp)
+    app.register_blueprint(explorer.bp)
     return app

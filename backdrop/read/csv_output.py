@@ -2,16 +2,11 @@
 
 from __future__ import annotations
 
-import csv
 import io
 from collections.abc import Mapping, Sequence
 from typing import Any
 
-
-def _cell(value: Any) -> str:
-    if value is None:
-        return ""
-    return str(value)
+from backdrop.core.encoding import csv_header, write_csv
 
 
 def to_csv(rows: Sequence[Mapping[str, Any]]) -> str:
@@ -19,10 +14,6 @@ def to_csv(rows: Sequence[Mapping[str, Any]]) -> str:
     kept = [row for row in rows if row]
     if not kept:
         return ""
-    header = sorted({key for row in kept for key in row})
     out = io.StringIO()
-    writer = csv.writer(out, lineterminator="\r\n")
-    writer.writerow(header)
-    for row in kept:
-        writer.writerow([_cell(row.get(key)) for key in header])
+    write_csv(kept, csv_header(kept), out)
     return out.getvalue()

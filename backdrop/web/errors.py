@@ -10,7 +10,7 @@ import logging
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 
-from flask import Flask, Response, g
+from flask import Flask, Response, g, request
 from werkzeug.exceptions import HTTPException, RequestEntityTooLarge
 
 from backdrop.core.errors import (
@@ -99,15 +99,16 @@ def register_error_handlers(app: Flask, style: ErrorStyle) -> None:
             extra={"data_set": g.get("data_set"), "status": status, "reason": reason},
         )
         if error.shape == "message":
-            return json_response(_error_body(message), status, headers)
+            return json_response({**_error_body(message), **error.details()}, status, headers)
         headers.update(style.returned_headers)
         messages = getattr(error, "messages", None) if error.shape == "messages" else None
-        return json_response({"messages": messages or message}, status, headers)
+        return json_response({"messages": messages or message, **error.details()}, status, headers)
 
     @app.errorhandler(HTTPException)
     def _http_error(error: HTTPException) -> Response:
         if isinstance(error, RequestEntityTooLarge):  # a body over MAX_CONTENT_LENGTH
-            return _backdrop_error(body_too_large(app.config["MAX_CONTENT_LENGTH"]))
+            cap = request.max_content_length or app.config["MAX_CONTENT_LENGTH"]  # route's own
+            return _backdrop_error(body_too_large(cap))
         status = error.code or 500
         headers = dict(style.headers)
         allowed = getattr(error, "valid_methods", None)

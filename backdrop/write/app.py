@@ -13,12 +13,12 @@ from backdrop.core.logs import configure_logging
 from backdrop.core.services import Services
 from backdrop.core.storage.base import Storage
 from backdrop.transformers.publish import TransformPublisher
-from backdrop.web import readiness
+from backdrop.web import pages, readiness
 from backdrop.web.errors import ErrorStyle, register_error_handlers
 from backdrop.web.headers import init_headers
 from backdrop.web.rendering import json_response
 from backdrop.web.request_log import init_request_log
-from backdrop.write import admin, records, transforms, triggers
+from backdrop.write import admin, records, transforms, triggers, upload
 
 # spec 1.3: the routing texts of the original's Werkzeug, whose 404 text had two spaces after
 # "server." (current Werkzeug has one).
@@ -72,5 +72,7 @@ def create_app(settings: Settings | None = None, *, storage: Storage | None = No
     app.register_blueprint(readiness.bp)
     app.register_blueprint(records.bp)
     app.register_blueprint(transforms.bp)
+    app.register_blueprint(upload.bp)
+    app.register_blueprint(pages.bp)
     app.register_blueprint(admin.bp)
     return app

@@ -29,7 +29,7 @@ DEPRECATION = (
 )
 
 
-def ok(**fields: str) -> Response:
+def ok(**fields: object) -> Response:
     return json_response({"status": "ok", **fields}, headers=NO_CACHE)
 
 
