@@ -15,7 +15,7 @@ from typing import Any
 import psycopg
 import pytest
 
-from backdrop.core.errors import StorageBusy, ValueNotStorable, ValueTooLarge
+from backdrop.core.errors import StorageBusy, StorageUnavailable, ValueNotStorable, ValueTooLarge
 from backdrop.core.query import Query
 from backdrop.core.storage.base import Record
 from backdrop.core.storage.postgres import PostgresStorage
@@ -319,3 +319,25 @@ def indexes(conn: psycopg.Connection[Any], table: str) -> list[str]:
         [table],
     )
     return [str(row[0]) for row in rows]
+
+
+def test_a_busy_pool_is_unavailable_in_time_but_leaves_the_breaker_closed(
+    postgres_url: str, data_set: str
+) -> None:
+    """Every connection lent out (here: two raw reads a caller has not finished) while the
+    database answers: a third call gives up after the timeout, as unavailable, and the next
+    call once a connection is back is served, not refused by an open breaker."""
+    storage = PostgresStorage(postgres_url, timeout=0.5, max_connections=2)
+    try:
+        storage.save(data_set, [{"_id": "a"}, {"_id": "b"}])
+        readers = [storage.find(data_set, Query()) for _ in range(2)]
+        for reader in readers:
+            assert next(reader)["_id"] == "a"
+        started = time.monotonic()
+        with pytest.raises(StorageUnavailable):
+            storage.count_records(data_set)
+        assert time.monotonic() - started < 1.5
+        readers[0].close()
+        assert storage.count_records(data_set) == 2
+    finally:
+        storage.close()

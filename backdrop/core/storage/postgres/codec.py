@@ -28,8 +28,10 @@ import orjson
 from bson import ObjectId
 from psycopg.types.json import Jsonb
 
+from backdrop.core.errors import ValueNotStorable
 from backdrop.core.limits import MAX_INTEGER, MIN_INTEGER
 from backdrop.core.periods import Period
+from backdrop.core.storage.postgres.errors import NOT_STORABLE
 
 DATE_COLUMNS: tuple[str, ...] = (
     "_timestamp",
@@ -157,7 +159,8 @@ _UPDATED_AT = _DATE_INDEX["_updated_at"]
 
 def split(record: Mapping[str, Any], updated_at: datetime | None = None) -> tuple[Any, ...]:
     """One record as its row: `_id`, the `DATE_COLUMNS` values, the JSONB of the rest;
-    `updated_at`, when given, stamps `_updated_at`."""
+    `updated_at`, when given, stamps `_updated_at`. Raises ValueNotStorable for text with
+    unpaired surrogates (no UTF-8 exists for it)."""
     dates: list[datetime | None] = [None] * len(DATE_COLUMNS)
     rest: dict[str, Any] = {}
     record_id = None
@@ -172,7 +175,17 @@ def split(record: Mapping[str, Any], updated_at: datetime | None = None) -> tupl
     if updated_at is not None:
         dates[_UPDATED_AT] = updated_at
     record_id = new_id() if record_id is None else str(record_id)
-    return (record_id, *dates, Jsonb(rest, dumps=dumps))
+    try:  # here rather than in the COPY, which would log the failure with its text
+        record_id.encode("utf-8")
+        document = dumps(rest)
+    except UnicodeEncodeError as exc:
+        raise ValueNotStorable(NOT_STORABLE) from exc
+    return (record_id, *dates, Jsonb(document, dumps=_dumped))
+
+
+def _dumped(text: str) -> str:
+    """The JSON text `split` made already."""
+    return text
 
 
 def rows(

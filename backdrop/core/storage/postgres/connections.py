@@ -7,7 +7,8 @@ A database that cannot be reached costs a request at most `timeout` seconds, nev
   connection attempt after `connect_timeout` (the timeout, 2 s at least: libpq's minimum), so a
   listener that accepts and never answers is abandoned too;
 - after a failure to reach the database the breaker answers for it for `COOLDOWN` seconds, then
-  lets one probe through;
+  lets one probe through; a pool that is only busy (every connection lent out) is no such
+  failure (`PoolBusy`);
 - the pool gives up a failing background connection attempt after `timeout` seconds instead of
   backing off for minutes (psycopg_pool's default): it connects again as soon as a request asks,
   so a database that returns after any outage is used at the next probe;
@@ -21,6 +22,7 @@ A database that cannot be reached costs a request at most `timeout` seconds, nev
 from __future__ import annotations
 
 import contextlib
+import logging
 import math
 import random
 import select
@@ -33,7 +35,7 @@ from typing import Any, TypeVar
 import psycopg
 from psycopg.conninfo import conninfo_to_dict, make_conninfo
 from psycopg.types.json import set_json_loads
-from psycopg_pool import ConnectionPool
+from psycopg_pool import ConnectionPool, PoolTimeout
 
 from backdrop.core.breaker import CircuitBreaker
 from backdrop.core.errors import StorageBusy, StorageUnavailable
@@ -41,6 +43,8 @@ from backdrop.core.storage.postgres import codec
 from backdrop.core.storage.postgres.errors import UNAVAILABLE, Conflict, driver_errors
 from backdrop.core.storage.postgres.migrate import migrate
 from backdrop.core.storage.postgres.tables import CREATE_STAGING
+
+logger = logging.getLogger(__name__)
 
 Connection = psycopg.Connection[tuple[Any, ...]]
 T = TypeVar("T")
@@ -101,6 +105,10 @@ def _left(deadline: float) -> float:
     return max(deadline - time.monotonic(), 0.001)
 
 
+class PoolBusy(StorageUnavailable):
+    """No pooled connection came free in time, while the database answers the others."""
+
+
 class Connections:
     """Pooled connections to one database, shared by threads (module docstring)."""
 
@@ -128,6 +136,8 @@ class Connections:
         self._start = threading.Lock()
         self._opened = False
         self._migrated = threading.Event()
+        self._counting = threading.Lock()
+        self._lent = 0  # connections taken from the pool and not yet given back
 
     def close(self) -> None:
         with self._start:
@@ -162,16 +172,38 @@ class Connections:
         """A live connection from the pool by `deadline`, in a transaction committed when the
         block succeeds (as `ConnectionPool.connection`); ones the server closed meanwhile are
         closed, so the pool replaces them, and the next is taken at once."""
-        conn = self._pool.getconn(timeout=_left(deadline))
+        conn = self._take(deadline)
         while _closed_by_server(conn):
             conn.close()
-            self._pool.putconn(conn)
-            conn = self._pool.getconn(timeout=_left(deadline))
+            self._give_back(conn)
+            conn = self._take(deadline)
         try:
             with conn:
                 yield conn
         finally:
-            self._pool.putconn(conn)
+            self._give_back(conn)
+
+    def _take(self, deadline: float) -> Connection:
+        """A connection by `deadline`. When there is none to be had while others are lent out,
+        the database answers and the pool is merely busy: PoolBusy, a 503 that leaves the
+        breaker closed (opening it would refuse every request for a busy moment)."""
+        try:
+            conn = self._pool.getconn(timeout=_left(deadline))
+        except PoolTimeout as exc:
+            with self._counting:
+                busy = self._lent > 0
+            if not busy:
+                raise
+            logger.warning("database pool busy", extra={"lent": self._lent})
+            raise PoolBusy(UNAVAILABLE) from exc
+        with self._counting:
+            self._lent += 1
+        return conn
+
+    def _give_back(self, conn: Connection) -> None:
+        with self._counting:
+            self._lent -= 1
+        self._pool.putconn(conn)
 
     def transaction(self, work: Callable[[Connection], T]) -> T:
         """`work` in one transaction, run again from the start when it deadlocked or failed to

@@ -37,6 +37,7 @@ from backdrop.core.errors import (
 logger = logging.getLogger(__name__)
 
 UNAVAILABLE = "PostgreSQL is unavailable"
+NOT_STORABLE = "The value cannot be stored"
 _UNREACHABLE_STATES = frozenset(
     {
         "57P01",  # admin_shutdown: the server is stopping
@@ -76,7 +77,7 @@ def _unreachable(exc: BaseException) -> bool:
 def translate(exc: psycopg.Error | UnicodeEncodeError) -> StorageError:
     """The Backdrop error for a driver failure (module docstring)."""
     if isinstance(exc, UnicodeEncodeError):  # lone surrogates: no UTF-8 for them
-        return ValueNotStorable("The value cannot be stored")
+        return ValueNotStorable(NOT_STORABLE)
     if _unreachable(exc):
         return StorageUnavailable(UNAVAILABLE)
     sqlstate = exc.sqlstate or ""
@@ -87,7 +88,7 @@ def translate(exc: psycopg.Error | UnicodeEncodeError) -> StorageError:
     if sqlstate in _UNREPRESENTABLE_STATES or (
         isinstance(exc, psycopg.DataError) and not sqlstate  # NUL in a text parameter
     ):
-        return ValueNotStorable("The value cannot be stored")
+        return ValueNotStorable(NOT_STORABLE)
     if isinstance(exc, psycopg.errors.UndefinedTable):
         return MissingTable("data set table missing")
     return StorageError("PostgreSQL failed")
