@@ -23,7 +23,6 @@ from concurrent.futures import ThreadPoolExecutor
 from typing import Any
 
 import click
-import psycopg
 
 from backdrop.bench.workload import generate
 from backdrop.core.config import Settings
@@ -31,6 +30,7 @@ from backdrop.core.data_set import DataSetConfig
 from backdrop.core.records import prepare_records
 from backdrop.core.storage import open_storage
 from backdrop.core.storage.base import Storage
+from tests.support.postgres_activity import deadlocks
 from tests.support.servers import throwaway_postgres
 
 WRITERS = 8
@@ -46,25 +46,6 @@ def load_rate(storage: Storage, batches: list[list[dict[str, Any]]], run: int) -
     for batch in prepared:
         storage.save(name, batch)
     return sum(len(batch) for batch in prepared) / (time.perf_counter() - started)
-
-
-def deadlocks(url: str) -> int:
-    """The database's deadlock count, once every other backend has gone (a backend reports
-    its counters when it exits at the latest)."""
-    with psycopg.connect(url, autocommit=True) as conn:
-        deadline = time.monotonic() + 10
-        while time.monotonic() < deadline:
-            others = conn.execute(
-                "SELECT count(*) FROM pg_stat_activity"
-                " WHERE datname = current_database() AND pid <> pg_backend_pid()"
-            ).fetchone()
-            if others is not None and others[0] == 0:
-                break
-            time.sleep(0.05)
-        found = conn.execute(
-            "SELECT deadlocks FROM pg_stat_database WHERE datname = current_database()"
-        ).fetchone()
-    return int(found[0]) if found else 0
 
 
 def upsert_rounds(url: str, timeout: float, rounds: int) -> tuple[int, collections.Counter[str]]:

@@ -23,6 +23,7 @@ from backdrop.core.storage.postgres.connections import Retry
 from backdrop.core.storage.postgres.migrate import migrate, migrations
 from backdrop.core.storage.postgres.tables import table_name
 from tests.storage.test_concurrency import all_at_once, shuffled_batches
+from tests.support.postgres_activity import deadlocks, wait_until_blocked
 from tests.support.servers import throwaway_postgres
 
 
@@ -39,25 +40,6 @@ def quiet_url() -> Iterator[str]:
     can be read once the test's connections are gone."""
     with throwaway_postgres() as url:
         yield url
-
-
-def deadlocks(url: str) -> int:
-    """The database's deadlock count once every backend but ours has reported it (backends
-    report their counters when idle, at the latest when they exit)."""
-    with psycopg.connect(url, autocommit=True) as conn:
-        deadline = time.monotonic() + 10
-        while time.monotonic() < deadline:
-            found = conn.execute(
-                "SELECT count(*) FROM pg_stat_activity"
-                " WHERE datname = current_database() AND pid <> pg_backend_pid()"
-            ).fetchone()
-            if found is not None and found[0] == 0:
-                break
-            time.sleep(0.05)
-        count = conn.execute(
-            "SELECT deadlocks FROM pg_stat_database WHERE datname = current_database()"
-        ).fetchone()
-    return int(count[0]) if count else 0
 
 
 def test_writers_of_the_same_ids_never_deadlock(quiet_url: str, data_set: str) -> None:
@@ -106,21 +88,6 @@ class Blocker:
 
     def close(self) -> None:
         self._conn.close()
-
-
-def wait_until_blocked(url: str) -> None:
-    """Until some other backend of the database waits for a lock."""
-    with psycopg.connect(url, autocommit=True) as conn:
-        deadline = time.monotonic() + 10
-        while time.monotonic() < deadline:
-            found = conn.execute(
-                "SELECT count(*) FROM pg_stat_activity WHERE datname = current_database()"
-                " AND wait_event_type = 'Lock'"
-            ).fetchone()
-            if found is not None and found[0] > 0:
-                return
-            time.sleep(0.01)
-    raise TimeoutError("nothing waited for a lock")
 
 
 def deadlocked_save(
@@ -339,5 +306,6 @@ def test_a_busy_pool_is_unavailable_in_time_but_leaves_the_breaker_closed(
         assert time.monotonic() - started < 1.5
         readers[0].close()
         assert storage.count_records(data_set) == 2
+        readers[1].close()
     finally:
         storage.close()
