@@ -136,8 +136,7 @@ class Connections:
         self._start = threading.Lock()
         self._opened = False
         self._migrated = threading.Event()
-        self._counting = threading.Lock()
-        self._lent = 0  # connections taken from the pool and not yet given back
+        self._lent: set[int] = set()  # connections taken from the pool, not yet given back
 
     def close(self) -> None:
         with self._start:
@@ -190,19 +189,16 @@ class Connections:
         try:
             conn = self._pool.getconn(timeout=_left(deadline))
         except PoolTimeout as exc:
-            with self._counting:
-                busy = self._lent > 0
+            busy = bool(self._lent)
             if not busy:
                 raise
-            logger.warning("database pool busy", extra={"lent": self._lent})
+            logger.warning("database pool busy", extra={"lent": len(self._lent)})
             raise PoolBusy(UNAVAILABLE) from exc
-        with self._counting:
-            self._lent += 1
+        self._lent.add(id(conn))
         return conn
 
     def _give_back(self, conn: Connection) -> None:
-        with self._counting:
-            self._lent -= 1
+        self._lent.discard(id(conn))
         self._pool.putconn(conn)
 
     def transaction(self, work: Callable[[Connection], T]) -> T:
