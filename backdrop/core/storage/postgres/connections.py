@@ -132,7 +132,7 @@ class Connections:
             configure=_configure,
             name="backdrop",
         )
-        self.breaker = CircuitBreaker(COOLDOWN)
+        self._breaker = CircuitBreaker(COOLDOWN)
         self._start = threading.Lock()
         self._opened = False
         self._migrated = threading.Event()
@@ -151,10 +151,10 @@ class Connections:
 
         Raises StorageUnavailable at once while the breaker is open; every driver error comes
         out translated (errors.py)."""
-        if not self.breaker.allow():
+        if not self._breaker.allow():
             raise StorageUnavailable(UNAVAILABLE)
         deadline = time.monotonic() + self._timeout
-        with driver_errors(self.breaker):
+        with driver_errors(self._breaker):
             self._ensure_ready(deadline)
             with self._pooled(deadline) as conn:
                 if not reading:
@@ -189,8 +189,7 @@ class Connections:
         try:
             conn = self._pool.getconn(timeout=_left(deadline))
         except PoolTimeout as exc:
-            busy = bool(self._lent)
-            if not busy:
+            if not self._lent:
                 raise
             logger.warning("database pool busy", extra={"lent": len(self._lent)})
             raise PoolBusy(UNAVAILABLE) from exc
@@ -219,10 +218,10 @@ class Connections:
     def migrate(self) -> list[str]:
         """Apply the missing migrations now; the names of those applied (by this call or by
         this instance's first use, if that happened just now)."""
-        if not self.breaker.allow():
+        if not self._breaker.allow():
             raise StorageUnavailable(UNAVAILABLE)
         deadline = time.monotonic() + self._timeout
-        with driver_errors(self.breaker):
+        with driver_errors(self._breaker):
             applied = self._ensure_ready(deadline)
             with self._pooled(deadline) as conn:
                 return applied + migrate(conn)

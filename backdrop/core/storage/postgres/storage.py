@@ -1,10 +1,12 @@
 """The PostgreSQL engine (spec 5.2 reworked; 5.3: MongoDB's behaviour everywhere).
 
 One table per data set (see `tables.py` and migrations/001_initial.sql), a catalog of data sets
-with their caps, data versions and registry documents. psycopg 3 through one connection pool,
-opened on first use so the apps start before the database answers; the first connection also
-brings the schema up to date (`migrate.py`). Every write is one transaction: the batch, the cap,
-the data-version bump.
+with their caps, data versions, registry documents and the transform outbox. psycopg 3 through
+one connection pool, opened on first use so the apps start before the database answers; the
+first connection also brings the schema up to date (`migrate.py`); a database that is down costs
+a call at most its timeout (`connections.py`). Every write is one transaction (the batch, the
+cap, the data-version bump, the outbox entry), run again when it conflicts with a concurrent
+one; driver errors become Backdrop errors by kind at one seam (`errors.py`).
 """
 
 from __future__ import annotations
