@@ -17,8 +17,7 @@ from backdrop.core.storage.base import Storage
 from backdrop.web.rendering import dumps
 from tests.storage.builders import rec
 
-# What a POST may hold: scalars. Compared by value and type (-0.0 == 0.0: a database whose
-# numbers have no negative zero gives back 0.0, still a float).
+# What a POST may hold: scalars.
 SCALARS: dict[str, Any] = {
     "ten_to_16": 1e16,
     "ten_to_308": 1e308,
@@ -27,6 +26,7 @@ SCALARS: dict[str, Any] = {
     "below_zero_big": -1.5e300,
     "whole_float": 100.0,
     "negative_zero": -0.0,
+    "zero": 0.0,
     "tenth": 0.1,
     "largest_int": 2**63 - 1,
     "smallest_int": -(2**63),
@@ -45,20 +45,27 @@ NESTED: dict[str, Any] = {
     "odd_keys": {"a.b": 1, "": 2, "$x": 3},
     "deep": {"list": [{"$date": "x"}, [1e16, 100.0, {"$literal": {}}], None]},
     "floats": [1e16, 1e308, -0.0, 100.0, 2**63 - 1],
+    "zeros": {"a": [0.0, -0.0, {"b": -0.0}], "c": 0, "d": -0.0},
     "empty": {},
 }
 
 
-def same(actual: Any, expected: Any) -> bool:
-    """Equal, and of the same JSON type all the way down (an int is no float)."""
+def same(actual: Any, expected: Any, *, signed_zeros: bool = True) -> bool:
+    """Equal, and of the same JSON type all the way down (an int is no float), and -0.0 is no
+    0.0 unless `signed_zeros` is off."""
     if type(actual) is not type(expected):
         return False
+    if isinstance(expected, float) and signed_zeros:
+        return actual == expected and math.copysign(1, actual) == math.copysign(1, expected)
     if isinstance(expected, dict):
         return actual.keys() == expected.keys() and all(
-            same(actual[key], value) for key, value in expected.items()
+            same(actual[key], value, signed_zeros=signed_zeros) for key, value in expected.items()
         )
     if isinstance(expected, list):
-        return len(actual) == len(expected) and all(map(same, actual, expected))
+        return len(actual) == len(expected) and all(
+            same(got, wanted, signed_zeros=signed_zeros)
+            for got, wanted in zip(actual, expected, strict=True)
+        )
     return bool(actual == expected)
 
 
@@ -102,7 +109,8 @@ def test_patched_json_never_breaks_a_later_read(
         sorted_by = Query(sort_by=SortBy(field, descending=descending), limit=10)
         assert len(list(storage.find(data_set, sorted_by))) == 2
     [group] = storage.run(data_set, Query(group_by=(field,)))
-    assert same(group.group[0], NESTED[field])
+    # A group's key is the value its records share: 0.0 and -0.0 are one value.
+    assert same(group.group[0], NESTED[field], signed_zeros=False)
     [whole] = storage.run(data_set, Query(collect=(Collect(field), Collect(field, "count"))))
     assert whole.collected[field].count == 1
 
@@ -146,3 +154,15 @@ def test_a_mean_over_an_overflowing_sum_renders_as_null(storage: Storage, data_s
         grouped(storage, data_set, Collect("v", "mean"))
         == dumps([{"g": "x", "_count": 3, "v:mean": None}]).decode()
     )
+
+
+def test_a_patch_keeps_what_it_does_not_touch_and_replaces_what_it_does(
+    storage: Storage, data_set: str
+) -> None:
+    storage.save(data_set, [{"_id": "a", "kept": -0.0, "changed": -0.0, "nested": 1}])
+    assert storage.patch_record(data_set, "a", {"changed": 0.0, "nested": {"x": [-0.0]}})
+    assert storage.patch_record(data_set, "a", {"later": 2})
+    record = only_record(storage, data_set)
+    wanted = {"kept": -0.0, "changed": 0.0, "nested": {"x": [-0.0]}, "later": 2}
+    assert {key: record[key] for key in wanted if not same(record[key], wanted[key])} == {}
+    assert sorted(record) == sorted(["_id", "_updated_at", *wanted])

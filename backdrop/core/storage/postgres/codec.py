@@ -11,15 +11,17 @@ Whatever JSON a client wrote reads back as written (pinned behaviour 2):
 - JSONB numbers are decimals, which keep a float's fraction (`2.0`) but not an exponent:
   `1e+16` would come back as the integer 10000000000000000. A float from 1e16 up is therefore
   written out in full with a fraction (`10000000000000000.0`), which reads back as a float.
-  Negative zero has no decimal form and reads back as 0.0.
-Both cost nothing in the common case: JSON without a tag name or an exponent is left as it is
-(one substring search each way).
+- decimals have no negative zero either: a record field holding -0.0 (anywhere inside it) is
+  stored as 0.0, so it sums, sorts and matches as the number it is, and the places of its
+  negative zeros go beside it under `$-0:<field>`, a key no field can have (`dumps_fields`).
+All of it costs nothing in the common case: JSON without a tag name, an exponent or `-0.0` is
+left as it is (a substring search each way).
 """
 
 from __future__ import annotations
 
 import math
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Iterable, Iterator, Mapping, Sequence
 from datetime import UTC, datetime
 from decimal import Decimal
 from typing import Any
@@ -45,6 +47,9 @@ _LITERAL_TAG = "$literal"
 _TAGS = frozenset({_DATE_TAG, _LITERAL_TAG})
 _TAG_MARKS = (b'"$date"', b'"$literal"')
 _EXPONENT_MARK = b"e+"  # how orjson writes a float from 1e16 up (`1e+16`)
+_NEGATIVE_ZERO_MARK = "-0.0"  # how orjson writes negative zero
+_NEGATIVE_ZEROS = "$-0:"
+_NEGATIVE_ZEROS_MARK = b'"$-0:'
 _POSITIONAL_BELOW = 1e16
 
 
@@ -71,11 +76,62 @@ def dumps(value: Any) -> str:
 
 
 def loads(data: bytes | bytearray | memoryview | str) -> Any:
-    """JSONB text to Python: tags turned back into datetimes and the client's own objects
-    (the check is one substring search per tag name)."""
+    """JSONB text to Python: tags turned back into datetimes and the client's own objects,
+    negative zeros put back (the check is a substring search per mark)."""
     value = orjson.loads(data)
     raw = data.encode() if isinstance(data, str) else bytes(data)
-    return _decoded(value) if any(mark in raw for mark in _TAG_MARKS) else value
+    if any(mark in raw for mark in _TAG_MARKS):
+        value = _decoded(value)
+    if _NEGATIVE_ZEROS_MARK in raw and isinstance(value, dict):
+        value = _restore_negative_zeros(value)
+    return value
+
+
+def dumps_fields(fields: Mapping[str, Any]) -> str:
+    """`dumps` of a record's fields (or a PATCH's), with the places of negative zeros kept
+    beside each field that holds any (module docstring)."""
+    text = dumps(fields)
+    if _NEGATIVE_ZERO_MARK not in text:
+        return text
+    marked = dict(fields)
+    for name, value in fields.items():
+        places = list(_negative_zeros(value, ()))
+        if places:
+            marked[negative_zeros_key(name)] = places
+    return dumps(marked)
+
+
+def negative_zeros_key(name: str) -> str:
+    """Where the places of the negative zeros in field `name` are kept."""
+    return _NEGATIVE_ZEROS + name
+
+
+def _negative_zeros(value: Any, place: tuple[str | int, ...]) -> Iterator[list[str | int]]:
+    if isinstance(value, float):
+        if value == 0 and math.copysign(1, value) < 0:
+            yield list(place)
+    elif isinstance(value, dict):
+        for key, item in value.items():
+            yield from _negative_zeros(item, (*place, key))
+    elif isinstance(value, list | tuple):
+        for index, item in enumerate(value):
+            yield from _negative_zeros(item, (*place, index))
+
+
+def _restore_negative_zeros(record: dict[str, Any]) -> dict[str, Any]:
+    """Put back the negative zeros `dumps_fields` noted (a place that no longer holds a zero,
+    which cannot happen, is left alone)."""
+    for key in [key for key in record if key.startswith(_NEGATIVE_ZEROS)]:
+        places = record.pop(key)
+        name = key[len(_NEGATIVE_ZEROS) :]
+        for place in places if name in record else ():
+            holder: Any = record
+            path = [name, *place]
+            for step in path[:-1]:
+                holder = holder[step]
+            if holder[path[-1]] == 0:
+                holder[path[-1]] = -0.0
+    return record
 
 
 def storable(text: str) -> bool:
@@ -177,7 +233,7 @@ def split(record: Mapping[str, Any], updated_at: datetime | None = None) -> tupl
     record_id = new_id() if record_id is None else str(record_id)
     try:  # here rather than in the COPY, which would log the failure with its text
         record_id.encode("utf-8")
-        document = dumps(rest)
+        document = dumps_fields(rest)
     except UnicodeEncodeError as exc:
         raise ValueNotStorable(NOT_STORABLE) from exc
     return (record_id, *dates, Jsonb(document, dumps=_dumped))

@@ -21,7 +21,13 @@ from psycopg import sql
 
 from backdrop.core.data_set import is_data_set_name
 from backdrop.core.periods import Period
-from backdrop.core.storage.postgres.codec import DATE_COLUMNS, dumps, storable, to_millis
+from backdrop.core.storage.postgres.codec import (
+    DATE_COLUMNS,
+    dumps_fields,
+    negative_zeros_key,
+    storable,
+    to_millis,
+)
 from backdrop.core.storage.postgres.errors import UnusableName
 
 _PLAIN = re.compile(r"[a-z0-9_]{1,45}")
@@ -146,7 +152,8 @@ BUMP_VERSION = sql.SQL(
 def merge(data_set: str, fields: Mapping[str, Any]) -> tuple[sql.Composed, list[Any]]:
     """An UPDATE merging `fields` into one record (MongoDB `$set`), and its parameters but the
     last, the record's `_id`. A datetime field goes to its typed column; any other value of a
-    datetime field goes into the JSONB (its column is cleared), as `codec.split` stores it."""
+    datetime field goes into the JSONB (its column is cleared), as `codec.split` stores it.
+    What the JSONB kept about a field's old value (its negative zeros) goes with it."""
     typed: dict[str, Any] = {}
     rest: dict[str, Any] = {}
     for name, value in fields.items():
@@ -163,4 +170,5 @@ def merge(data_set: str, fields: Mapping[str, Any]) -> tuple[sql.Composed, list[
     statement = sql.SQL("UPDATE {table} SET {assignments} WHERE id = %s").format(
         table=table(data_set), assignments=sql.SQL(", ").join(assignments)
     )
-    return statement, [list(typed), dumps(rest), *typed.values()]
+    dropped = [*typed, *(negative_zeros_key(name) for name in fields)]
+    return statement, [dropped, dumps_fields(rest), *typed.values()]
