@@ -160,7 +160,7 @@ def test_an_outage_longer_than_any_reconnect_timer_then_back(
     try:
         storage.save("before", [{"_id": "kept", "value": 1}])
         server.stop()
-        # Longer than any give-up timer of the engine's (a reconnect timeout of TIMEOUT).
+        # Longer than any give-up timer of the engines (PostgreSQL: a failed attempt and its retry).
         down_until = time.monotonic() + 2 * TIMEOUT + 1
         while time.monotonic() < down_until:
             many_at_once_are_unavailable_in_time(storage)

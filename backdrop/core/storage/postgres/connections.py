@@ -9,9 +9,11 @@ A database that cannot be reached costs a request at most `timeout` seconds, nev
 - after a failure to reach the database the breaker answers for it for `COOLDOWN` seconds, then
   lets one probe through; a pool that is only busy (every connection lent out) is no such
   failure (`PoolBusy`);
-- the pool gives up a failing background connection attempt after `timeout` seconds instead of
-  backing off for minutes (psycopg_pool's default): it connects again as soon as a request asks,
-  so a database that returns after any outage is used at the next probe;
+- the pool gives up a failing background connection attempt after one retry, at once, instead
+  of backing off for minutes (psycopg_pool's default, during which no other attempt starts): it
+  connects again as soon as a request asks, so a database that returns after any outage is used
+  at the next probe (or, after one that accepted connections and never answered, once the
+  attempts hanging on it have given up: two libpq connect timeouts at most);
 - each connection is checked when it leaves the pool, without a round trip, so one broken by a
   database restart is replaced at once instead of failing a request (`_pooled`; psycopg_pool's
   own `check` would sleep a second before trying the next one);
@@ -127,7 +129,7 @@ class Connections:
             min_size=1,
             max_size=max_connections,
             timeout=timeout,
-            reconnect_timeout=timeout,
+            reconnect_timeout=0,
             open=False,
             configure=_configure,
             name="backdrop",
