@@ -1,5 +1,6 @@
 #!/usr/bin/env bash
-# Lint, type-check and test everything: ruff, mypy, pytest, behave. Creates/updates .venv first.
+# Lint, type-check and test everything: ruff, mypy, the package (installed into a fresh venv),
+# pytest, behave. Creates/updates .venv first.
 # The tests start the services they need (the embedded database on a free port, in a temporary
 # directory, and transform workers) and stop them afterwards; the brokers the transformer tests
 # use (Redis, RabbitMQ) are started first if they are down. PostgreSQL is started here when
@@ -19,6 +20,7 @@ ensure_test_browser
 echo "== ruff" && ruff check . && ruff format --check .
 echo "== mypy" && mypy
 echo "== brokers" && tools/start-brokers.sh
+echo "== package" && tools/check_package.sh
 echo "== pytest" && pytest -q "$@"
 for engine in mongodb postgres; do
   echo "== behave ($engine)" && behave --format progress -D "engine=$engine" features

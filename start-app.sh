@@ -2,8 +2,9 @@
 # Run one Backdrop process in the foreground: ./start-app.sh read|write|worker|db [PORT]
 #   read   the query API (gunicorn, default port 3038)
 #   write  the write API (gunicorn, default port 3039)
-#   worker the Celery transform worker (PORT is ignored); broker from BROKER_URL, else the
-#          embedded one under $BACKDROP_DATA_DIR/broker
+#   worker the Celery transform worker; PORT (default 3040, or BACKDROP_WORKER_METRICS_PORT)
+#          serves its /metrics; broker from BROKER_URL, else the embedded one under
+#          $BACKDROP_DATA_DIR/broker
 #   db     the embedded SecantusDB server (default port 27017), data under $BACKDROP_DATA_DIR/db
 # Uses .venv when present; never installs anything. Configure through the environment (README).
 set -euo pipefail
@@ -16,16 +17,28 @@ if [ -x .venv/bin/python ]; then
 fi
 data_dir=${BACKDROP_DATA_DIR:-./var}
 
+# Prometheus counts of every process of one app (gunicorn workers, the worker's pool) meet in
+# files in one directory, emptied at start (PROMETHEUS_MULTIPROC_DIR overrides its place).
+metrics_dir() {
+  export PROMETHEUS_MULTIPROC_DIR=${PROMETHEUS_MULTIPROC_DIR:-$data_dir/metrics/$1}
+  mkdir -p "$PROMETHEUS_MULTIPROC_DIR"
+  find "$PROMETHEUS_MULTIPROC_DIR" -maxdepth 1 -name '*.db' -delete
+}
+
 case "$app" in
   read)
+    metrics_dir "read-${port:-3038}"
     exec gunicorn --config python:backdrop.gunicorn_config \
       --bind "0.0.0.0:${port:-3038}" "backdrop.read.app:create_app()"
     ;;
   write)
+    metrics_dir "write-${port:-3039}"
     exec gunicorn --config python:backdrop.gunicorn_config \
       --bind "0.0.0.0:${port:-3039}" "backdrop.write.app:create_app()"
     ;;
   worker)
+    export BACKDROP_WORKER_METRICS_PORT=${port:-${BACKDROP_WORKER_METRICS_PORT:-3040}}
+    metrics_dir "worker-$BACKDROP_WORKER_METRICS_PORT"
     exec celery -A backdrop.transformers.worker worker --loglevel="${LOG_LEVEL:-INFO}"
     ;;
   db)

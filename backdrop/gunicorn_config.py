@@ -2,11 +2,22 @@
 
 Threads per worker let one process overlap database and Stagecraft round trips; one worker per
 core (WEB_CONCURRENCY overrides) uses every core. No preload: each worker builds its own app and
-database clients after the fork.
+database clients after the fork. gunicorn's own lines are JSON like the apps'. With
+PROMETHEUS_MULTIPROC_DIR set (start-app.sh sets it), the workers share their metrics through
+files there, and a worker that exits is marked dead so its live gauges go with it.
 """
 
 import multiprocessing
 import os
+from typing import Any
+
+from prometheus_client import multiprocess
+
+from backdrop.core.config import Settings
+from backdrop.core.errors import SettingsInvalid
+from backdrop.core.logs import gunicorn_logging, startup_failure
+
+EX_CONFIG = 78  # sysexits.h: configuration error
 
 workers = int(os.environ.get("WEB_CONCURRENCY") or multiprocessing.cpu_count())
 worker_class = "gthread"
@@ -16,4 +27,22 @@ graceful_timeout = 20
 keepalive = 5
 accesslog = None  # the apps log one structured line per request themselves
 errorlog = "-"
-loglevel = "warning"
+loglevel = "info"
+logconfig_dict = gunicorn_logging()
+
+
+def on_starting(server: Any) -> None:
+    """gunicorn hook, in the master before any worker forks: unusable settings stop it with
+    one JSON line (from a worker, gunicorn would print the error as plain text, per worker)."""
+    try:
+        Settings.from_env(os.environ)
+    except SettingsInvalid as exc:
+        startup_failure(exc)
+        raise SystemExit(EX_CONFIG) from exc
+
+
+def child_exit(server: Any, worker: Any) -> None:
+    """gunicorn hook: a worker process ended (multiprocess metrics: its gauges are dropped)."""
+    directory = os.environ.get("PROMETHEUS_MULTIPROC_DIR")
+    if directory:
+        multiprocess.mark_process_dead(worker.pid, directory)  # type: ignore[no-untyped-call]

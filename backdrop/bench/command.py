@@ -2,11 +2,12 @@
 
 from __future__ import annotations
 
+import sys
 from pathlib import Path
 
 import click
 
-from backdrop.bench.runner import Options, report, run, write_json
+from backdrop.bench.runner import STEPS, Options, report, run, write_json
 
 
 @click.command("bench")
@@ -43,7 +44,13 @@ def bench(
         clients=clients,
         concurrency_seconds=seconds,
     )
-    results = run(options)
+    with click.progressbar(length=STEPS, label="benchmark", file=sys.stderr) as bar:
+
+        def progress(done: int, total: int, label: str) -> None:
+            bar.label = f"benchmark: {label}"
+            bar.update(done - bar.pos)
+
+        results = run(options, progress)
     click.echo(report(results))
     if json_path is not None:
         write_json(results, json_path)

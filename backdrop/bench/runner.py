@@ -144,8 +144,18 @@ def _query(options: Options, read_url: str, name: str, query: BenchQuery, worklo
     }
 
 
-def run(options: Options) -> dict[str, Any]:
-    """Everything, in one run; returns the results (also printed by `report`)."""
+Progress = Callable[[int, int, str], None]
+STEPS = 3 + len(QUERIES)  # the load, each query, the concurrency run, the memory reading
+
+
+def run(options: Options, progress: Progress | None = None) -> dict[str, Any]:
+    """Everything, in one run; returns the results (also printed by `report`). `progress` is
+    told (steps done, STEPS, what runs now) as each step starts."""
+
+    def step(done: int, label: str) -> None:
+        if progress is not None:
+            progress(done, STEPS, label)
+
     name = f"bench_{options.engine}_{options.records}"
     workload = generate(options.records, options.seed)
     with (
@@ -159,11 +169,15 @@ def run(options: Options) -> dict[str, Any]:
         try:
             with servers.app("write", env) as write, servers.app("read", env) as read:
                 results: dict[str, Any] = {"engine": options.engine, "records": options.records}
+                step(0, f"loading {options.records} records")
                 results["load"] = _load(workload, write.url, name, token, twin)
-                results["queries"] = {
-                    query.name: _query(options, read.url, name, query, workload, twin)
-                    for query in QUERIES
-                }
+                results["queries"] = {}
+                for index, query in enumerate(QUERIES, start=1):
+                    step(index, f"timing {query.name}")
+                    results["queries"][query.name] = _query(
+                        options, read.url, name, query, workload, twin
+                    )
+                step(1 + len(QUERIES), f"q3 with {options.clients} clients")
                 q3 = dict(QUERIES[2].params)
                 results["concurrency"] = {
                     "clients": options.clients,
@@ -173,7 +187,9 @@ def run(options: Options) -> dict[str, Any]:
                         options.clients, options.concurrency_seconds,
                     ),
                 }  # fmt: skip
+                step(2 + len(QUERIES), "reading peak memory")
                 results["peak_rss_mib"] = servers.peak_rss_kib(read.pid) / 1024
+                step(STEPS, "done")
         finally:
             twin.close()
     return results

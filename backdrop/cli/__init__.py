@@ -2,7 +2,9 @@
 migrations and copies, importing and exporting records, and the benchmark.
 
 Every command prints exactly one JSON document on stdout (the benchmark: a table; `export`
-without `-o`: the records); logs and progress bars go to stderr.
+without `-o`: the records); logs and progress bars go to stderr. A failure is one line,
+`Error: …`, and exit status 1: bad settings, a database that cannot be reached (named by its
+URL, without credentials), a refused change.
 """
 
 from __future__ import annotations
@@ -11,20 +13,26 @@ import os
 
 import click
 
+from backdrop import __version__
 from backdrop.bench.command import bench
 from backdrop.cli.data_sets import data_set
 from backdrop.cli.database import db
 from backdrop.cli.transfer import export, import_file
 from backdrop.cli.transforms import transform
 from backdrop.core.config import Settings
+from backdrop.core.errors import SettingsInvalid
 from backdrop.core.logs import configure_logging
 
 
 @click.group()
+@click.version_option(__version__, prog_name="backdrop", message="%(prog)s %(version)s")
 @click.pass_context
 def main(ctx: click.Context) -> None:
     """Backdrop: a datastore for performance data."""
-    settings = Settings.from_env(os.environ)
+    try:
+        settings = Settings.from_env(os.environ)
+    except SettingsInvalid as exc:
+        raise click.ClickException(exc.message) from exc
     configure_logging(settings.log_level)
     ctx.obj = settings
 

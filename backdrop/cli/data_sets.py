@@ -9,8 +9,10 @@ from typing import Any, TypeVar
 
 import click
 
-from backdrop.cli.output import config_document, echo, local_registry
-from backdrop.core.data_set import DataSetConfig
+from backdrop.cli.output import config_document, echo, local_registry, storage_for
+from backdrop.core.data_set import DataSetConfig, is_data_set_name
+from backdrop.core.errors import DataSetNotFound
+from backdrop.core.registry.local import LocalRegistry
 
 F = TypeVar("F", bound=Callable[..., Any])
 
@@ -163,12 +165,27 @@ def show(ctx: click.Context, name: str) -> None:
 
 @data_set.command("delete")
 @click.argument("name")
+@click.option(
+    "--drop-records",
+    is_flag=True,
+    help="Also drop its stored records, so a data set created again under this name starts "
+    "empty (works on records whose config is already gone, too).",
+)
 @click.pass_context
-def delete(ctx: click.Context, name: str) -> None:
-    """Remove a data set's config (its records stay until dropped through the write API)."""
-    with local_registry(ctx) as registry:
-        registry.delete(name)
-    echo({"status": "ok", "message": f"Deleted {name}"})
+def delete(ctx: click.Context, name: str, drop_records: bool) -> None:
+    """Remove a data set's config; its records stay unless --drop-records is given."""
+    with storage_for(ctx, "data sets") as storage:
+        try:
+            LocalRegistry(storage).delete(name)
+            forgotten = True
+        except DataSetNotFound:
+            if not drop_records:
+                raise
+            forgotten = False
+        dropped = drop_records and is_data_set_name(name) and storage.drop_data_set(name)
+        if not forgotten and not dropped:
+            raise DataSetNotFound(f'No data set named "{name}" and no records stored under it')
+    echo({"status": "ok", "message": f"Deleted {name}", "records_dropped": dropped})
 
 
 @data_set.command("rotate-token")

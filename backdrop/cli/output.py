@@ -1,5 +1,5 @@
-"""What every `backdrop` command shares: one JSON document on stdout, and storage opened for
-the built-in registry (refused when Stagecraft manages the configs)."""
+"""What every `backdrop` command shares: one JSON document on stdout, storage opened for the
+built-in registry (refused when Stagecraft manages the configs), and one-line errors."""
 
 from __future__ import annotations
 
@@ -12,7 +12,8 @@ import click
 
 from backdrop.core.config import Settings
 from backdrop.core.data_set import DataSetConfig
-from backdrop.core.errors import BackdropError
+from backdrop.core.errors import BackdropError, StorageUnavailable
+from backdrop.core.logs import redact
 from backdrop.core.registry.local import LocalRegistry
 from backdrop.core.storage import open_storage
 from backdrop.core.storage.base import Storage
@@ -29,6 +30,27 @@ def config_document(config: DataSetConfig, token: str | None = None) -> dict[str
     return document
 
 
+def failure(exc: BackdropError, url: str | None = None) -> click.ClickException:
+    """The one-line `Error: …` for a core error; a database that cannot be reached is named by
+    its URL (credentials left out) so the operator sees which one."""
+    message = exc.message or type(exc).__name__
+    if url is not None and isinstance(exc, StorageUnavailable):
+        message = f"{message} at {redact(url)}"
+    return click.ClickException(message)
+
+
+@contextmanager
+def opened(settings: Settings) -> Iterator[Storage]:
+    """The storage `settings` name, closed afterwards; core errors become one-line errors."""
+    storage = open_storage(settings)
+    try:
+        yield storage
+    except BackdropError as exc:
+        raise failure(exc, settings.database_url) from exc
+    finally:
+        storage.close()
+
+
 @contextmanager
 def storage_for(ctx: click.Context, managed: str) -> Iterator[Storage]:
     """The built-in registry's storage; refused when Stagecraft manages `managed`."""
@@ -37,13 +59,8 @@ def storage_for(ctx: click.Context, managed: str) -> Iterator[Storage]:
         raise click.ClickException(
             f"STAGECRAFT_URL is set: {managed} are managed in Stagecraft, not here"
         )
-    storage = open_storage(settings)
-    try:
+    with opened(settings) as storage:
         yield storage
-    except BackdropError as exc:
-        raise click.ClickException(exc.message or type(exc).__name__) from exc
-    finally:
-        storage.close()
 
 
 @contextmanager

@@ -55,6 +55,16 @@ class Settings:
     # Seconds to wait for the database before answering 503: connecting, server selection,
     # a pooled connection. Short, so a database that is down costs each request little.
     database_timeout: float = 1.5
+    # statsd (spec 8.3): off unless STATSD_HOST is set; GOVUK_STATSD_PREFIX replaces the
+    # default prefix of each process (`pp.apps.backdrop`, the worker's own).
+    statsd_host: str | None = None
+    statsd_port: int = 8125
+    statsd_prefix: str | None = None
+    # Prometheus: the directory gunicorn's workers (or the worker's pool) share their counts
+    # in (PROMETHEUS_MULTIPROC_DIR, which prometheus_client also reads); unset, one process.
+    metrics_dir: Path | None = None
+    # The worker's own /metrics port (it has no HTTP app); 0 turns it off.
+    worker_metrics_port: int = 3040
 
     def __post_init__(self) -> None:
         if self.database_engine not in DATABASE_ENGINES:
@@ -93,6 +103,11 @@ class Settings:
                 ),
             ),
             database_timeout=_seconds(get("BACKDROP_DATABASE_TIMEOUT"), default=1.5),
+            statsd_host=get("STATSD_HOST"),
+            statsd_port=_port(get, "STATSD_PORT", default=8125),
+            statsd_prefix=get("GOVUK_STATSD_PREFIX"),
+            metrics_dir=_path(get("PROMETHEUS_MULTIPROC_DIR")),
+            worker_metrics_port=_port(get, "BACKDROP_WORKER_METRICS_PORT", default=3040, off=True),
         )
 
 
@@ -110,6 +125,17 @@ def _whole(get: Lookup, name: str, *, default: int, minimum: int = 0) -> int:
     if number < minimum:
         raise SettingsInvalid(f"{name} must be at least {minimum}")
     return number
+
+
+def _port(get: Lookup, name: str, *, default: int, off: bool = False) -> int:
+    port = _whole(get, name, default=default, minimum=0 if off else 1)
+    if port > 65535:
+        raise SettingsInvalid(f"{name} must be a port number, at most 65535")
+    return port
+
+
+def _path(value: str | None) -> Path | None:
+    return Path(value) if value else None
 
 
 def _megabytes(get: Lookup, name: str, *, default: int, minimum: int = 0) -> int:

@@ -17,6 +17,7 @@ from backdrop.core.errors import (
     CollectionNotFound,
     QueryTooLarge,
     RecordNotFound,
+    RecordsInvalid,
     RequestInvalid,
     TooManyRows,
 )
@@ -28,6 +29,7 @@ from backdrop.core.limits import (
     check_raw,
     raw_limit,
 )
+from backdrop.core.metrics import Metrics
 from backdrop.core.query import Query
 from backdrop.core.records import Record, prepare_patch, prepare_records, timestamp_bounds
 from backdrop.core.results import Data, shape, shift_for
@@ -71,16 +73,23 @@ class Appended:
 class DataSets:
     """Reads and writes of data sets over one storage engine, within `limits`."""
 
-    def __init__(self, storage: Storage, limits: Limits | None = None) -> None:
+    def __init__(
+        self, storage: Storage, limits: Limits | None = None, metrics: Metrics | None = None
+    ) -> None:
         self._storage = storage
         self._limits = limits or Limits()
+        self._metrics = metrics or Metrics()
 
     # -- writes ----------------------------------------------------------------------------
 
     def append(self, config: DataSetConfig, payload: object, *, transforms: bool) -> Appended:
         """Validate and upsert posted records (spec 3.2). With `transforms`, a dispatch over
         the records' `_timestamp` bounds (spec 6.1) is stored in the outbox with them."""
-        records = prepare_records(payload, config)
+        try:
+            records = prepare_records(payload, config)
+        except RecordsInvalid:
+            self._metrics.rejected(len(payload) if isinstance(payload, list) else 1)
+            raise
         bounds = timestamp_bounds(records) if transforms else None
         dispatch = new_dispatch(config.name, *bounds) if bounds else None
         self.save(config, records, dispatch=dispatch)
@@ -97,6 +106,7 @@ class DataSets:
         _check_name(config.name)
         self._storage.create_data_set(config.name, config.capped_size)
         self._storage.save(config.name, records, dispatch=dispatch)
+        self._metrics.stored(len(records))
 
     def empty(self, config: DataSetConfig, payload: object) -> None:
         """PUT `[]`: remove every record, keeping (or creating) the data set."""

@@ -18,6 +18,7 @@ BackdropError
  ├─ UnknownTransform     a transform name that is not in the registry
  ├─ TransformInvalid     a transform cannot compute from this config and input
  ├─ TooManyRows          a storage answer went past the `max_rows` it was given
+ ├─ DatabaseMissing      the database a URL names does not exist and cannot be created
  └─ StorageError         the database failed; __cause__ holds the driver error
      ├─ StorageUnavailable   the database cannot be reached (or the breaker is open)
      ├─ StorageBusy          concurrent writes kept conflicting after bounded retries
@@ -31,20 +32,35 @@ from collections.abc import Sequence
 from typing import Any, Literal
 
 BodyShape = Literal["message", "messages", "messages_text"]
+# How much of a client's value a message or detail quotes: enough to recognise it.
+QUOTED_LENGTH = 64
+
+
+def quoted(value: str) -> str:
+    """A client's value as a detail shows it: in double quotes, cut short when long."""
+    shown = value if len(value) <= QUOTED_LENGTH else value[:QUOTED_LENGTH] + "..."
+    return f'"{shown}"'
 
 
 class BackdropError(Exception):
-    """Root of every error core raises on purpose."""
+    """Root of every error core raises on purpose.
+
+    `message` is the text the spec pins (clients match it); `detail`, when there is one, says
+    what exactly was wrong and how to fix it, and goes next to the message in the error body.
+    Neither ever carries a token, record data beyond a short quote, or exception text.
+    """
 
     shape: BodyShape = "message"
 
-    def __init__(self, message: str = "") -> None:
+    def __init__(self, message: str = "", *, detail: str | None = None) -> None:
         super().__init__(message)
         self.message = message
+        self.detail = detail
 
     def details(self) -> dict[str, Any]:
-        """Fields the error body carries next to its message(s); none unless a kind adds some."""
-        return {}
+        """Fields the error body carries next to its message(s): `detail` when there is one,
+        and whatever a kind adds."""
+        return {"detail": self.detail} if self.detail else {}
 
 
 class SettingsInvalid(BackdropError):
@@ -97,8 +113,8 @@ class RecordsInvalid(InvalidRequest):
 
     shape: BodyShape = "messages"
 
-    def __init__(self, messages: Sequence[str]) -> None:
-        super().__init__("; ".join(messages))
+    def __init__(self, messages: Sequence[str], *, detail: str | None = None) -> None:
+        super().__init__("; ".join(messages), detail=detail)
         self.messages = list(messages)
 
 
@@ -115,7 +131,7 @@ class RowsInvalid(RecordsInvalid):
         self.rows = list(rows)
 
     def details(self) -> dict[str, Any]:
-        return _row_details(self.rows)
+        return {**super().details(), **_row_details(self.rows)}
 
 
 class UploadInvalid(InvalidRequest):
@@ -128,7 +144,7 @@ class UploadInvalid(InvalidRequest):
         self.rows = list(rows)
 
     def details(self) -> dict[str, Any]:
-        return _row_details(self.rows) if self.rows else {}
+        return {**super().details(), **(_row_details(self.rows) if self.rows else {})}
 
 
 class RecordNotFound(InvalidRequest):
@@ -165,6 +181,11 @@ class TooManyRows(BackdropError):
     def __init__(self, max_rows: int) -> None:
         super().__init__(f"more than {max_rows} rows")
         self.max_rows = max_rows
+
+
+class DatabaseMissing(BackdropError):
+    """The server answers, but the database a URL names does not exist and this user may not
+    create it (`backdrop db copy` creates it when it can)."""
 
 
 class StorageError(BackdropError):

@@ -2,16 +2,20 @@
 
 Entry points call `configure_logging` once. The request id lives in a context variable, so the
 read/write apps, the Stagecraft client and the worker all tag lines without passing it around.
+Every line a Backdrop process writes goes through the one formatter: Python warnings, uncaught
+exceptions (in any thread) and gunicorn's own lines (`GUNICORN_LOGGING`) included.
 """
 
 from __future__ import annotations
 
 import logging
 import sys
+import threading
 import traceback
 import uuid
 from contextvars import ContextVar
 from types import TracebackType
+from typing import Any
 from urllib.parse import urlsplit, urlunsplit
 
 from pythonjsonlogger.json import JsonFormatter
@@ -86,20 +90,84 @@ class _SafeJsonFormatter(JsonFormatter):
         return withheld_traceback(ei)
 
 
-def configure_logging(level: str) -> None:
-    """JSON lines on stderr at `level` (LOG_LEVEL); replaces any handlers already installed."""
-    handler = logging.StreamHandler(sys.stderr)
-    handler.setFormatter(
-        _SafeJsonFormatter(
-            "%(asctime)s %(levelname)s %(name)s %(message)s",
-            rename_fields={"asctime": "time", "levelname": "level", "name": "logger"},
-            json_default=str,
-        )
+def json_formatter() -> logging.Formatter:
+    """The formatter of every line: time, level, logger, message and the record's extras."""
+    return _SafeJsonFormatter(
+        "%(asctime)s %(levelname)s %(name)s %(message)s",
+        rename_fields={"asctime": "time", "levelname": "level", "name": "logger"},
+        json_default=str,
     )
+
+
+def json_handler() -> logging.Handler:
+    """A stderr handler writing JSON lines tagged with the request id."""
+    handler = logging.StreamHandler(sys.stderr)
+    handler.setFormatter(json_formatter())
     handler.addFilter(_RequestIdFilter())
+    return handler
+
+
+_uncaught = logging.getLogger("backdrop.uncaught")
+
+
+def _log_uncaught(
+    kind: type[BaseException], error: BaseException, trace: TracebackType | None
+) -> None:
+    _uncaught.critical("uncaught exception", exc_info=(kind, error, trace))
+
+
+def _log_uncaught_in_thread(args: threading.ExceptHookArgs) -> None:
+    if issubclass(args.exc_type, SystemExit):
+        return  # threading's own hook ignores it too
+    error = args.exc_value or args.exc_type()
+    _uncaught.critical(
+        "uncaught exception in thread",
+        exc_info=(args.exc_type, error, args.exc_traceback),
+        extra={"thread_name": args.thread.name if args.thread else None},
+    )
+
+
+def configure_logging(level: str) -> None:
+    """JSON lines on stderr at `level` (LOG_LEVEL); replaces any handlers already installed.
+
+    Python warnings become log lines, and an exception nobody caught (main thread or any
+    other) is logged as one JSON line, its text withheld like every traceback's.
+    """
     root = logging.getLogger()
+    handler = json_handler()
     root.handlers[:] = [handler]
     root.setLevel(level)
+    # Loggers that do not propagate and have no handler (billiard's "multiprocessing") end up
+    # in logging's last resort: JSON too.
+    last_resort = json_handler()
+    last_resort.setLevel(logging.WARNING)
+    logging.lastResort = last_resort
+    logging.captureWarnings(True)
+    sys.excepthook = _log_uncaught
+    threading.excepthook = _log_uncaught_in_thread
+
+
+def gunicorn_logging() -> dict[str, Any]:
+    """gunicorn's `logconfig_dict` (backdrop/gunicorn_config.py): its own lines (starting,
+    booting and stopping workers, timeouts) through the same formatter. Its access lines stay
+    off (WARNING): the apps log one line per request themselves; set INFO to have both."""
+    return {
+        "version": 1,
+        "disable_existing_loggers": False,
+        "formatters": {"json": {"()": "backdrop.core.logs.json_formatter"}},
+        "handlers": {
+            "json": {
+                "class": "logging.StreamHandler",
+                "formatter": "json",
+                "stream": "ext://sys.stderr",
+            }
+        },
+        "root": {"level": "INFO", "handlers": ["json"]},
+        "loggers": {
+            "gunicorn.error": {"level": "INFO", "handlers": ["json"], "propagate": False},
+            "gunicorn.access": {"level": "WARNING", "handlers": ["json"], "propagate": False},
+        },
+    }
 
 
 def redact(url: str) -> str:
@@ -110,3 +178,12 @@ def redact(url: str) -> str:
     host = parts.hostname or ""
     netloc = f"***@{host}" + (f":{parts.port}" if parts.port else "")
     return urlunsplit(parts._replace(netloc=netloc))
+
+
+def startup_failure(error: Exception) -> None:
+    """Log why a process cannot start (bad settings) as one JSON line, before logging is
+    configured from the very settings that failed; the caller re-raises."""
+    configure_logging("INFO")
+    logging.getLogger("backdrop.startup").critical(
+        "cannot start", extra={"error": getattr(error, "message", type(error).__name__)}
+    )

@@ -8,21 +8,26 @@ from typing import Any, cast
 from backdrop.core.errors import QueryInvalid
 from backdrop.core.periods import Period
 from backdrop.core.query import Collect, CollectMethod, Query, SortBy
-from backdrop.core.query_checks import QueryArgs, first, first_error
+from backdrop.core.query_checks import QueryArgs, first, first_problem
 from backdrop.core.timeutils import now as utc_now
 from backdrop.core.timeutils import parse_query_datetime
 
 
 def parse_query(
-    args: QueryArgs, *, raw_queries_allowed: bool, now: datetime | None = None
+    args: QueryArgs,
+    *,
+    raw_queries_allowed: bool,
+    data_set: str = "NAME",
+    now: datetime | None = None,
 ) -> Query:
-    """A validated Query; raises QueryInvalid with the first failing check's message.
+    """A validated Query; raises QueryInvalid with the first failing check's message and
+    detail (which may name `data_set`).
 
     `now` anchors a `duration` given without `start_at`/`end_at` (tests pass a fixed instant).
     """
-    message = first_error(args, raw_queries_allowed=raw_queries_allowed)
-    if message is not None:
-        raise QueryInvalid(message)
+    problem = first_problem(args, raw_queries_allowed=raw_queries_allowed, data_set=data_set)
+    if problem is not None:
+        raise QueryInvalid(problem.message, detail=problem.detail)
     period = Period.named(first(args, "period") or "")
     start_at = _datetime(args, "start_at")
     end_at = _datetime(args, "end_at")

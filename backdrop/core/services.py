@@ -7,7 +7,9 @@ from typing import Self
 
 from backdrop.core.config import Settings
 from backdrop.core.data_sets import DataSets
-from backdrop.core.registry import ConfigSource, open_config_source
+from backdrop.core.metrics import Metrics
+from backdrop.core.registry import open_config_source
+from backdrop.core.registry.instrumented import InstrumentedConfigSource
 from backdrop.core.response_cache import ResponseCache
 from backdrop.core.storage import open_storage
 from backdrop.core.storage.base import Storage
@@ -15,23 +17,33 @@ from backdrop.core.storage.base import Storage
 
 @dataclass(frozen=True, slots=True)
 class Services:
-    """Storage, the config source, the data-set operations over them and the response cache."""
+    """Storage, the config source, the data-set operations over them, the response cache, and
+    the process's metrics, which every one of them reports to."""
 
     settings: Settings
     storage: Storage
-    configs: ConfigSource
+    configs: InstrumentedConfigSource
     data_sets: DataSets
     responses: ResponseCache
+    metrics: Metrics
 
     @classmethod
     def build(
-        cls, settings: Settings, storage: Storage | None = None, *, for_worker: bool = False
+        cls,
+        settings: Settings,
+        storage: Storage | None = None,
+        *,
+        for_worker: bool = False,
+        metrics: Metrics | None = None,
     ) -> Self:
         """Open storage (unless given one) and the config source; nothing connects yet."""
+        metrics = metrics or Metrics()
         storage = storage or open_storage(settings)
-        configs = open_config_source(settings, storage, for_worker=for_worker)
-        responses = ResponseCache(settings.response_cache_bytes)
-        return cls(settings, storage, configs, DataSets(storage, settings.limits), responses)
+        source, source_name = open_config_source(settings, storage, for_worker=for_worker)
+        configs = InstrumentedConfigSource(source, source_name, metrics)
+        responses = ResponseCache(settings.response_cache_bytes, metrics)
+        data_sets = DataSets(storage, settings.limits, metrics)
+        return cls(settings, storage, configs, data_sets, responses, metrics)
 
     def close(self) -> None:
         self.configs.close()

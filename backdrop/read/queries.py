@@ -8,7 +8,7 @@ from typing import Any
 from flask import Blueprint, Response, current_app, g, request
 
 from backdrop.core.data_set import DataSetConfig
-from backdrop.core.errors import DataSetNotFound
+from backdrop.core.errors import DataSetNotFound, quoted
 from backdrop.core.query import Query
 from backdrop.core.query_parser import parse_query
 from backdrop.read.csv_output import to_csv
@@ -30,35 +30,47 @@ UNPUBLISHED_WARNING = (
 
 @bp.route("/data/<data_group>/<data_type>", methods=["GET", "OPTIONS"])
 def by_group_and_type(data_group: str, data_type: str) -> Response:
-    return _fetch(services().configs.by_group_and_type(data_group, data_type))
+    wanted = f"data group {quoted(data_group)} and data type {quoted(data_type)}"
+    return _fetch(services().configs.by_group_and_type(data_group, data_type), wanted)
 
 
-@bp.route("/<data_set_name>", methods=["GET", "OPTIONS"])
+@bp.route("/<data_set:data_set_name>", methods=["GET", "OPTIONS"])
 def by_name(data_set_name: str) -> Response:
-    return _fetch(services().configs.by_name(data_set_name))
+    return _fetch(services().configs.by_name(data_set_name), f"the name {quoted(data_set_name)}")
 
 
-def _fetch(config: DataSetConfig | None) -> Response:
+def _fetch(config: DataSetConfig | None, wanted: str) -> Response:
     """spec 1.1 fetch: resolve, preflight or query, render with cache headers."""
     if config is None or not config.queryable:
-        raise DataSetNotFound()
+        raise DataSetNotFound(detail=f"No queryable data set is registered under {wanted}")
     g.data_set = config.name
     if request.method == "OPTIONS":  # spec 1.1 step 3: the default answer plus CORS
         response = current_app.make_default_options_response()
         response.headers.update(PREFLIGHT)
         return response
     query = parse_query(
-        request.args.to_dict(flat=False), raw_queries_allowed=config.raw_queries_allowed
+        request.args.to_dict(flat=False),
+        raw_queries_allowed=config.raw_queries_allowed,
+        data_set=config.name,
     )
     if not config.published:
         body = _body(config, query, "unpublished")
         return _response(body, "application/json", "no-cache")
     cache_control = f"max-age={120 if config.realtime else 1800}, must-revalidate"
-    if request.args.get("format") == "csv":
+    if _wants_csv():
         response = _response(_body(config, query, "csv"), "text/csv", cache_control)
         response.headers["Content-Disposition"] = "attachment; filename=export.csv"
         return response
     return _response(_body(config, query, "json"), "application/json", cache_control)
+
+
+def _wants_csv() -> bool:
+    """`format=csv` (spec 2.8); without a `format` parameter, an `Accept` header that prefers
+    text/csv to JSON (`Accept: text/csv`) asks for the same."""
+    if "format" in request.args:
+        return request.args.get("format") == "csv"
+    offered = ["application/json", "text/csv"]
+    return request.accept_mimetypes.best_match(offered) == "text/csv"
 
 
 def _body(config: DataSetConfig, query: Query, form: str) -> bytes:
@@ -83,7 +95,9 @@ def _render(data: list[Any], form: str) -> bytes:
 
 
 def _response(body: bytes, mimetype: str, cache_control: str) -> Response:
-    return Response(body, mimetype=mimetype, headers={**CORS, "Cache-Control": cache_control})
+    """An answer; `Vary: Accept` because the same URL answers CSV to `Accept: text/csv`."""
+    headers = {**CORS, "Cache-Control": cache_control, "Vary": "Accept"}
+    return Response(body, mimetype=mimetype, headers=headers)
 
 
 @bp.after_request

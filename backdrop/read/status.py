@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from flask import Blueprint, Response
 
+from backdrop import __version__
 from backdrop.core.timeutils import isoformat
 from backdrop.web.context import services
 from backdrop.web.rendering import json_response
@@ -15,7 +16,8 @@ HEADERS = {"Cache-Control": "no-cache", "Access-Control-Allow-Origin": "*"}
 
 @bp.get("/_status")
 def status() -> Response:
-    return json_response({"status": "ok", "message": "app is up"}, headers=HEADERS)
+    body = {"status": "ok", "message": "app is up", "version": __version__}
+    return json_response(body, headers=HEADERS)
 
 
 @bp.get("/_status/data-sets")

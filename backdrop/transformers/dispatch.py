@@ -16,6 +16,7 @@ from __future__ import annotations
 
 import logging
 import os
+import time
 from collections.abc import Callable
 from datetime import datetime
 from typing import Any
@@ -26,10 +27,12 @@ from backdrop.core.config import Settings
 from backdrop.core.errors import (
     DataSetNotFound,
     InvalidRequest,
+    StorageError,
     TransformInvalid,
     UnknownTransform,
 )
 from backdrop.core.logs import set_request_id
+from backdrop.core.metrics import Metrics
 from backdrop.core.services import Services
 from backdrop.core.timeutils import as_utc, now, parse_lenient
 from backdrop.transformers import runner
@@ -63,13 +66,14 @@ class WorkerContext:
 
     def __init__(self, settings: Settings) -> None:
         self.settings = settings
+        self.metrics = Metrics.build(settings, "worker")
         self._services: Services | None = None
         self._pid: int | None = None
 
     @property
     def services(self) -> Services:
         if self._services is None or self._pid != os.getpid():
-            self._services = Services.build(self.settings, for_worker=True)
+            self._services = Services.build(self.settings, for_worker=True, metrics=self.metrics)
             self._pid = os.getpid()
         return self._services
 
@@ -93,7 +97,13 @@ def register_tasks(app: Celery, context: WorkerContext) -> None:
     def entrypoint(task: Task, data_set_name: str, earliest: Any, latest: Any) -> None:
         bounds = wire_text(earliest), wire_text(latest)
         facts = {"data_set": data_set_name, "earliest": bounds[0], "latest": bounds[1]}
-        _attempt(task, facts, lambda: _dispatch(app, context.source(), data_set_name, *bounds))
+
+        def work() -> None:
+            context.metrics.transform_queued(
+                _dispatch(app, context.source(), data_set_name, *bounds)
+            )
+
+        _attempt(task, facts, work, context.metrics)
 
     def run_transform(
         task: Task,
@@ -109,26 +119,32 @@ def register_tasks(app: Celery, context: WorkerContext) -> None:
             "earliest": bounds[0],
             "latest": bounds[1],
         }
-        _attempt(task, facts, lambda: _transform(app, context, source_config, transform, *bounds))
+        _attempt(
+            task,
+            facts,
+            lambda: _transform(app, context, source_config, transform, *bounds),
+            context.metrics,
+        )
 
     options = {"bind": True, "max_retries": MAX_RETRIES, "acks_late": True, "ignore_result": True}
     app.task(name=ENTRYPOINT, **options)(entrypoint)
     app.task(name=RUN_TRANSFORM, **options)(run_transform)
 
 
-def _dispatch(app: Celery, source: TransformSource, name: str, earliest: str, latest: str) -> None:
-    """spec 6.2: one `run_transform` per transform of the data set."""
+def _dispatch(app: Celery, source: TransformSource, name: str, earliest: str, latest: str) -> int:
+    """spec 6.2: one `run_transform` per transform of the data set; how many were queued."""
     transforms = source.transforms(name)
     if not transforms:
         logger.info("no transforms", extra={"data_set": name})
-        return
+        return 0
     source_config = source.source_config(name)
     if source_config is None:
         logger.warning("transform source not found", extra={"data_set": name})
-        return
+        return 0
     for transform in transforms:
         app.send_task(RUN_TRANSFORM, args=[source_config, transform, earliest, latest])
     logger.info("transforms dispatched", extra={"data_set": name, "count": len(transforms)})
+    return len(transforms)
 
 
 def _transform(
@@ -160,11 +176,15 @@ def _transform(
         context.services.storage.finish_dispatch(dispatch.id)
 
 
-def _attempt(task: Task, facts: dict[str, Any], work: Callable[[], None]) -> None:
-    """Run `work`; log and drop permanent failures, retry the others with back-off."""
+def _attempt(task: Task, facts: dict[str, Any], work: Callable[[], None], metrics: Metrics) -> None:
+    """Run `work`; log and drop permanent failures, retry the others with back-off. Each run
+    is counted and timed by its outcome: succeeded, failed (dropped) or retried."""
     set_request_id(task.request.id)
+    started = time.perf_counter()
+    outcome = "failed"
     try:
         work()
+        outcome = "succeeded"
         return
     except PERMANENT_ERRORS as exc:
         logger.error(
@@ -172,6 +192,8 @@ def _attempt(task: Task, facts: dict[str, Any], work: Callable[[], None]) -> Non
         )
         return
     except Exception as exc:  # task failure handler: transient or unexpected, so retry
+        if isinstance(exc, StorageError):
+            metrics.database_error(exc)
         retries = task.request.retries
         if retries >= MAX_RETRIES:
             logger.exception("transform failed", extra={**facts, "retries": retries})
@@ -182,4 +204,7 @@ def _attempt(task: Task, facts: dict[str, Any], work: Callable[[], None]) -> Non
             extra={**facts, "error": repr(exc), "retries": retries, "countdown": countdown},
         )
         error = exc
+        outcome = "retried"
+    finally:
+        metrics.task_run(task.name.rsplit(".", 1)[-1], outcome, time.perf_counter() - started)
     raise task.retry(exc=error, countdown=countdown)

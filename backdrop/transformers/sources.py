@@ -143,6 +143,6 @@ class RegistrySource:
 
 def open_source(services: Services) -> TransformSource:
     """Stagecraft when the services talk to it, else the built-in registry in their storage."""
-    if isinstance(services.configs, StagecraftClient):
-        return StagecraftSource(services.configs)
+    if isinstance(services.configs.source, StagecraftClient):
+        return StagecraftSource(services.configs.source)
     return RegistrySource(LocalRegistry(services.storage), LocalTransforms(services.storage))

@@ -2,6 +2,10 @@
 
 Core raises `BackdropError`s; `status_for` maps them by class (most specific wins). Each app
 passes an `ErrorStyle` for the few things the spec words differently on read and write.
+
+Every error body of both apps has one shape: the spec's fields (`status` and `message`, or
+`messages`), with the spec's texts unchanged, plus `detail` when there is more to say (what
+exactly was wrong and how to fix it) and `request_id` on a 500.
 """
 
 from __future__ import annotations
@@ -22,12 +26,14 @@ from backdrop.core.errors import (
     PayloadTooLarge,
     RecordsInvalid,
     StorageBusy,
+    StorageError,
     StorageUnavailable,
     Unauthorized,
     ValueNotStorable,
     ValueTooLarge,
 )
 from backdrop.core.logs import current_request_id
+from backdrop.web.context import services
 from backdrop.web.rendering import json_response
 
 logger = logging.getLogger(__name__)
@@ -65,8 +71,21 @@ class ErrorStyle:
     returned_headers: Mapping[str, str] = field(default_factory=dict)
 
 
-def _error_body(message: str) -> dict[str, str]:
-    return {"status": "error", "message": message}
+def _error_body(message: str, detail: str | None = None) -> dict[str, str]:
+    body = {"status": "error", "message": message}
+    if detail:
+        body["detail"] = detail
+    return body
+
+
+def _routing_detail(error: HTTPException, allowed: list[str] | None) -> str | None:
+    """What a client needs after a routing 404 or 405: where the routes are described."""
+    path = request.path if len(request.path) <= 200 else request.path[:200] + "..."
+    if error.code == 404:
+        return f"No route matches {path}; this app's routes are described at /docs"
+    if error.code == 405 and allowed:
+        return f"{request.method} is not allowed on {path}; allowed: {', '.join(allowed)}"
+    return None
 
 
 def _log_safe_reason(error: BackdropError, message: str) -> str:
@@ -84,12 +103,15 @@ def register_error_handlers(app: Flask, style: ErrorStyle) -> None:
 
     @app.errorhandler(BackdropError)
     def _backdrop_error(error: BackdropError) -> Response:
+        if isinstance(error, StorageError):
+            services().metrics.database_error(error)
         status = status_for(error)
         if status == 500:
             return _internal_error(error)
         headers = dict(style.headers)
         if isinstance(error, Unauthorized):
             headers["WWW-Authenticate"] = "bearer"
+            services().metrics.bad_token(g.get("data_set"))
         if status == 503:
             headers["Retry-After"] = RETRY_AFTER_SECONDS
         message = style.data_set_not_found if type(error) is DataSetNotFound else error.message
@@ -111,10 +133,11 @@ def register_error_handlers(app: Flask, style: ErrorStyle) -> None:
             return _backdrop_error(body_too_large(cap))
         status = error.code or 500
         headers = dict(style.headers)
-        allowed = getattr(error, "valid_methods", None)
+        allowed = sorted(getattr(error, "valid_methods", None) or ())
         if status == 405 and allowed:
             headers["Allow"] = ", ".join(allowed)
-        return json_response(_error_body(style.http_error_message(error)), status, headers)
+        body = _error_body(style.http_error_message(error), _routing_detail(error, allowed))
+        return json_response(body, status, headers)
 
     @app.errorhandler(Exception)
     def _internal_error(error: Exception) -> Response:
@@ -122,6 +145,7 @@ def register_error_handlers(app: Flask, style: ErrorStyle) -> None:
         formatter leaves exception texts out, as they may quote data), the client gets a
         generic message and the request id to quote, never the exception."""
         logger.exception("unhandled error", extra={"data_set": g.get("data_set")})
+        services().metrics.server_error(g.get("data_set"))
         body = {**_error_body(INTERNAL_ERROR), "request_id": current_request_id()}
         return json_response(body, 500, dict(style.headers))
 

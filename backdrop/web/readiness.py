@@ -23,7 +23,10 @@ HEADERS = {"Cache-Control": "no-cache"}
 def _outcome(check: Callable[[], None]) -> str:
     try:
         check()
-    except (StorageError, ConfigUnavailable):
+    except StorageError as exc:
+        services().metrics.database_error(exc)
+        return "unavailable"
+    except ConfigUnavailable:
         return "unavailable"
     return "ok"
 

@@ -6,19 +6,27 @@ import os
 
 from flask import Blueprint, Flask, Response
 from werkzeug.exceptions import HTTPException
-from werkzeug.routing import BaseConverter
 
+from backdrop import __version__
 from backdrop.core.config import Settings
-from backdrop.core.logs import configure_logging
+from backdrop.core.errors import SettingsInvalid
+from backdrop.core.logs import configure_logging, startup_failure
+from backdrop.core.metrics import Metrics
 from backdrop.core.services import Services
 from backdrop.core.storage.base import Storage
 from backdrop.transformers.publish import TransformPublisher
 from backdrop.web import pages, readiness
+from backdrop.web.compression import init_compression
+from backdrop.web.docs import docs_blueprint
 from backdrop.web.errors import ErrorStyle, register_error_handlers
 from backdrop.web.headers import init_headers
+from backdrop.web.index import index_blueprint
+from backdrop.web.metrics import init_metrics
 from backdrop.web.rendering import json_response
 from backdrop.web.request_log import init_request_log
+from backdrop.web.reserved import WritableDataSetName
 from backdrop.write import admin, records, transforms, triggers, upload
+from backdrop.write.openapi import write_document
 
 # spec 1.3: the routing texts of the original's Werkzeug, whose 404 text had two spaces after
 # "server." (current Werkzeug has one).
@@ -44,30 +52,36 @@ status_bp = Blueprint("status", __name__)
 
 @status_bp.get("/_status")
 def status() -> Response:
-    return json_response({"status": "ok", "message": "app is up"}, headers=records.NO_CACHE)
+    body = {"status": "ok", "message": "app is up", "version": __version__}
+    return json_response(body, headers=records.NO_CACHE)
 
 
-class DataSetNameConverter(BaseConverter):
-    """A data set name in a URL: `^[a-z_][a-z0-9_]+$` case-insensitively, not starting with `_`
-    (spec 1.2), so `/_status` and `/_data_set` never reach the deprecated write route."""
-
-    regex = "[A-Za-z][A-Za-z0-9_]+"
+DESCRIPTION = "Backdrop's write API: records in, with a bearer token per data set"
 
 
 def create_app(settings: Settings | None = None, *, storage: Storage | None = None) -> Flask:
     """A new write app; tests pass their own settings, or a storage they already opened."""
     if settings is None:
-        settings = Settings.from_env(os.environ)
+        try:
+            settings = Settings.from_env(os.environ)
+        except SettingsInvalid as exc:
+            startup_failure(exc)
+            raise
         configure_logging(settings.log_level)
     app = Flask(__name__)
     app.config["MAX_CONTENT_LENGTH"] = settings.limits.max_body_bytes
-    app.url_map.converters["data_set"] = DataSetNameConverter
-    services = Services.build(settings, storage)
+    init_compression(app)
+    app.url_map.converters["data_set"] = WritableDataSetName
+    metrics = Metrics.build(settings, "write")
+    services = Services.build(settings, storage, metrics=metrics)
     app.extensions["backdrop"] = services
     app.extensions[triggers.EXTENSION] = TransformPublisher(settings, services.storage)
     init_request_log(app)
+    init_metrics(app, metrics, [triggers.pending_dispatches(services)])
     init_headers(app)
     register_error_handlers(app, WRITE_ERRORS)
+    app.register_blueprint(index_blueprint("write", DESCRIPTION, {}))
+    app.register_blueprint(docs_blueprint("write", write_document()))
     app.register_blueprint(status_bp)
     app.register_blueprint(readiness.bp)
     app.register_blueprint(records.bp)

@@ -10,42 +10,70 @@ from __future__ import annotations
 import gzip
 import io
 import zlib
-from typing import Any, Final
+from typing import Any
 
 import orjson
 from flask import Request
 
-from backdrop.core.errors import RequestInvalid
+from backdrop.core.errors import RecordsInvalid, RequestInvalid, quoted
 from backdrop.core.limits import Limits, nesting_exceeds
 from backdrop.web.context import services
 from backdrop.web.errors import body_too_large
 
+# The original's message for a body sent without a JSON media type: the Python repr of its
+# exception, which clients match (spec 1.2); `detail` says it plainly.
+NOT_JSON_MESSAGE = "ValidationError('Expected header: Content-type: application/json',)"
+GZIP_MAGIC = b"\x1f\x8b"
+GZIP_HINT = (
+    "The body looks gzip-compressed but the request has no `Content-Encoding: gzip` header: "
+    "add the header, or send the JSON uncompressed"
+)
+
+
+def json_body(request: Request, *, records: bool = False) -> Any:
+    """The decoded JSON body (see `read_body`); a body without a JSON media type is refused
+    with the spec's message, in the record errors' shape when `records`."""
+    payload = read_body(request)
+    if isinstance(payload, NotJson):
+        if records:
+            raise RecordsInvalid([NOT_JSON_MESSAGE], detail=payload.detail)
+        raise RequestInvalid(NOT_JSON_MESSAGE, detail=payload.detail)
+    return payload
+
 
 class NotJson:
-    """Marks a body sent without a JSON media type; each route words its own 400."""
+    """A body sent without a JSON media type, and what to do about it."""
 
-
-NOT_JSON: Final = NotJson()
+    def __init__(self, detail: str) -> None:
+        self.detail = detail
 
 
 def read_body(request: Request) -> Any:
-    """The decoded JSON body, or NOT_JSON when the media type is not JSON.
+    """The decoded JSON body, or a NotJson when the media type is not JSON.
 
     Raises RequestInvalid for an empty body, bad gzip, malformed or too deeply nested JSON, and
     PayloadTooLarge when a body is over the cap, plain or once inflated (spec 3.8: 10 MiB).
     """
     limits = services().settings.limits
     raw = request.get_data(cache=False)
-    if "gzip" in request.headers.get("Content-Encoding", "").lower():
+    gzipped = "gzip" in request.headers.get("Content-Encoding", "").lower()
+    if gzipped:
         raw = _gunzip(raw, limits)
     if not raw:
         raise RequestInvalid("Expected JSON request body but received zero bytes.")
+    hint = GZIP_HINT if not gzipped and raw.startswith(GZIP_MAGIC) else None
     if not request.is_json:
-        return NOT_JSON
+        sent = request.mimetype or "no Content-Type"
+        return NotJson(
+            f"Send the body as JSON with the header `Content-Type: application/json` "
+            f"(this request said {quoted(sent)})" + (f". {hint}" if hint else "")
+        )
     try:
         payload = orjson.loads(raw)
     except orjson.JSONDecodeError as exc:
-        raise RequestInvalid(f'Error parsing JSON: "{exc}"') from exc
+        raise RequestInvalid(
+            f'Error parsing JSON: "{exc}"', detail=hint or "The body is not valid JSON"
+        ) from exc
     if nesting_exceeds(payload, limits.max_depth):
         raise RequestInvalid(f"The JSON body is nested more than {limits.max_depth} levels deep")
     return payload

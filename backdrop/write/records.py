@@ -9,12 +9,11 @@ from flask import Blueprint, Response, request
 
 from backdrop.core.data_set import DataSetConfig
 from backdrop.core.data_sets import Appended
-from backdrop.core.errors import RecordsInvalid, RequestInvalid
 from backdrop.web.context import services
 from backdrop.web.rendering import json_response
 from backdrop.write.audit import audit
-from backdrop.write.auth import authorized_config
-from backdrop.write.body import NOT_JSON, read_body
+from backdrop.write.auth import named_config, routed_config
+from backdrop.write.body import json_body
 from backdrop.write.triggers import deliver
 
 logger = logging.getLogger(__name__)
@@ -22,7 +21,6 @@ logger = logging.getLogger(__name__)
 bp = Blueprint("records", __name__)
 
 NO_CACHE = {"Cache-Control": "no-cache"}
-NOT_JSON_MESSAGE = "ValidationError('Expected header: Content-type: application/json',)"
 DEPRECATION = (
     "Deprecation Warning: accessing by data-set name is deprecated, "
     "Please use the /data-group/data-type form"
@@ -33,15 +31,9 @@ def ok(**fields: object) -> Response:
     return json_response({"status": "ok", **fields}, headers=NO_CACHE)
 
 
-def _routed(data_group: str, data_type: str) -> DataSetConfig:
-    return authorized_config(services().configs.by_group_and_type(data_group, data_type))
-
-
 def _append(config: DataSetConfig, *, transforms: bool) -> Appended:
     """Store the posted records (and, with `transforms`, their dispatch in the outbox)."""
-    payload = read_body(request)
-    if payload is NOT_JSON:
-        raise RecordsInvalid([NOT_JSON_MESSAGE])
+    payload = json_body(request, records=True)
     appended = services().data_sets.append(config, payload, transforms=transforms)
     audit("Data append action", config.name, datapoints=len(appended.records))
     return appended
@@ -50,17 +42,15 @@ def _append(config: DataSetConfig, *, transforms: bool) -> Appended:
 @bp.post("/data/<data_group>/<data_type>")
 def post_records(data_group: str, data_type: str) -> Response:
     """Append records, then queue the data set's transforms over their range (spec 6.1)."""
-    config = _routed(data_group, data_type)
+    config = routed_config(data_group, data_type)
     deliver(_append(config, transforms=True).dispatch, stored=True)
     return ok()
 
 
 @bp.put("/data/<data_group>/<data_type>")
 def empty_data_set(data_group: str, data_type: str) -> Response:
-    config = _routed(data_group, data_type)
-    payload = read_body(request)
-    if payload is NOT_JSON:
-        raise RequestInvalid(NOT_JSON_MESSAGE)
+    config = routed_config(data_group, data_type)
+    payload = json_body(request)
     services().data_sets.empty(config, payload)
     audit("Data delete action", config.name)
     return ok(message=f"{config.name} now contains 0 records")
@@ -68,10 +58,8 @@ def empty_data_set(data_group: str, data_type: str) -> Response:
 
 @bp.patch("/data/<data_group>/<data_type>/<record_id>")
 def patch_record(data_group: str, data_type: str, record_id: str) -> Response:
-    config = _routed(data_group, data_type)
-    payload = read_body(request)
-    if payload is NOT_JSON:
-        raise RequestInvalid(NOT_JSON_MESSAGE)
+    config = routed_config(data_group, data_type)
+    payload = json_body(request)
     services().data_sets.patch(config, record_id, payload)
     audit("Data patch action", config.name, record_id=record_id)
     return ok()
@@ -79,7 +67,7 @@ def patch_record(data_group: str, data_type: str, record_id: str) -> Response:
 
 @bp.delete("/data/<data_group>/<data_type>/<record_id>")
 def delete_record(data_group: str, data_type: str, record_id: str) -> Response:
-    config = _routed(data_group, data_type)
+    config = routed_config(data_group, data_type)
     services().data_sets.delete_record(config, record_id)
     audit("Data delete action", config.name, record_id=record_id)
     return ok()
@@ -88,7 +76,7 @@ def delete_record(data_group: str, data_type: str, record_id: str) -> Response:
 @bp.post("/<data_set:name>")
 def post_by_name(name: str) -> Response:
     """Deprecated: writes like POST /data/<g>/<t> but triggers no transforms."""
-    config = authorized_config(services().configs.by_name(name))
+    config = named_config(name)
     logger.warning("deprecated write by name", extra={"data_set": config.name})
     _append(config, transforms=False)
     return ok(message=DEPRECATION)

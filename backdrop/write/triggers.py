@@ -13,8 +13,12 @@ from typing import cast
 
 from flask import current_app
 
+from backdrop.core.errors import StorageError
+from backdrop.core.metrics import GaugeNow
+from backdrop.core.services import Services
 from backdrop.core.storage.base import Dispatch
 from backdrop.transformers.publish import TransformPublisher
+from backdrop.web.context import services
 
 EXTENSION = "backdrop_transforms"
 
@@ -28,4 +32,22 @@ def deliver(dispatch: Dispatch | None, *, stored: bool) -> None:
     """Publish a dispatch (nothing when None: no `_timestamp`); one not `stored` in the outbox
     yet is kept there when the broker does not take it."""
     if dispatch is not None:
-        publisher().deliver(dispatch, stored=stored)
+        services().metrics.dispatched(publisher().deliver(dispatch, stored=stored))
+
+
+def pending_dispatches(svc: Services) -> GaugeNow:
+    """The outbox's size at scrape time (`backdrop_transform_dispatches_pending`): dispatches
+    stored with their records and not yet taken by the broker."""
+
+    def count() -> float | None:
+        try:
+            return float(svc.storage.count_dispatches())
+        except StorageError as exc:
+            svc.metrics.database_error(exc)
+            return None
+
+    return GaugeNow(
+        "backdrop_transform_dispatches_pending",
+        "Transform dispatches kept in the outbox, waiting for the broker.",
+        count,
+    )

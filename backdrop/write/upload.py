@@ -22,7 +22,7 @@ from backdrop.core.upload.writing import append_rows
 from backdrop.web.context import services
 from backdrop.web.pages import page
 from backdrop.write.audit import audit
-from backdrop.write.auth import authorized_config
+from backdrop.write.auth import routed_config
 from backdrop.write.records import ok
 from backdrop.write.triggers import deliver
 
@@ -37,7 +37,7 @@ _FRAMING_BYTES = 64 * 1024
 @bp.post("/data/<data_group>/<data_type>/upload")
 def upload_file(data_group: str, data_type: str) -> Response:
     svc = services()
-    config = authorized_config(svc.configs.by_group_and_type(data_group, data_type))
+    config = routed_config(data_group, data_type)
     limit = svc.settings.limits.max_upload_bytes
     request.max_content_length = 2 * limit + _FRAMING_BYTES
     file = request.files.get("file")

@@ -6,6 +6,7 @@ from collections.abc import Callable
 
 import requests
 
+from tests.support.bodies import spec_body
 from tests.support.http_data_set import HttpDataSet, fixture_records, unique_name
 
 
@@ -33,8 +34,8 @@ def test_s59_data_without_timestamps(new_data_set: Callable[..., HttpDataSet]) -
 def test_s60_data_set_that_does_not_exist(http: requests.Session, read_url: str) -> None:
     response = http.get(f"{read_url}/{unique_name('foobar')}")
     assert response.status_code == 404
-    assert response.json() == {"status": "error", "message": "data_set not found"}
+    assert spec_body(response.json()) == {"status": "error", "message": "data_set not found"}
     assert response.headers["Access-Control-Allow-Origin"] == "*"
     response = http.get(f"{read_url}/data/{unique_name('no')}/such-type")
     assert response.status_code == 404
-    assert response.json() == {"status": "error", "message": "data_set not found"}
+    assert spec_body(response.json()) == {"status": "error", "message": "data_set not found"}

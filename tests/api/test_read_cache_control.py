@@ -26,7 +26,8 @@ def test_s04_status_is_not_cacheable(http: requests.Session, read_url: str) -> N
 
 
 def test_s05_query_returns_an_etag(foo: HttpDataSet) -> None:
-    response = foo.get(legacy=True)
+    # uncompressed, as the original answered (a gzip answer's ETag ends ":gzip", issue 10)
+    response = foo.get(legacy=True, headers={"Accept-Encoding": "identity"})
     assert response.status_code == 200
     assert response.headers["ETag"] == f'"{hashlib.sha1(response.content).hexdigest()}"'
 

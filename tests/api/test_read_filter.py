@@ -7,6 +7,7 @@ from typing import Any
 
 import pytest
 
+from tests.support.bodies import spec_body
 from tests.support.http_data_set import HttpDataSet
 
 RECORD_1236 = {
@@ -79,7 +80,10 @@ def test_s27_invalid_start_at_parameter(routed_data_set: Callable[..., HttpDataS
     assert data_set.path == "/data/group/type"
     response = data_set.get("start_at=not+a+date")
     assert response.status_code == 400
-    assert response.json() == {"status": "error", "message": "start_at is not a valid datetime"}
+    assert spec_body(response.json()) == {
+        "status": "error",
+        "message": "start_at is not a valid datetime",
+    }
 
 
 def test_s28_filter_by_field_starting_with_dollar(licensing: HttpDataSet) -> None:

@@ -6,6 +6,7 @@ from collections.abc import Callable
 
 import pytest
 
+from tests.support.bodies import spec_body
 from tests.support.http_data_set import HttpDataSet, fixture_records
 
 
@@ -36,7 +37,7 @@ def test_s52_allowed_timestamps(monthly: HttpDataSet) -> None:
 def test_s53_disallowed_timestamps(monthly: HttpDataSet) -> None:
     response = monthly.get("period=month&start_at=2013-05-02T00:00:00Z&end_at=2013-07-01T00:00:00Z")
     assert response.status_code == 400
-    assert response.json() == {
+    assert spec_body(response.json()) == {
         "status": "error",
         "message": "'start_at' must be the first of the month for period=month queries",
     }

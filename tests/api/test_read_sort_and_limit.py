@@ -6,6 +6,7 @@ from collections.abc import Callable
 
 import pytest
 
+from tests.support.bodies import spec_body
 from tests.support.http_data_set import HttpDataSet
 
 LICENSING_WEEKS = "start_at=2012-12-03T00:00:00Z&end_at=2012-12-17T00:00:00Z"
@@ -60,7 +61,7 @@ def test_s73_sort_periodic_grouped(new_data_set: Callable[..., HttpDataSet]) -> 
 def test_s74_limit_on_a_period_query_without_group_by(foo: HttpDataSet) -> None:
     response = foo.get(f"period=week&limit=1&{LICENSING_WEEKS}", legacy=True)
     assert response.status_code == 400
-    assert response.json() == {
+    assert spec_body(response.json()) == {
         "status": "error",
         "message": "A period query can only be limited if it is grouped - please add 'group_by'",
     }

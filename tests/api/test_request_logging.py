@@ -25,6 +25,7 @@ from backdrop.core.logs import configure_logging
 from backdrop.core.storage.base import Storage
 from backdrop.write.app import create_app as create_write_app
 from tests.conftest import ADMIN_TOKEN
+from tests.support.bodies import spec_body
 from tests.support.servers import LiveServer
 
 MakeDataSet = Callable[..., dict[str, Any]]
@@ -314,7 +315,7 @@ def test_an_unexpected_error_is_logged_once_with_its_traceback(
         headers={"GOVUK-Request-Id": "boom-1"},
     )
     assert response.status_code == 500
-    assert response.json() == {
+    assert spec_body(response.json()) == {
         "status": "error",
         "message": "Internal Server Error",
         "request_id": "boom-1",

@@ -16,6 +16,7 @@ from backdrop.core.config import Settings
 from backdrop.core.storage.base import Storage
 from backdrop.read.app import create_app as create_read_app
 from backdrop.write.app import create_app as create_write_app
+from tests.support.bodies import spec_body
 from tests.support.servers import LiveServer, free_port
 from tests.support.stagecraft import StagecraftState
 
@@ -157,10 +158,13 @@ def test_a_data_set_removed_from_stagecraft_is_gone_at_once(
     stagecraft.remove(name)
     read = http.get(f"{read_url}/data/{name}/{name}", params={"group_by": "value"})
     assert read.status_code == 404
-    assert read.json() == {"status": "error", "message": "data_set not found"}
+    assert spec_body(read.json()) == {"status": "error", "message": "data_set not found"}
     write = http.post(f"{write_url}/data/{name}/{name}", json=RECORD, headers=auth(name))
     assert write.status_code == 404
-    assert write.json() == {"status": "error", "message": "Could not find data_set_config"}
+    assert spec_body(write.json()) == {
+        "status": "error",
+        "message": "Could not find data_set_config",
+    }
 
 
 def test_a_new_token_counts_on_the_next_request(
@@ -208,7 +212,10 @@ def test_a_stagecraft_404_means_no_such_data_set(
     stagecraft.failures.append(404)
     response = http.post(f"{write_url}/data/{name}/{name}", json=RECORD, headers=auth(name))
     assert response.status_code == 404
-    assert response.json() == {"status": "error", "message": "Could not find data_set_config"}
+    assert spec_body(response.json()) == {
+        "status": "error",
+        "message": "Could not find data_set_config",
+    }
 
 
 # -- failures: retried, then a 503 naming Stagecraft -----------------------------------------
@@ -249,7 +256,7 @@ def test_still_failing_after_five_tries_is_a_503_naming_stagecraft(
     else:
         response = http.post(f"{write_url}/data/{name}/{name}", json=RECORD, headers=auth(name))
     assert response.status_code == 503
-    assert response.json() == {"status": "error", "message": "Stagecraft answered 503"}
+    assert spec_body(response.json()) == {"status": "error", "message": "Stagecraft answered 503"}
     assert len(asked(fresh)) == 5
 
 
@@ -264,7 +271,7 @@ def test_other_stagecraft_errors_are_not_retried(
     fresh.failures.append(500)
     response = http.post(f"{write_url}/data/{name}/{name}", json=RECORD, headers=auth(name))
     assert response.status_code == 503
-    assert response.json() == {"status": "error", "message": "Stagecraft answered 500"}
+    assert spec_body(response.json()) == {"status": "error", "message": "Stagecraft answered 500"}
     assert len(asked(fresh)) == 1
 
 

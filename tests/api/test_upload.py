@@ -195,7 +195,11 @@ def test_unknown_data_set_and_bad_tokens_answer_as_post_does(
 ) -> None:
     missing = http.post(f"{write_url}/data/nobody/nothing/upload", files={"file": ("a.csv", b"a")})
     assert missing.status_code == 404
-    assert missing.json() == {"status": "error", "message": "Could not find data_set_config"}
+    assert missing.json() == {
+        "status": "error",
+        "message": "Could not find data_set_config",
+        "detail": 'No data set is registered under data group "nobody" and data type "nothing"',
+    }
     bare = http.post(
         f"{write_url}/data/{data_set}/{data_set}/upload", files={"file": ("a.csv", b"a")}
     )

@@ -14,6 +14,7 @@ import requests
 from backdrop.core.query import Query
 from backdrop.core.storage.base import Storage
 from tests.conftest import ADMIN_TOKEN
+from tests.support.bodies import spec_body
 from tests.support.stagecraft import StagecraftState
 
 MakeDataSet = Callable[..., dict[str, Any]]
@@ -68,7 +69,7 @@ Post = Callable[..., requests.Response]
 def test_unknown_data_set_is_404_before_auth(http: requests.Session, write_url: str) -> None:
     response = http.post(f"{write_url}/data/nobody/nothing", json=[])
     assert response.status_code == 404
-    assert response.json() == error("Could not find data_set_config")
+    assert spec_body(response.json()) == error("Could not find data_set_config")
     assert "Cache-Control" not in response.headers
     assert "WWW-Authenticate" not in response.headers
 
@@ -84,7 +85,9 @@ def test_missing_authorization_header_is_401(
     response = http.post(f"{write_url}/data/{data_set}/{data_set}", json=[], headers=headers)
     assert response.status_code == 401
     assert response.headers["WWW-Authenticate"] == "bearer"
-    assert response.json() == error("Expected header of form: Authorization: Bearer <token>")
+    assert spec_body(response.json()) == error(
+        "Expected header of form: Authorization: Bearer <token>"
+    )
     assert "Cache-Control" not in response.headers
 
 
@@ -111,7 +114,7 @@ def test_wrong_or_malformed_token_is_401_naming_it(
     assert response.status_code == 401
     assert response.headers["WWW-Authenticate"] == "bearer"
     token = shown.format(name=data_set)
-    assert response.json() == error(
+    assert spec_body(response.json()) == error(
         f"Unauthorized: Invalid bearer token '{token}' for '{data_set}'"
     )
     assert "Cache-Control" not in response.headers
@@ -132,7 +135,7 @@ def test_a_data_set_without_token_cannot_be_written(
     for presented in ("anything", "None", ""):
         response = http.post(url, json=body, headers={"Authorization": f"Bearer {presented}"})
         assert response.status_code == 401
-        assert response.json() == error(
+        assert spec_body(response.json()) == error(
             f"Unauthorized: Invalid bearer token '{presented or None}' for '{name}'"
         )
     assert http.post(url, json=body).status_code == 401
@@ -158,7 +161,9 @@ def test_other_record_routes_need_the_token_too(
     assert response.status_code == 401
     assert response.headers["WWW-Authenticate"] == "bearer"
     wrong = http.request(method, write_url + path, json=[], headers={"Authorization": "Bearer x"})
-    assert wrong.json() == error(f"Unauthorized: Invalid bearer token 'x' for '{data_set}'")
+    assert spec_body(wrong.json()) == error(
+        f"Unauthorized: Invalid bearer token 'x' for '{data_set}'"
+    )
 
 
 @pytest.mark.parametrize("method", ["PUT", "PATCH", "DELETE"])
@@ -168,7 +173,7 @@ def test_other_record_routes_of_unknown_data_sets_are_404(
     path = "/data/nobody/nothing" + ("" if method == "PUT" else "/some-id")
     response = http.request(method, write_url + path, json=[])
     assert response.status_code == 404
-    assert response.json() == error("Could not find data_set_config")
+    assert spec_body(response.json()) == error("Could not find data_set_config")
 
 
 # -- body reading (spec 1.2 step 3, 3.1) ----------------------------------------------------
@@ -181,7 +186,9 @@ def test_empty_body_is_400(http: requests.Session, write_url: str, data_set: str
         headers={**auth(data_set), "Content-Type": "application/json"},
     )
     assert response.status_code == 400
-    assert response.json() == error("Expected JSON request body but received zero bytes.")
+    assert spec_body(response.json()) == error(
+        "Expected JSON request body but received zero bytes."
+    )
     assert "Cache-Control" not in response.headers
 
 
@@ -202,7 +209,7 @@ def test_non_json_content_type_is_the_validation_error_list(
         headers=headers,
     )
     assert response.status_code == 400
-    assert response.json() == {"messages": [NOT_JSON]}
+    assert spec_body(response.json()) == {"messages": [NOT_JSON]}
     assert response.headers["Cache-Control"] == "no-cache"
     assert not storage.data_set_exists(data_set)
 
@@ -251,7 +258,7 @@ def test_json_that_is_not_objects_is_400_and_stores_nothing(
 ) -> None:
     response = post(body)
     assert response.status_code == 400
-    assert response.json() == error("Expected a JSON object or a list of JSON objects")
+    assert spec_body(response.json()) == error("Expected a JSON object or a list of JSON objects")
     assert stored(storage, data_set) == []
 
 
@@ -261,7 +268,7 @@ def test_json_that_is_not_objects_is_400_and_stores_nothing(
 def test_posting_one_object_stores_one_record(post: Post, storage: Storage, data_set: str) -> None:
     response = post({"_timestamp": "2012-12-12T12:12:00+00:00", "name": "t-rex", "size": 5})
     assert response.status_code == 200
-    assert response.json() == {"status": "ok"}
+    assert spec_body(response.json()) == {"status": "ok"}
     assert response.headers["Cache-Control"] == "no-cache"
     assert response.headers["Content-Type"] == "application/json"
     assert "Access-Control-Allow-Origin" not in response.headers
@@ -291,7 +298,7 @@ def test_an_empty_list_is_accepted_and_stores_nothing(
 ) -> None:
     response = post([])
     assert response.status_code == 200
-    assert response.json() == {"status": "ok"}
+    assert spec_body(response.json()) == {"status": "ok"}
     assert stored(storage, data_set) == []
 
 
@@ -301,7 +308,7 @@ def test_record_errors_are_400_and_nothing_is_stored(
     good = {"_timestamp": "2014-01-01T00:00:00Z", "value": 1}
     response = post([good, {"_timestamp": "2014-01-01T00:00:00Z", "foo-bar": 1}, good])
     assert response.status_code == 400
-    assert response.json() == {"messages": ["foo-bar is not a valid key"]}
+    assert spec_body(response.json()) == {"messages": ["foo-bar is not a valid key"]}
     assert response.headers["Cache-Control"] == "no-cache"
     assert stored(storage, data_set) == []
 
@@ -312,7 +319,7 @@ def test_the_spec_example_through_the_api(
     make_data_set(data_set, auto_ids=["_timestamp", "that"])
     response = post([{"_timestamp": "2014-06-1xxx0:00:00+0000"}, {"thing": {}}, {"_foo": "bar"}])
     assert response.status_code == 400
-    assert response.json() == {
+    assert spec_body(response.json()) == {
         "messages": [
             "'2014-06-1xxx0:00:00+0000' is not a 'date-time'",
             "'_timestamp' is a required property",
@@ -368,7 +375,7 @@ def test_record_messages_through_the_api(
 ) -> None:
     response = post([record])
     assert response.status_code == 400
-    assert response.json() == {"messages": messages}
+    assert spec_body(response.json()) == {"messages": messages}
     assert stored(storage, data_set) == []
 
 
@@ -515,7 +522,7 @@ def test_non_gzip_data_under_a_gzip_header_is_400(
 ) -> None:
     response = gzip_post(http, write_url, data_set, b'[{"_timestamp": "2014-01-01T00:00:00Z"}]')
     assert response.status_code == 400
-    assert response.json() == error("Could not decompress the gzip request body")
+    assert spec_body(response.json()) == error("Could not decompress the gzip request body")
     assert not storage.data_set_exists(data_set)
 
 
@@ -524,7 +531,9 @@ def test_an_empty_gzip_body_is_zero_bytes(
 ) -> None:
     response = gzip_post(http, write_url, data_set, gzip.compress(b""))
     assert response.status_code == 400
-    assert response.json() == error("Expected JSON request body but received zero bytes.")
+    assert spec_body(response.json()) == error(
+        "Expected JSON request body but received zero bytes."
+    )
 
 
 # -- unexpected errors (spec 1.3) -----------------------------------------------------------
@@ -540,7 +549,7 @@ def test_a_data_set_name_no_engine_can_store_is_refused_before_storage(
         headers=auth("bad$name"),
     )
     assert response.status_code == 400
-    assert response.json() == error('"bad$name" cannot be the name of a data set')
+    assert spec_body(response.json()) == error('"bad$name" cannot be the name of a data set')
     assert "Cache-Control" not in response.headers
 
 
@@ -592,7 +601,10 @@ def test_put_empty_list_removes_every_record(
     assert post([{"_timestamp": "2014-01-01T00:00:00Z"}] * 3).ok
     response = http.put(f"{write_url}/data/{data_set}/{data_set}", json=[], headers=auth(data_set))
     assert response.status_code == 200
-    assert response.json() == {"status": "ok", "message": f"{data_set} now contains 0 records"}
+    assert spec_body(response.json()) == {
+        "status": "ok",
+        "message": f"{data_set} now contains 0 records",
+    }
     assert response.headers["Cache-Control"] == "no-cache"
     assert stored(storage, data_set) == []
     assert storage.data_set_exists(data_set)
@@ -620,7 +632,7 @@ def test_put_anything_but_an_empty_list_is_not_implemented(
         f"{write_url}/data/{data_set}/{data_set}", json=body, headers=auth(data_set)
     )
     assert response.status_code == 400
-    assert response.json() == error(EMPTY_ONLY)
+    assert spec_body(response.json()) == error(EMPTY_ONLY)
     assert len(stored(storage, data_set)) == 1
 
 
@@ -633,7 +645,7 @@ def test_put_non_json_is_400_with_status_and_message(
         headers={**auth(data_set), "Content-Type": "text/plain"},
     )
     assert response.status_code == 400
-    assert response.json() == error(NOT_JSON)
+    assert spec_body(response.json()) == error(NOT_JSON)
 
 
 def test_put_with_an_empty_body_is_zero_bytes(
@@ -645,7 +657,9 @@ def test_put_with_an_empty_body_is_zero_bytes(
         headers={**auth(data_set), "Content-Type": "application/json"},
     )
     assert response.status_code == 400
-    assert response.json() == error("Expected JSON request body but received zero bytes.")
+    assert spec_body(response.json()) == error(
+        "Expected JSON request body but received zero bytes."
+    )
 
 
 # -- PATCH and DELETE of one record ----------------------------------------------------------
@@ -662,7 +676,7 @@ def test_patch_merges_fields_and_stamps_updated_at(
         headers=auth(data_set),
     )
     assert response.status_code == 200
-    assert response.json() == {"status": "ok"}
+    assert spec_body(response.json()) == {"status": "ok"}
     assert response.headers["Cache-Control"] == "no-cache"
     [after] = stored(storage, data_set)
     assert (after["a_a"], after["b_b"], after["c_c"]) == (1, 20, "new")
@@ -699,7 +713,7 @@ def test_patch_or_delete_of_a_missing_record_is_a_string_message(
         headers=auth(data_set),
     )
     assert response.status_code == 400
-    assert response.json() == {"messages": "No record found with id absent"}
+    assert spec_body(response.json()) == {"messages": "No record found with id absent"}
     assert response.headers["Cache-Control"] == "no-cache"
 
 
@@ -710,7 +724,7 @@ def test_patch_of_a_data_set_never_written_is_a_missing_record(
         f"{write_url}/data/{data_set}/{data_set}/abc", json={"a_a": 1}, headers=auth(data_set)
     )
     assert response.status_code == 400
-    assert response.json() == {"messages": "No record found with id abc"}
+    assert spec_body(response.json()) == {"messages": "No record found with id abc"}
 
 
 def test_patch_needs_a_json_object(
@@ -720,12 +734,12 @@ def test_patch_needs_a_json_object(
     url = f"{write_url}/data/{data_set}/{data_set}/rec"
     response = http.patch(url, json=[{"a_a": 1}], headers=auth(data_set))
     assert response.status_code == 400
-    assert response.json() == error("Expected a JSON object of the fields to change")
+    assert spec_body(response.json()) == error("Expected a JSON object of the fields to change")
     text = http.patch(
         url, data=b'{"a_a": 1}', headers={**auth(data_set), "Content-Type": "text/plain"}
     )
     assert text.status_code == 400
-    assert text.json() == error(NOT_JSON)
+    assert spec_body(text.json()) == error(NOT_JSON)
 
 
 def test_delete_removes_only_that_record(
@@ -739,7 +753,7 @@ def test_delete_removes_only_that_record(
     ).ok
     response = http.delete(f"{write_url}/data/{data_set}/{data_set}/gone", headers=auth(data_set))
     assert response.status_code == 200
-    assert response.json() == {"status": "ok"}
+    assert spec_body(response.json()) == {"status": "ok"}
     assert response.headers["Cache-Control"] == "no-cache"
     assert [r["_id"] for r in stored(storage, data_set)] == ["kept"]
 
@@ -761,7 +775,7 @@ def test_dropping_a_data_set_with_the_admin_token(
         f"{write_url}/data-sets/{data_set}", headers={"Authorization": f"Bearer {ADMIN_TOKEN}"}
     )
     assert response.status_code == 200
-    assert response.json() == {"status": "ok", "message": f"Deleted {data_set}"}
+    assert spec_body(response.json()) == {"status": "ok", "message": f"Deleted {data_set}"}
     assert response.headers["Cache-Control"] == "no-cache"
     assert not storage.data_set_exists(data_set)
     assert stored(storage, data_set) == []
@@ -776,7 +790,7 @@ def test_dropping_a_data_set_unknown_to_stagecraft(
         f"{write_url}/data-sets/{name}", headers={"Authorization": f"Bearer {ADMIN_TOKEN}"}
     )
     assert response.status_code == 200
-    assert response.json() == {"status": "ok", "message": f"Deleted {name}"}
+    assert spec_body(response.json()) == {"status": "ok", "message": f"Deleted {name}"}
 
 
 def test_dropping_a_data_set_that_does_not_exist_is_404(
@@ -786,7 +800,7 @@ def test_dropping_a_data_set_that_does_not_exist_is_404(
         f"{write_url}/data-sets/{name}", headers={"Authorization": f"Bearer {ADMIN_TOKEN}"}
     )
     assert response.status_code == 404
-    assert response.json() == error(f'No collection exists with name "{name}"')
+    assert spec_body(response.json()) == error(f'No collection exists with name "{name}"')
     assert "Cache-Control" not in response.headers
 
 
@@ -813,7 +827,9 @@ def test_dropping_needs_the_admin_token(
     response = http.delete(f"{write_url}/data-sets/{data_set}", headers=sent)
     assert response.status_code == 401
     assert response.headers["WWW-Authenticate"] == "bearer"
-    assert response.json() == error(f'Unauthorized: invalid or no token given for "{data_set}".')
+    assert spec_body(response.json()) == error(
+        f'Unauthorized: invalid or no token given for "{data_set}".'
+    )
     assert len(stored(storage, data_set)) == 1
 
 
@@ -829,7 +845,7 @@ def test_deprecated_post_by_name(
         headers=auth(data_set),
     )
     assert response.status_code == 200
-    assert response.json() == {
+    assert spec_body(response.json()) == {
         "status": "ok",
         "message": "Deprecation Warning: accessing by data-set name is deprecated, "
         "Please use the /data-group/data-type form",
@@ -843,12 +859,12 @@ def test_deprecated_post_by_name_checks_like_the_canonical_route(
 ) -> None:
     unknown = http.post(f"{write_url}/nobody_here", json=[], headers=auth(data_set))
     assert unknown.status_code == 404
-    assert unknown.json() == error("Could not find data_set_config")
+    assert spec_body(unknown.json()) == error("Could not find data_set_config")
     unauthorised = http.post(f"{write_url}/{data_set}", json=[])
     assert unauthorised.status_code == 401
     invalid = http.post(f"{write_url}/{data_set}", json=[{"thing": {}}], headers=auth(data_set))
     assert invalid.status_code == 400
-    assert invalid.json() == {
+    assert spec_body(invalid.json()) == {
         "messages": ["'_timestamp' is a required property", "thing has an invalid value"]
     }
     assert stored(storage, data_set) == []
@@ -857,7 +873,7 @@ def test_deprecated_post_by_name_checks_like_the_canonical_route(
 def test_write_status(http: requests.Session, write_url: str) -> None:
     response = http.get(f"{write_url}/_status")
     assert response.status_code == 200
-    assert response.json() == {"status": "ok", "message": "app is up"}
+    assert spec_body(response.json()) == {"status": "ok", "message": "app is up"}
     assert response.headers["Cache-Control"] == "no-cache"
     assert "Access-Control-Allow-Origin" not in response.headers
 
@@ -868,13 +884,13 @@ def test_unroutable_posts_are_404_with_werkzeugs_text(
 ) -> None:
     response = http.post(write_url + path, json=[])
     assert response.status_code == 404
-    assert response.json() == error(NOT_FOUND_TEXT)
+    assert spec_body(response.json()) == error(NOT_FOUND_TEXT)
 
 
 def test_posting_to_status_is_405(http: requests.Session, write_url: str) -> None:
     response = http.post(f"{write_url}/_status", json=[])
     assert response.status_code == 405
-    assert response.json() == error("The method is not allowed for the requested URL.")
+    assert spec_body(response.json()) == error("The method is not allowed for the requested URL.")
     assert "GET" in response.headers["Allow"]
 
 
@@ -883,5 +899,5 @@ def test_reading_through_the_write_app_is_405(
 ) -> None:
     response = http.get(f"{write_url}/data/{data_set}/{data_set}")
     assert response.status_code == 405
-    assert response.json() == error("The method is not allowed for the requested URL.")
+    assert spec_body(response.json()) == error("The method is not allowed for the requested URL.")
     assert {"POST", "PUT"} <= set(response.headers["Allow"].replace(" ", "").split(","))

@@ -43,6 +43,7 @@ def worker_environment(settings: Settings, *, oauth_token: str | None) -> dict[s
         DATABASE_URL=settings.database_url,
         BACKDROP_DATA_DIR=str(settings.data_dir),
         LOG_LEVEL="INFO",
+        BACKDROP_WORKER_METRICS_PORT="0",  # no shared default port between test workers
     )
     if settings.stagecraft_url:
         env["STAGECRAFT_URL"] = settings.stagecraft_url

@@ -39,13 +39,14 @@ class ConfigSource(Protocol):
 
 def open_config_source(
     settings: Settings, storage: Storage, *, for_worker: bool = False
-) -> ConfigSource:
-    """Stagecraft when `STAGECRAFT_URL` is set, else the registry kept in `storage`."""
+) -> tuple[ConfigSource, str]:
+    """Stagecraft when `STAGECRAFT_URL` is set, else the registry kept in `storage`; with the
+    source's name for metrics ("stagecraft", "local")."""
     if settings.stagecraft_url:
         from backdrop.core.registry.stagecraft import StagecraftClient
 
         token = settings.stagecraft_oauth_token if for_worker else settings.signon_api_user_token
-        return StagecraftClient(settings.stagecraft_url, token)
+        return StagecraftClient(settings.stagecraft_url, token), "stagecraft"
     from backdrop.core.registry.local import LocalRegistry
 
-    return LocalRegistry(storage)
+    return LocalRegistry(storage), "local"

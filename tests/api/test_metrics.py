@@ -1,0 +1,295 @@
+"""Metrics of the apps (issue 10), read back from `/metrics` as Prometheus scrapes them and from
+a real UDP socket as statsd receives them: route templates (never raw paths), records written
+and rejected, batch sizes, the response cache, registry lookups, dispatches, and the original's
+statsd names (spec 8.3)."""
+
+from __future__ import annotations
+
+import dataclasses
+import socket
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+import requests
+from prometheus_client.parser import text_string_to_metric_families
+
+from backdrop.core.config import Settings
+from backdrop.core.errors import (
+    StorageBusy,
+    StorageError,
+    StorageUnavailable,
+    ValueNotStorable,
+    ValueTooLarge,
+)
+from backdrop.core.metrics import Metrics, database_error_kind
+from backdrop.core.storage.base import Storage
+from backdrop.read.app import create_app as create_read_app
+from backdrop.write.app import create_app as create_write_app
+from tests.support.http_data_set import HttpDataSet, register
+from tests.support.servers import LiveServer, free_port
+from tests.support.stagecraft import StagecraftState
+from tests.support.statsd import received, statsd_listener
+
+Samples = dict[tuple[str, tuple[tuple[str, str], ...]], float]
+
+
+def scrape(http: requests.Session, url: str) -> Samples:
+    """Every sample of `url/metrics`, keyed by name and sorted labels."""
+    response = http.get(f"{url}/metrics")
+    assert response.status_code == 200
+    assert response.headers["Content-Type"].startswith("text/plain; version=")
+    return {
+        (sample.name, tuple(sorted(sample.labels.items()))): sample.value
+        for family in text_string_to_metric_families(response.text)
+        for sample in family.samples
+    }
+
+
+def value(samples: Samples, name: str, **labels: str) -> float:
+    return samples.get((name, tuple(sorted(labels.items()))), 0.0)
+
+
+@pytest.fixture(scope="module")
+def statsd_socket() -> Iterator[socket.socket]:
+    """A real UDP socket standing in for the statsd daemon."""
+    with statsd_listener() as sock:
+        yield sock
+
+
+@pytest.fixture(scope="module")
+def metered(
+    settings: Settings, storage: Storage, statsd_socket: socket.socket
+) -> Iterator[tuple[str, str]]:
+    """Read and write apps of their own (fresh counts), sending statsd to `statsd_socket`; a
+    small response cache (64 KiB) so evictions happen."""
+    metered_settings = dataclasses.replace(
+        settings,
+        statsd_host="127.0.0.1",
+        statsd_port=statsd_socket.getsockname()[1],
+        response_cache_bytes=64 * 1024,
+    )
+    read = LiveServer(create_read_app(metered_settings, storage=storage))
+    write = LiveServer(create_write_app(metered_settings, storage=storage))
+    with read, write:
+        yield read.url, write.url
+
+
+@pytest.fixture
+def data_set(
+    stagecraft_server: tuple[StagecraftState, str], http: requests.Session, metered: tuple[str, str]
+) -> HttpDataSet:
+    return register(stagecraft_server[0], http, *metered, raw_queries_allowed=True)
+
+
+def test_requests_are_counted_by_route_template(
+    http: requests.Session, metered: tuple[str, str], data_set: HttpDataSet
+) -> None:
+    read_url, _ = metered
+    route = "/data/<data_group>/<data_type>"
+    before = scrape(http, read_url)
+    for _ in range(3):
+        assert data_set.get("group_by=kind").status_code == 200
+    assert data_set.get("colour=red").status_code == 400
+    assert http.get(f"{read_url}/no/such/{data_set.name}").status_code == 404
+    after = scrape(http, read_url)
+    counted = "backdrop_http_requests_total"
+    ok = {"route": route, "method": "GET", "status": "200"}
+    assert value(after, counted, **ok) - value(before, counted, **ok) == 3
+    bad = {"route": route, "method": "GET", "status": "400"}
+    assert value(after, counted, **bad) - value(before, counted, **bad) == 1
+    unmatched = {"route": "unmatched", "method": "GET", "status": "404"}
+    assert value(after, counted, **unmatched) - value(before, counted, **unmatched) == 1
+    durations = "backdrop_http_request_duration_seconds_count"
+    timed = {"route": route, "method": "GET"}
+    assert value(after, durations, **timed) - value(before, durations, **timed) == 4
+    assert not any(data_set.name in dict(labels).get("route", "") for _, labels in after)
+
+
+def test_methods_outside_http_are_one_label(
+    http: requests.Session, metered: tuple[str, str]
+) -> None:
+    read_url, _ = metered
+    http.request("BREW", f"{read_url}/_status")
+    samples = scrape(http, read_url)
+    assert (
+        value(
+            samples, "backdrop_http_requests_total", route="unmatched", method="other", status="405"
+        )
+        >= 1
+    )
+
+
+def test_records_written_rejected_and_batch_sizes(
+    http: requests.Session, metered: tuple[str, str], data_set: HttpDataSet
+) -> None:
+    _, write_url = metered
+    before = scrape(http, write_url)
+    records = [{"_timestamp": f"2014-01-0{day}T00:00:00Z", "kind": "a"} for day in range(1, 6)]
+    assert data_set.post(records).status_code == 200
+    assert data_set.post([{"_timestamp": "nope"}, {"bad-key": 1}, {}]).status_code == 400
+    after = scrape(http, write_url)
+    assert (
+        value(after, "backdrop_records_written_total")
+        - value(before, "backdrop_records_written_total")
+        == 5
+    )
+    assert (
+        value(after, "backdrop_records_rejected_total")
+        - value(before, "backdrop_records_rejected_total")
+        == 3
+    )
+    assert (
+        value(after, "backdrop_write_batch_size_records_count")
+        - value(before, "backdrop_write_batch_size_records_count")
+        == 1
+    )
+    # a batch of 5 lands in the le=10 bucket, not in le=1
+    bucket = "backdrop_write_batch_size_records_bucket"
+    assert value(after, bucket, le="10.0") - value(before, bucket, le="10.0") == 1
+    assert value(after, bucket, le="1.0") - value(before, bucket, le="1.0") == 0
+    published = value(after, "backdrop_transform_dispatches_total", outcome="published")
+    assert (
+        published - value(before, "backdrop_transform_dispatches_total", outcome="published") == 1
+    )
+    assert ("backdrop_transform_dispatches_pending", ()) in after
+
+
+def test_response_cache_hits_misses_and_evictions(
+    http: requests.Session, metered: tuple[str, str], data_set: HttpDataSet
+) -> None:
+    read_url, _ = metered
+    big = [{"_timestamp": "2014-01-01T00:00:00Z", "kind": "k" * 3000, "nn": i} for i in range(4)]
+    assert data_set.post(big).status_code == 200
+    before = scrape(http, read_url)
+    assert data_set.get("limit=4").status_code == 200  # computed: a miss
+    assert data_set.get("limit=4").status_code == 200  # served from the cache: a hit
+    for limit in range(1, 8):  # 3-12 KiB answers into a 64 KiB cache: the oldest are dropped
+        data_set.get(f"limit={limit}&sort_by=nn:descending")
+    after = scrape(http, read_url)
+    hits = "backdrop_response_cache_hits_total"
+    misses = "backdrop_response_cache_misses_total"
+    assert value(after, hits) - value(before, hits) == 1
+    assert value(after, misses) - value(before, misses) == 8
+    evicted = "backdrop_response_cache_evictions_total"
+    assert value(after, evicted) - value(before, evicted) >= 1
+
+
+def test_registry_lookups_by_outcome(
+    http: requests.Session,
+    metered: tuple[str, str],
+    data_set: HttpDataSet,
+    stagecraft: StagecraftState,
+) -> None:
+    read_url, _ = metered
+    name = "backdrop_registry_lookups_total"
+    labels = {"source": "stagecraft", "operation": "by_group_and_type"}
+    before = scrape(http, read_url)
+    data_set.get("group_by=kind")
+    http.get(f"{read_url}/data/no-such/group")
+    stagecraft.failures.extend([500])
+    assert data_set.get("group_by=kind").status_code == 503
+    after = scrape(http, read_url)
+    for outcome in ("found", "not_found", "error"):
+        change = value(after, name, outcome=outcome, **labels) - value(
+            before, name, outcome=outcome, **labels
+        )
+        assert change == 1, outcome
+    timed = "backdrop_registry_lookup_duration_seconds_count"
+    assert value(after, timed, **labels) - value(before, timed, **labels) == 3
+
+
+def test_statsd_gets_the_original_names(
+    http: requests.Session,
+    metered: tuple[str, str],
+    data_set: HttpDataSet,
+    statsd_socket: socket.socket,
+) -> None:
+    read_url, write_url = metered
+    received(statsd_socket)
+    http.get(f"{read_url}/_status")
+    http.get(f"{read_url}/_status/data-sets")
+    http.get(f"{write_url}/_status")
+    http.put(f"{write_url}{data_set.path}", json=[], headers={"Authorization": "Bearer wrong"})
+    names = {line.split(":", 1)[0]: line.rsplit("|", 1)[1] for line in received(statsd_socket)}
+    assert names == {
+        "pp.apps.backdrop.unknown.read.route.heath_check.status": "ms",
+        "pp.apps.backdrop.unknown.read.route.heath_check.data_set": "ms",
+        "pp.apps.backdrop.unknown.write.route.health_check.status": "ms",
+        f"pp.apps.backdrop.{data_set.name}.write_api.bad_token": "c",
+        "pp.apps.backdrop.unknown.write.route.data.empty.data_set": "ms",
+    }
+
+
+def test_metrics_are_off_the_legacy_route(http: requests.Session, read_url: str) -> None:
+    response = http.get(f"{read_url}/metrics")
+    assert response.status_code == 200
+    assert "backdrop_http_requests_total" in response.text
+
+
+@pytest.mark.parametrize(
+    ("error", "kind"),
+    [
+        (ValueTooLarge("x"), "too_large"),
+        (ValueNotStorable("x"), "not_storable"),
+        (StorageUnavailable("x"), "unavailable"),
+        (StorageBusy("x"), "busy"),
+        (StorageError("x"), "other"),
+    ],
+)
+def test_database_errors_are_labelled_by_their_most_specific_kind(
+    error: StorageError, kind: str
+) -> None:
+    assert database_error_kind(error) == kind
+
+
+def test_a_database_that_is_down_is_counted_where_it_becomes_an_answer(
+    http: requests.Session, tmp_path: Path
+) -> None:
+    down = Settings(
+        database_engine="postgres",
+        database_url=f"postgresql://backdrop@127.0.0.1:{free_port()}/backdrop",
+        data_dir=tmp_path,
+        database_timeout=0.5,
+    )
+    with LiveServer(create_read_app(down)) as read:
+        assert http.get(f"{read.url}/_status/ready").status_code == 503
+        samples = scrape(http, read.url)
+    # the database check and the config check (the built-in registry lives in that database)
+    assert value(samples, "backdrop_database_errors_total", kind="unavailable") == 2
+
+
+def test_statsd_names_of_errors_and_of_the_worker(statsd_socket: socket.socket) -> None:
+    """The counters no request of the tests above reaches: `write.error` (a 500) and the
+    worker's (no data set in its names, its own prefix)."""
+    port = statsd_socket.getsockname()[1]
+    write = Metrics.build(Settings(statsd_host="127.0.0.1", statsd_port=port), "write")
+    worker = Metrics.build(Settings(statsd_host="127.0.0.1", statsd_port=port), "worker")
+    received(statsd_socket)
+    write.server_error("some_data_set")
+    write.server_error(None)
+    worker.transform_queued(2)
+    worker.task_run("run_transform", "succeeded", 0.25)
+    worker.task_run("run_transform", "failed", 0.5)
+    worker.task_run("entrypoint", "succeeded", 0.1)  # not a statsd stat of the original
+    assert received(statsd_socket) == [
+        "pp.apps.backdrop.some_data_set.write.error:1|c",
+        "pp.apps.backdrop.unknown.write.error:1|c",
+        "pp.apps.backdrop.transformers.worker.dispatch:1|c",
+        "pp.apps.backdrop.transformers.worker.dispatch:1|c",
+        "pp.apps.backdrop.transformers.worker.run_transform:250.000000|ms",
+        "pp.apps.backdrop.transformers.worker.run_transform.success:1|c",
+        "pp.apps.backdrop.transformers.worker.run_transform:500.000000|ms",
+        "pp.apps.backdrop.transformers.worker.run_transform.error:1|c",
+    ]
+
+
+def test_the_statsd_prefix_comes_from_govuk_statsd_prefix(statsd_socket: socket.socket) -> None:
+    port = statsd_socket.getsockname()[1]
+    settings = Settings.from_env(
+        {"STATSD_HOST": "127.0.0.1", "STATSD_PORT": str(port), "GOVUK_STATSD_PREFIX": "pp.test"}
+    )
+    received(statsd_socket)
+    Metrics.build(settings, "write").bad_token("ds_one")
+    assert received(statsd_socket) == ["pp.test.ds_one.write_api.bad_token:1|c"]
+    assert Metrics.build(Settings.from_env({}), "write").statsd is None  # off when unset
