@@ -10,6 +10,7 @@ from __future__ import annotations
 
 from pathlib import Path
 from typing import Any
+from urllib.parse import urlsplit
 
 from celery import Celery
 
@@ -20,8 +21,11 @@ DEFAULT_QUEUE = "celery"
 EMBEDDED_BROKER_URL = "filesystem://localhost//"
 # How often the embedded broker looks for new message files, in seconds.
 EMBEDDED_POLLING_INTERVAL = 0.1
-# A publisher (the write app) must never hang a write on a broker that is down.
-PUBLISH_CONNECT_TIMEOUT = 1.0
+# A publisher (the write app, and the worker's outbox drain) must never hang on a broker that
+# is down or stops answering. Each socket operation has a timeout; `sender.py` adds a deadline
+# for the whole publish (connect, handshake, declare, send, confirm) on top of them.
+PUBLISH_CONNECT_TIMEOUT = 1.0  # seconds: TCP connect, and the AMQP handshake
+PUBLISH_IO_TIMEOUT = 1.0  # seconds: each socket read or write, and an AMQP publisher confirm
 
 
 def broker_folders(data_dir: Path) -> dict[str, str]:
@@ -51,13 +55,29 @@ def is_embedded(settings: Settings) -> bool:
     return settings.broker_url is None
 
 
+REDIS_SCHEMES = ("redis", "rediss", "sentinel")
+AMQP_SCHEMES = ("amqp", "amqps", "pyamqp")
+
+
 def _transport_options(settings: Settings, *, publisher: bool) -> dict[str, Any]:
     options: dict[str, Any] = {}
+    scheme = urlsplit(broker_url(settings)).scheme.lower()
     if is_embedded(settings):
         options.update(broker_folders(settings.data_dir))
         options["polling_interval"] = EMBEDDED_POLLING_INTERVAL
-    elif broker_url(settings).startswith(("redis", "rediss")):
+    elif scheme in REDIS_SCHEMES:
         options["socket_connect_timeout"] = PUBLISH_CONNECT_TIMEOUT if publisher else 10.0
+        if publisher:
+            # redis-py waits forever for a reply without it; no retry on timeout either.
+            options["socket_timeout"] = PUBLISH_IO_TIMEOUT
+            options["retry_on_timeout"] = False
+    elif scheme in AMQP_SCHEMES and publisher:
+        # py-amqp (kombu passes these to amqp.Connection): bounded reads and writes, and a
+        # publish counts only once the broker confirmed it, so the outbox entry is never
+        # forgotten for a message the broker did not keep.
+        options["read_timeout"] = PUBLISH_IO_TIMEOUT
+        options["write_timeout"] = PUBLISH_IO_TIMEOUT
+        options["confirm_publish"] = True
     if publisher:
         # One connection attempt per publish: a down broker fails fast instead of retrying.
         options["max_retries"] = 0
@@ -67,8 +87,9 @@ def _transport_options(settings: Settings, *, publisher: bool) -> dict[str, Any]
 def create_celery(settings: Settings, *, publisher: bool = False) -> Celery:
     """A new Celery application for `settings`; nothing connects until first use.
 
-    `publisher=True` configures a producer that fails fast when the broker is down (the write
-    app). Tasks are not registered here: `dispatch.register_tasks` adds them for the worker.
+    `publisher=True` configures a producer that fails fast when the broker is down or stops
+    answering (the write app; the worker's outbox drain and chained dispatches). Tasks are not
+    registered here: `dispatch.register_tasks` adds them for the worker.
     """
     app = Celery(APP_NAME, broker=broker_url(settings), set_as_current=False)
     app.conf.update(

@@ -36,10 +36,11 @@ from backdrop.core.metrics import Metrics
 from backdrop.core.services import Services
 from backdrop.core.timeutils import as_utc, now, parse_lenient
 from backdrop.transformers import runner
+from backdrop.transformers.outbox import OutboxDrainer
 from backdrop.transformers.publish import (
     ENTRYPOINT,
     RUN_TRANSFORM,
-    publish_entrypoint,
+    TransformPublisher,
     wire_datetime,
 )
 from backdrop.transformers.sources import TransformSource, open_source
@@ -61,29 +62,53 @@ PERMANENT_ERRORS: tuple[type[Exception], ...] = (
 
 
 class WorkerContext:
-    """Per-process worker state: Settings, and Services opened lazily in each process (a
-    database client must not survive the fork of a pool process)."""
+    """Per-process worker state: Settings, and Services and a publisher opened lazily in each
+    process (neither a database client nor a broker connection may survive the fork of a pool
+    process)."""
 
     def __init__(self, settings: Settings) -> None:
         self.settings = settings
         self.metrics = Metrics.build(settings, "worker")
         self._services: Services | None = None
+        self._publisher: TransformPublisher | None = None
+        self._drainer: OutboxDrainer | None = None
         self._pid: int | None = None
 
     @property
     def services(self) -> Services:
         if self._services is None or self._pid != os.getpid():
             self._services = Services.build(self.settings, for_worker=True, metrics=self.metrics)
+            self._publisher = None
             self._pid = os.getpid()
         return self._services
+
+    @property
+    def publisher(self) -> TransformPublisher:
+        """Publishes the chained dispatches of outputs, as the write app does for writes."""
+        services = self.services
+        if self._publisher is None:
+            self._publisher = TransformPublisher(self.settings, services.storage)
+        return self._publisher
 
     def source(self) -> TransformSource:
         return open_source(self.services)
 
+    def start_draining(self) -> None:
+        """Deliver waiting dispatches from this process until `close` (the worker's main
+        process, once it is ready: its pool has forked by then)."""
+        self._drainer = OutboxDrainer(self.services.storage, self.publisher)
+        self._drainer.start()
+
     def close(self) -> None:
-        if self._services is not None and self._pid == os.getpid():
-            self._services.close()
-        self._services = None
+        if self._drainer is not None:
+            self._drainer.stop()
+            self._drainer = None
+        if self._pid == os.getpid():
+            if self._publisher is not None:
+                self._publisher.close()
+            if self._services is not None:
+                self._services.close()
+        self._services = self._publisher = None
 
 
 def wire_text(value: str | datetime) -> str:
@@ -122,7 +147,7 @@ def register_tasks(app: Celery, context: WorkerContext) -> None:
         _attempt(
             task,
             facts,
-            lambda: _transform(app, context, source_config, transform, *bounds),
+            lambda: run_and_chain(context, source_config, transform, *bounds),
             context.metrics,
         )
 
@@ -147,15 +172,16 @@ def _dispatch(app: Celery, source: TransformSource, name: str, earliest: str, la
     return len(transforms)
 
 
-def _transform(
-    app: Celery,
+def run_and_chain(
     context: WorkerContext,
     source_config: dict[str, Any],
     transform: dict[str, Any],
     earliest: str,
     latest: str,
 ) -> None:
-    """spec 6.3, then the chained dispatch for the output data set."""
+    """spec 6.3, then the chained dispatch for the output data set: stored in the outbox with
+    the output records, so a broker that does not take it now delays the chain, never breaks
+    it (the outbox drain delivers it later) and never reruns this transform."""
     outcome = runner.run_transform(
         context.services,
         context.source(),
@@ -169,11 +195,8 @@ def _transform(
         "transform written",
         extra={"data_set": source_config.get("name"), "output": outcome.output.name},
     )
-    dispatch = outcome.dispatch
-    if dispatch is not None:
-        first, last = wire_datetime(dispatch.earliest), wire_datetime(dispatch.latest)
-        publish_entrypoint(app, dispatch.data_set, first, last)
-        context.services.storage.finish_dispatch(dispatch.id)
+    if outcome.dispatch is not None:
+        context.publisher.deliver(outcome.dispatch, stored=True)
 
 
 def _attempt(task: Task, facts: dict[str, Any], work: Callable[[], None], metrics: Metrics) -> None:
@@ -188,7 +211,8 @@ def _attempt(task: Task, facts: dict[str, Any], work: Callable[[], None], metric
         return
     except PERMANENT_ERRORS as exc:
         logger.error(
-            "transform failed", extra={**facts, "error": repr(exc), "retries": task.request.retries}
+            "transform failed",
+            extra={**facts, "error": type(exc).__name__, "retries": task.request.retries},
         )
         return
     except Exception as exc:  # task failure handler: transient or unexpected, so retry
@@ -201,7 +225,12 @@ def _attempt(task: Task, facts: dict[str, Any], work: Callable[[], None], metric
         countdown = RETRY_BASE_SECONDS * 2**retries
         logger.warning(
             "transform retrying",
-            extra={**facts, "error": repr(exc), "retries": retries, "countdown": countdown},
+            extra={
+                **facts,
+                "error": type(exc).__name__,
+                "retries": retries,
+                "countdown": countdown,
+            },
         )
         error = exc
         outcome = "retried"

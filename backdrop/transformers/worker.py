@@ -1,8 +1,9 @@
 """The worker's Celery application: `celery -A backdrop.transformers.worker worker`.
 
 The one module that builds an app at import (STYLE 9, 13): `celery -A` needs one. It reads
-Settings from the environment once, configures logging (JSON lines, `LOG_LEVEL`), and opens
-the database and config source lazily in each pool process. Nothing imports this module.
+Settings from the environment once, configures logging (JSON lines, `LOG_LEVEL`), opens the
+database and config source lazily in each pool process, and drains the transform outbox from
+the main process while the worker runs. Nothing imports this module.
 """
 
 from __future__ import annotations
@@ -99,6 +100,7 @@ def _serve_metrics() -> None:
 
 def _ready(**_: Any) -> None:
     _serve_metrics()
+    context.start_draining()
     logger.info("worker ready", extra={"broker": redact(broker_url(settings))})
 
 
@@ -110,7 +112,10 @@ def _close(**_: Any) -> None:
 
 
 # Connected by call, not as decorators (celery is untyped); weak=False keeps them alive.
+# `worker_ready` and `worker_shutdown` come in the main process (which drains the outbox),
+# `worker_process_shutdown` in each pool process.
 signals.celeryd_init.connect(_quiet, weak=False)
 signals.setup_logging.connect(_setup_logging, weak=False)
 signals.worker_ready.connect(_ready, weak=False)
+signals.worker_shutdown.connect(_close, weak=False)
 signals.worker_process_shutdown.connect(_close, weak=False)

@@ -3,13 +3,19 @@
 `/_status` stays the spec's liveness answer ("app is up", never touching a dependency); this one
 asks the database and the config source, each within the database timeout (the storage engines'
 circuit breakers answer at once while a dependency is known to be down), and says what is down.
+
+An app may add information that does not decide readiness (`add_information`): the write app
+reports its broker (last publish outcome, counts, dispatches waiting in the outbox). A broker
+that is down never makes the app unready, because writes still work: their transforms wait in
+the outbox and run once the broker answers again.
 """
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
+from typing import Any
 
-from flask import Blueprint, Response
+from flask import Blueprint, Flask, Response, current_app
 
 from backdrop.core.errors import ConfigUnavailable, StorageError
 from backdrop.web.context import services
@@ -18,6 +24,14 @@ from backdrop.web.rendering import json_response
 bp = Blueprint("readiness", __name__)
 
 HEADERS = {"Cache-Control": "no-cache"}
+INFORMATION = "backdrop_readiness_information"
+
+Information = Callable[[], Mapping[str, Any]]
+
+
+def add_information(app: Flask, name: str, probe: Information) -> None:
+    """Report `probe()` under `name` in every readiness answer, without it deciding readiness."""
+    app.extensions.setdefault(INFORMATION, {})[name] = probe
 
 
 def _outcome(check: Callable[[], None]) -> str:
@@ -36,11 +50,15 @@ def ready() -> Response:
     svc = services()
     checks = {"database": _outcome(svc.storage.ping), "config": _outcome(svc.configs.ping)}
     down = [name for name, outcome in checks.items() if outcome != "ok"]
+    information = current_app.extensions.get(INFORMATION, {})
+    extra = {name: dict(probe()) for name, probe in information.items()}
     if down:
         body = {
             "status": "error",
             "message": f"not ready: {', '.join(down)} unavailable",
             "checks": checks,
+            **extra,
         }
         return json_response(body, 503, {**HEADERS, "Retry-After": "1"})
-    return json_response({"status": "ok", "message": "ready", "checks": checks}, headers=HEADERS)
+    body = {"status": "ok", "message": "ready", "checks": checks, **extra}
+    return json_response(body, headers=HEADERS)

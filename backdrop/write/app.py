@@ -75,7 +75,9 @@ def create_app(settings: Settings | None = None, *, storage: Storage | None = No
     metrics = Metrics.build(settings, "write")
     services = Services.build(settings, storage, metrics=metrics)
     app.extensions["backdrop"] = services
-    app.extensions[triggers.EXTENSION] = TransformPublisher(settings, services.storage)
+    publisher = TransformPublisher(settings, services.storage)
+    app.extensions[triggers.EXTENSION] = publisher
+    readiness.add_information(app, "broker", publisher.state)
     init_request_log(app)
     init_metrics(app, metrics, [triggers.pending_dispatches(services)])
     init_headers(app)

@@ -4,7 +4,9 @@ The app factory keeps one `TransformPublisher` per process on
 `app.extensions["backdrop_transforms"]`; it publishes the worker's `entrypoint` task by name.
 A dispatch is kept in the outbox (with the records, by `DataSets.append`) until the broker takes
 it, so a broker failure is logged and counted, never turned into an error response, and never
-loses the transform.
+loses the transform; publishing takes at most `PUBLISH_BUDGET` seconds whatever the broker does,
+and a write whose publish succeeded also delivers a few older waiting dispatches within that
+budget (see `backdrop.transformers.publish` and `.outbox`).
 """
 
 from __future__ import annotations

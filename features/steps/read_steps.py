@@ -9,6 +9,7 @@ from typing import Any
 
 from behave import given, then, when
 
+from tests.support.bodies import spec_body
 from tests.support.http_data_set import HttpDataSet, fixture_records
 
 FIXTURES = Path(__file__).resolve().parent.parent / "fixtures"
@@ -109,7 +110,8 @@ def periods_start_on(context: Any, starts: str) -> None:
 
 @then('the error message is "{message}"')
 def error_message(context: Any, message: str) -> None:
-    assert context.response.json() == {"status": "error", "message": message}, context.response.text
+    body = spec_body(context.response.json())
+    assert body == {"status": "error", "message": message}, context.response.text
 
 
 @then('the header "{name}" is "{value}"')

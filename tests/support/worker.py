@@ -78,21 +78,29 @@ class WorkerLog:
         ]
 
 
-def purge(settings: Settings) -> None:
-    """Drop what earlier runs left in the broker's default queue."""
+def purge(settings: Settings) -> int:
+    """Drop what waits in the broker's default queue; returns how many messages that was."""
     app = create_celery(settings)
     try:
-        app.control.purge()
+        return int(app.control.purge())
     finally:
         app.close()
 
 
 @contextlib.contextmanager
 def running_worker(
-    settings: Settings, log_path: Path, *, oauth_token: str | None = None, timeout: float = 60
+    settings: Settings,
+    log_path: Path,
+    *,
+    oauth_token: str | None = None,
+    timeout: float = 60,
+    fresh_queue: bool = True,
 ) -> Iterator[WorkerLog]:
-    """A worker process for `settings`; yields its log once it is ready to consume."""
-    purge(settings)
+    """A worker process for `settings`; yields its log once it is ready to consume. With
+    `fresh_queue`, what earlier runs left in the broker is dropped first; without, the
+    worker consumes what is queued already."""
+    if fresh_queue:
+        purge(settings)
     log = WorkerLog(log_path)
     with log_path.open("wb") as sink:
         proc = subprocess.Popen(

@@ -16,6 +16,7 @@ from backdrop.core.config import Settings
 from backdrop.core.storage.base import Storage
 from backdrop.read.app import create_app as create_read_app
 from backdrop.write.app import create_app as create_write_app
+from tests.support.outbox import empty_outbox
 from tests.support.servers import LiveServer
 from tests.support.worker import WorkerLog, running_worker
 
@@ -56,3 +57,12 @@ def worker(
     log_path = tmp_path_factory.mktemp("worker") / "worker.log"
     with running_worker(broker_settings, log_path, oauth_token=WORKER_TOKEN) as log:
         yield log
+
+
+@pytest.fixture
+def empty_outbox_around(storage: Storage) -> Iterator[None]:
+    """Nothing waits in the outbox before the test, nor after it (so no later write app or
+    worker delivers what it left)."""
+    empty_outbox(storage)
+    yield
+    empty_outbox(storage)

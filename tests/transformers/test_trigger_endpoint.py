@@ -3,7 +3,6 @@
 
 from __future__ import annotations
 
-import base64
 import dataclasses
 import json
 import time
@@ -24,11 +23,11 @@ from backdrop.write.app import create_app as create_write_app
 from backdrop.write.triggers import EXTENSION
 from tests.support.bodies import spec_body
 from tests.support.servers import LiveServer, free_port
-from tests.support.worker import purge, redis_url
+from tests.support.worker import redis_url
 from tests.transformers.conftest import with_broker
+from tests.transformers.redis_queue import emptied_queue, messages
 
 REDIS_DB = 14
-QUEUE = "celery"
 
 
 @pytest.fixture(scope="module")
@@ -45,29 +44,8 @@ def write_url(queue_settings: Settings, storage: Storage) -> Iterator[str]:
 @pytest.fixture
 def queue(queue_settings: Settings) -> Iterator[redis.Redis]:
     """The broker's `celery` list, emptied before each test."""
-    purge(queue_settings)
-    client = redis.Redis.from_url(redis_url(REDIS_DB))
-    yield client
-    client.close()
-
-
-def messages(queue: redis.Redis) -> list[dict[str, Any]]:
-    """The queued task messages, oldest first: task name, args and wire properties."""
-    decoded = []
-    for raw in reversed(queue.lrange(QUEUE, 0, -1)):
-        envelope = json.loads(raw)
-        args, kwargs, _embed = json.loads(base64.b64decode(envelope["body"]))
-        decoded.append(
-            {
-                "task": envelope["headers"]["task"],
-                "args": args,
-                "kwargs": kwargs,
-                "content_type": envelope["content-type"],
-                "lang": envelope["headers"]["lang"],
-                "routing_key": envelope["properties"]["delivery_info"]["routing_key"],
-            }
-        )
-    return decoded
+    with emptied_queue(queue_settings) as client:
+        yield client
 
 
 @pytest.fixture
@@ -91,7 +69,7 @@ def test_a_post_queues_entrypoint_with_the_bounds_of_its_timestamps(
     ]
     response = http.post(f"{write_url}/data/{name}/{name}", json=records, headers=auth(data_set))
     assert (response.status_code, response.json()) == (200, {"status": "ok"})
-    assert messages(queue) == [
+    assert messages(queue, name) == [
         {
             "task": "backdrop.transformers.dispatch.entrypoint",
             "args": [name, "2013-12-31T23:00:00Z", "2014-01-05T12:30:00.250000Z"],
@@ -123,7 +101,7 @@ def test_writes_that_queue_no_transforms(
         http.put(f"{write_url}/data/{name}/{name}", json=[], headers=headers),
     ]
     assert [answer.status_code for answer in answers] == [200] * len(answers)
-    assert [message["args"][0] for message in messages(queue)] == [name]  # the 4th write only
+    assert len(messages(queue, name)) == 1  # the 4th write only
 
 
 def test_the_manual_trigger_queues_entrypoint_for_the_range(
@@ -137,7 +115,7 @@ def test_the_manual_trigger_queues_entrypoint_for_the_range(
     )
     assert (response.status_code, response.json()) == (200, {"status": "ok"})
     assert response.headers["Cache-Control"] == "no-cache"
-    (message,) = messages(queue)
+    (message,) = messages(queue, name)
     assert message["task"] == "backdrop.transformers.dispatch.entrypoint"
     assert message["args"] == [name, "2012-01-01T00:00:00Z", "2015-03-20T00:00:00Z"]
 
@@ -154,7 +132,7 @@ def test_the_manual_trigger_ends_now_by_default(
     )
     after = datetime.now(UTC)
     assert response.status_code == 200
-    (message,) = messages(queue)
+    (message,) = messages(queue, name)
     assert message["args"][1] == "2014-01-01T00:00:00Z"
     end = datetime.fromisoformat(message["args"][2])
     assert before <= end <= after
@@ -210,7 +188,7 @@ def test_the_manual_trigger_refuses_bad_requests(
     )
     body = spec_body(response.json())
     assert (response.status_code, body) == (400, {"status": "error", "message": message})
-    assert messages(queue) == []
+    assert messages(queue, name) == []
 
 
 def test_the_manual_trigger_needs_the_data_sets_token(
@@ -244,7 +222,7 @@ def test_the_manual_trigger_needs_the_data_sets_token(
         400,
         "Expected JSON request body but received zero bytes.",
     )
-    assert messages(queue) == []
+    assert messages(queue, name) == []
 
 
 @pytest.fixture
@@ -256,6 +234,7 @@ def down_app(settings: Settings, storage: Storage) -> Iterator[tuple[Flask, str]
         yield app, server.url
 
 
+@pytest.mark.usefixtures("empty_outbox_around")
 def test_a_broker_that_is_down_fails_no_write_and_is_counted(
     http: requests.Session,
     down_app: tuple[Flask, str],
@@ -280,7 +259,8 @@ def test_a_broker_that_is_down_fails_no_write_and_is_counted(
     assert (write.status_code, write.json()) == (200, {"status": "ok"})
     assert (trigger.status_code, trigger.json()) == (200, {"status": "ok"})
     assert elapsed < 5  # one quick connection attempt each, no retry loop
-    assert (publisher.published, publisher.failed) == (0, 2)
+    assert (publisher.published, publisher.failed, publisher.kept) == (0, 2, 2)
+    assert storage.count_dispatches() == 2  # both wait in the outbox
     assert http.get(f"{url}/_status").status_code == 200
     (record,) = storage.find(name, parse_query({}, raw_queries_allowed=True))
     assert record["_id"] == "x"

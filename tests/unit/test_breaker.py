@@ -3,14 +3,7 @@
 from __future__ import annotations
 
 from backdrop.core.breaker import CircuitBreaker
-
-
-class Clock:
-    def __init__(self) -> None:
-        self.now = 100.0
-
-    def __call__(self) -> float:
-        return self.now
+from tests.support.clock import Clock
 
 
 def test_a_closed_breaker_lets_every_call_through() -> None:

@@ -182,10 +182,13 @@ class Storage(abc.ABC):
         """Keep a dispatch the broker did not take (or that has no records to travel with)."""
 
     @abc.abstractmethod
-    def claim_dispatches(self, limit: int, lease_seconds: float) -> list[Dispatch]:
+    def claim_dispatches(
+        self, limit: int, lease_seconds: float, *, min_age: float = 0.0
+    ) -> list[Dispatch]:
         """Up to `limit` waiting dispatches, oldest first, each hidden from other claimers for
         `lease_seconds` (so two processes never publish the same one at once); one whose
-        claimer died reappears when its lease ends."""
+        claimer died reappears when its lease ends. Only those stored at least `min_age`
+        seconds ago: a younger one may still be on its way from the process that stored it."""
 
     @abc.abstractmethod
     def finish_dispatch(self, dispatch_id: str) -> None:

@@ -276,13 +276,18 @@ class MongoStorage(Storage):
                 {"_id": dispatch.id}, {"$setOnInsert": document}, upsert=True
             )
 
-    def claim_dispatches(self, limit: int, lease_seconds: float) -> list[Dispatch]:
+    def claim_dispatches(
+        self, limit: int, lease_seconds: float, *, min_age: float = 0.0
+    ) -> list[Dispatch]:
         claimed = []
         with _driver_errors():
             for _ in range(limit):
                 stamp = now()
                 document = self._documents(_OUTBOX).find_one_and_update(
-                    {"available_at": {"$lte": stamp}},
+                    {
+                        "available_at": {"$lte": stamp},
+                        "created_at": {"$lte": stamp - timedelta(seconds=min_age)},
+                    },
                     {
                         "$set": {"available_at": stamp + timedelta(seconds=lease_seconds)},
                         "$inc": {"attempts": 1},

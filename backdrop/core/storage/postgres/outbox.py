@@ -19,6 +19,7 @@ _CLAIM = (
     "UPDATE backdrop.outbox SET available_at = now() + make_interval(secs => %s),"
     " attempts = attempts + 1"
     " WHERE id IN (SELECT id FROM backdrop.outbox WHERE available_at <= now()"
+    " AND created_at <= now() - make_interval(secs => %s)"
     " ORDER BY created_at, id LIMIT %s FOR UPDATE SKIP LOCKED)"
     " RETURNING id, data_set, earliest, latest, created_at"
 )
@@ -28,8 +29,8 @@ def add(conn: Connection, dispatch: Dispatch) -> None:
     conn.execute(_INSERT, [dispatch.id, dispatch.data_set, dispatch.earliest, dispatch.latest])
 
 
-def claim(conn: Connection, limit: int, lease_seconds: float) -> list[Dispatch]:
-    rows = conn.execute(_CLAIM, [lease_seconds, limit]).fetchall()
+def claim(conn: Connection, limit: int, lease_seconds: float, min_age: float) -> list[Dispatch]:
+    rows = conn.execute(_CLAIM, [lease_seconds, min_age, limit]).fetchall()
     rows.sort(key=lambda row: (row[4], row[0]))
     return [Dispatch(str(row[0]), str(row[1]), row[2], row[3]) for row in rows]
 

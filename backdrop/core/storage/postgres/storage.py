@@ -362,8 +362,10 @@ class PostgresStorage(Storage):
     def add_dispatch(self, dispatch: Dispatch) -> None:
         self._transaction(lambda conn: outbox.add(conn, dispatch))
 
-    def claim_dispatches(self, limit: int, lease_seconds: float) -> list[Dispatch]:
-        return self._transaction(lambda conn: outbox.claim(conn, limit, lease_seconds))
+    def claim_dispatches(
+        self, limit: int, lease_seconds: float, *, min_age: float = 0.0
+    ) -> list[Dispatch]:
+        return self._transaction(lambda conn: outbox.claim(conn, limit, lease_seconds, min_age))
 
     def finish_dispatch(self, dispatch_id: str) -> None:
         with self._connection(reading=True) as conn:
