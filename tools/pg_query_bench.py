@@ -90,7 +90,7 @@ def main(
     """Load, then time q1-q9 through the engine and with psql; prints a Markdown table."""
     results: dict[str, Any] = {"records": records, "queries": {}}
     with database(database_url) as url:
-        storage = PostgresStorage(url)
+        storage = PostgresStorage(url, timeout=10.0)
         try:
             if storage.count_records(NAME) != records:
                 storage.drop_data_set(NAME)

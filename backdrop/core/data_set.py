@@ -16,10 +16,13 @@ MAX_NAME_BYTES = 200
 def is_data_set_name(name: str) -> bool:
     """Can a data set be called this on every engine? Not empty, at most MAX_NAME_BYTES, and
     free of NUL, `$` and `.` (MongoDB keeps its own collections, and ours, under dotted names
-    such as `system.views` and `backdrop.data_sets`, so no data set may ever be one)."""
-    return 0 < len(name.encode("utf-8")) <= MAX_NAME_BYTES and not any(
-        char in name for char in "\0$."
-    )
+    such as `system.views` and `backdrop.data_sets`, so no data set may ever be one), and
+    valid Unicode (a lone surrogate from a URL cannot be stored anywhere)."""
+    try:
+        size = len(name.encode("utf-8"))
+    except UnicodeEncodeError:
+        return False
+    return 0 < size <= MAX_NAME_BYTES and not any(char in name for char in "\0$.")
 
 
 def token_digest(token: str) -> str:

@@ -4,6 +4,8 @@ from __future__ import annotations
 
 from datetime import timedelta
 
+import pytest
+
 from backdrop.core.query import Query
 from backdrop.core.storage.base import Storage
 from backdrop.core.timeutils import now
@@ -130,3 +132,16 @@ def test_import_keeps_ids_and_updated_at(storage: Storage, data_set: str) -> Non
     storage.import_records(data_set, records)
     assert list(storage.find(data_set, Query())) == records
     assert storage.count_records(data_set) == 2
+
+
+@pytest.mark.parametrize("first", [True, False], ids=["short_first", "long_first"])
+def test_names_that_extend_another_name_are_data_sets_of_their_own(
+    storage: Storage, data_set: str, first: bool
+) -> None:
+    """`x`, `x_ts`, `x_pkey`, `x_seq`, `x_seq_seq`, ... whichever is created first."""
+    names = [data_set, *(f"{data_set}_{end}" for end in ("ts", "pkey", "seq", "seq_seq", "seq_1"))]
+    for name in names if first else reversed(names):
+        storage.save(name, [{"_id": name, "_timestamp": at("2014-01-06")}])
+    for name in names:
+        assert [record["_id"] for record in storage.find(name, Query())] == [name]
+        assert storage.count_records(name) == 1

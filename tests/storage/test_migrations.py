@@ -3,28 +3,13 @@
 from __future__ import annotations
 
 import threading
-from collections.abc import Iterator
-
-import pytest
 
 from backdrop.core.config import Settings
 from backdrop.core.errors import BackdropError
 from backdrop.core.storage import open_storage
 from backdrop.core.storage.base import Storage
-from tests.support.servers import another_mongodb_database, throwaway_postgres
 
-EXPECTED = {"mongodb": [], "postgres": ["001_initial", "002_outbox"]}
-
-
-@pytest.fixture
-def fresh(database_engine: str, request: pytest.FixtureRequest) -> Iterator[Settings]:
-    """Settings for a new, empty database of each engine."""
-    if database_engine == "postgres":
-        with throwaway_postgres() as url:
-            yield Settings(database_engine="postgres", database_url=url)
-    else:
-        with another_mongodb_database(request.getfixturevalue("mongodb_url")) as url:
-            yield Settings(database_engine="mongodb", database_url=url)
+EXPECTED = {"mongodb": [], "postgres": ["001_initial", "002_outbox", "003_object_names"]}
 
 
 def test_migrate_applies_every_migration_once(fresh: Settings) -> None:

@@ -172,7 +172,7 @@ def test_nesting_is_measured_without_recursion() -> None:
 
 
 @pytest.mark.parametrize(
-    "name", ["backdrop.data_sets", "system.views", "a$b", "a\0", "", "n" * 201]
+    "name", ["backdrop.data_sets", "system.views", "a$b", "a\0", "", "n" * 201, "a\ud800b"]
 )
 def test_names_no_engine_can_keep_as_a_data_set(name: str) -> None:
     assert not is_data_set_name(name)

@@ -12,7 +12,7 @@ from collections.abc import Mapping
 from dataclasses import replace
 from typing import Any
 
-from backdrop.core.data_set import DataSetConfig, token_digest
+from backdrop.core.data_set import DataSetConfig, is_data_set_name, token_digest
 from backdrop.core.errors import DataSetNotFound, RequestInvalid
 from backdrop.core.storage.base import Storage
 
@@ -41,12 +41,16 @@ class LocalRegistry:
     # -- ConfigSource ------------------------------------------------------------------------
 
     def by_group_and_type(self, data_group: str, data_type: str) -> DataSetConfig | None:
+        if "\0" in data_group or "\0" in data_type:  # no engine stores NUL: no config has it
+            return None
         found = self._storage.find_documents(
             DATA_SETS, {"data_group": data_group, "data_type": data_type}
         )
         return DataSetConfig.from_stagecraft(found[0]) if found else None
 
     def by_name(self, name: str) -> DataSetConfig | None:
+        if not is_data_set_name(name):  # a name no data set can have is not asked for
+            return None
         document = self._storage.get_document(DATA_SETS, name)
         return DataSetConfig.from_stagecraft(document) if document else None
 

@@ -18,7 +18,7 @@ def _mongodb(settings: Settings) -> Storage:
 def _postgres(settings: Settings) -> Storage:
     from backdrop.core.storage.postgres import PostgresStorage
 
-    return PostgresStorage(settings.database_url)
+    return PostgresStorage(settings.database_url, timeout=settings.database_timeout)
 
 
 ENGINES: MappingProxyType[str, Callable[[Settings], Storage]] = MappingProxyType(

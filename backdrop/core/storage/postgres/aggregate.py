@@ -20,6 +20,7 @@ from typing import Any
 
 from psycopg import sql
 
+from backdrop.core.limits import MAX_INTEGER, MIN_INTEGER
 from backdrop.core.query import Query
 from backdrop.core.storage.base import Collected, Row
 from backdrop.core.storage.postgres.sql import Clause, json_value, period_start, selection
@@ -46,7 +47,9 @@ def _needs(query: Query, name: str) -> tuple[bool, bool, bool]:
     )
 
 
-def _collect_columns(index: int, needs: tuple[bool, bool, bool]) -> list[sql.Composable]:
+def _collect_columns(
+    index: int, needs: tuple[bool, bool, bool], *, doubles: bool
+) -> list[sql.Composable]:
     """Only the aggregates the requested reducers need (each costs a pass over the values)."""
     value, kind = sql.Identifier(f"c{index}"), sql.Identifier(f"k{index}")
     count, sums, values = needs
@@ -54,9 +57,10 @@ def _collect_columns(index: int, needs: tuple[bool, bool, bool]) -> list[sql.Com
     if count:
         columns.append(sql.SQL("count({})").format(value))
     if sums:
+        double_sum = sql.SQL("sum({})").format(_FLOAT.format(value=value, kind=kind))
         columns += [
             sql.SQL("sum({})").format(_NUMBER.format(value=value, kind=kind)),
-            sql.SQL("sum({})").format(_FLOAT.format(value=value, kind=kind)),
+            double_sum if doubles else sql.SQL("NULL::float8"),
             sql.SQL("count(*) FILTER (WHERE {} NOT IN ('number', 'boolean'))").format(kind),
         ]
     if values:
@@ -151,7 +155,7 @@ def fast_rows(
                 total = record[position]
                 if total is not None and "." in total:
                     raise NeedsPrecise()
-                found[1] = int(total) if total is not None else 0
+                found[1] = _integer(int(total)) if total is not None else 0
                 position += 1
             if values:
                 found[3] = tuple(record[position] or ())
@@ -164,11 +168,17 @@ def fast_rows(
 _NONE: dict[str, Collected] = {}  # the collected values of a query that collects nothing
 
 
-def group_statement(table: sql.Composable, query: Query, *, limit: int | None = None) -> Clause:
+def group_statement(
+    table: sql.Composable, query: Query, *, limit: int | None = None, doubles: bool = True
+) -> Clause:
     """The statement for `Storage.run`. The inner query (kept apart by `OFFSET 0`) extracts each
     field once per record; the outer one groups. Each row holds the group values, the period start,
     `_count`, then per collected field what its reducers need: count; exact sum, double sum,
-    non-numeric count; distinct values."""
+    non-numeric count; distinct values.
+
+    PostgreSQL refuses a double-precision sum that overflows (SQLSTATE 22003) where MongoDB's
+    is infinite: without `doubles` the double sum is left out (NULL) and `_total` converts the
+    exact one."""
     inner: list[sql.Composable] = [
         sql.SQL("{} AS {}").format(json_value(name), sql.Identifier(f"g{index}"))
         for index, name in enumerate(query.group_by)
@@ -183,7 +193,7 @@ def group_statement(table: sql.Composable, query: Query, *, limit: int | None = 
         inner.append(
             sql.SQL("jsonb_typeof({}) AS {}").format(json_value(name), sql.Identifier(f"k{index}"))
         )
-        outer += _collect_columns(index, _needs(query, name))
+        outer += _collect_columns(index, _needs(query, name), doubles=doubles)
     where = selection(query, present=query.group_by)
     statement = sql.SQL(
         "SELECT {outer} FROM (SELECT {inner} FROM {table} WHERE {where} OFFSET 0) AS selected"
@@ -214,14 +224,25 @@ def _has_fraction(exact: Decimal | None) -> bool:
     return isinstance(exponent, int) and exponent < 0
 
 
+def _integer(exact: int | Decimal) -> int | float:
+    """An integer sum as MongoDB gives it: a 64-bit integer while it fits, else a double (its
+    long sum overflows into one; a sum beyond any double is infinite: `float(Decimal)` gives
+    that, where `float(int)` would raise)."""
+    if MIN_INTEGER <= exact <= MAX_INTEGER:
+        return int(exact)
+    return float(Decimal(exact))
+
+
 def _total(exact: Decimal | None, floating: float | None) -> int | float:
     """What MongoDB's `$sum` gives: the exact integer sum when every value is an integer (or
-    boolean), else the sum in double precision, rounded as adding doubles rounds."""
-    if exact is None or floating is None:
+    boolean), else the sum in double precision, rounded as adding doubles rounds (or, when
+    that overflowed and `floating` is None, the exact sum as the nearest double, infinity
+    beyond the largest)."""
+    if exact is None:
         return 0
     if _has_fraction(exact):  # some value was written with a fraction
-        return float(floating)
-    return int(exact)
+        return float(exact if floating is None else floating)
+    return _integer(exact)
 
 
 def _collected(

@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import logging
 import re
+from collections.abc import Sequence
 from dataclasses import dataclass
 from importlib import resources
 
@@ -57,12 +58,15 @@ def _applied(conn: psycopg.Connection[tuple[object, ...]]) -> set[int]:
     return {int(str(row[0])) for row in rows}
 
 
-def migrate(conn: psycopg.Connection[tuple[object, ...]]) -> list[str]:
-    """Apply the missing migrations; the names of those this call applied ([] when none).
+def migrate(
+    conn: psycopg.Connection[tuple[object, ...]], wanted: Sequence[Migration] | None = None
+) -> list[str]:
+    """Apply the missing migrations (of `wanted`, by default every one shipped); the names of
+    those this call applied ([] when none).
 
     Commits on success; raises the driver's error (nothing applied) on failure.
     """
-    wanted = migrations()
+    wanted = migrations() if wanted is None else wanted
     with conn.transaction():
         if {migration.version for migration in wanted} <= _applied(conn):
             return []

@@ -13,6 +13,7 @@ from datetime import datetime
 from typing import Any
 
 from psycopg import sql
+from psycopg.types.json import Jsonb
 
 from backdrop.core.periods import Period
 from backdrop.core.query import Query
@@ -60,7 +61,8 @@ def _equals(name: str, value: Any) -> Clause:
         return Clause(sql.SQL("id = %s"), [value]) if isinstance(value, str) else _never()
     if name in DATE_COLUMNS and isinstance(value, datetime):
         return Clause(sql.SQL("{} = %s").format(sql.Identifier(name)), [value])
-    return Clause(sql.SQL("record @> %s::jsonb"), [dumps({name: value})])
+    # Dumped when the statement runs, so a value PostgreSQL cannot hold fails at the seam.
+    return Clause(sql.SQL("record @> %s"), [Jsonb({name: value}, dumps=dumps)])
 
 
 def _never() -> Clause:

@@ -1,9 +1,11 @@
 """The per-data-set record tables: their names and the statements that write them.
 
-Each data set's records live in `backdrop.<table>` (layout: migrations/001_initial.sql). The
-table name is derived from the data set name alone, so no statement needs a lookup first:
-`r_<name>` for short lower-case names, else `h_<cleaned prefix>_<16 hex of SHA-1>` (the two
-forms cannot collide, and every name fits PostgreSQL's 63 bytes with its index suffixes).
+Each data set's records live in `backdrop.<table>` (layout: migrations/001_initial.sql, object
+names: 003_object_names.sql). The table name is derived from the data set name alone, so no
+statement needs a lookup first: `r_<name>` for short lower-case names, else `h_<cleaned
+prefix>_<16 hex of SHA-1>` (the two forms cannot collide). A table's key, indexes and sequence
+are `i_<table>_pkey|ts|seq` and `s_<table>`, names no table can have; all fit PostgreSQL's 63
+bytes.
 """
 
 from __future__ import annotations
@@ -17,9 +19,16 @@ from typing import Any
 import psycopg
 from psycopg import sql
 
-from backdrop.core.errors import StorageError
+from backdrop.core.data_set import is_data_set_name
 from backdrop.core.periods import Period
-from backdrop.core.storage.postgres.codec import DATE_COLUMNS, dumps, to_millis
+from backdrop.core.storage.postgres.codec import (
+    DATE_COLUMNS,
+    dumps_fields,
+    negative_zeros_key,
+    storable,
+    to_millis,
+)
+from backdrop.core.storage.postgres.errors import UnusableName
 
 _PLAIN = re.compile(r"[a-z0-9_]{1,45}")
 _UNSAFE = re.compile(r"[^a-z0-9_]+")
@@ -28,11 +37,11 @@ _UNSAFE = re.compile(r"[^a-z0-9_]+")
 def table_name(data_set: str) -> str:
     """The name of the table holding a data set's records (without the schema).
 
-    Raises StorageError for the names MongoDB refuses (empty, `$`, NUL, `system.` prefix), so
-    a data set that cannot exist there cannot exist here either.
+    Raises UnusableName for a name core refuses (`is_data_set_name`) or one PostgreSQL cannot
+    hold: callers check names before they get here, and the engine does not rely on it.
     """
-    if not data_set or "$" in data_set or "\0" in data_set or data_set.startswith("system."):
-        raise StorageError("PostgreSQL failed: InvalidName")
+    if not (storable(data_set) and is_data_set_name(data_set)):
+        raise UnusableName("Not a data set name")
     if _PLAIN.fullmatch(data_set):
         return f"r_{data_set}"
     digest = hashlib.sha1(data_set.encode("utf-8")).hexdigest()[:16]
@@ -50,28 +59,29 @@ _STAGING = sql.Identifier("backdrop_staging")
 
 # Each connection's own staging table for batch writes: COPY is several times faster than any
 # INSERT with parameters, and `INSERT … SELECT … ON CONFLICT` then upserts the batch at once.
+# `position` is the record's place in the batch as posted.
 CREATE_STAGING = sql.SQL(
-    'CREATE TEMP TABLE IF NOT EXISTS {staging} (id text COLLATE "C", {dates}, record jsonb)'
-    " ON COMMIT DELETE ROWS"
+    "CREATE TEMP TABLE IF NOT EXISTS {staging}"
+    ' (position integer, id text COLLATE "C", {dates}, record jsonb) ON COMMIT DELETE ROWS'
 ).format(
     staging=_STAGING,
     dates=sql.SQL(", ").join(
         sql.SQL("{} timestamptz").format(sql.Identifier(name)) for name in DATE_COLUMNS
     ),
 )
-COPY_STAGING = sql.SQL("COPY {staging} ({columns}) FROM STDIN (FORMAT BINARY)").format(
+COPY_STAGING = sql.SQL("COPY {staging} (position, {columns}) FROM STDIN (FORMAT BINARY)").format(
     staging=_STAGING, columns=_COLUMN_LIST
 )
-_STAGING_TYPES = ["text", *("timestamptz" for _ in DATE_COLUMNS), "jsonb"]
+_STAGING_TYPES = ["int4", "text", *("timestamptz" for _ in DATE_COLUMNS), "jsonb"]
 
 
 def stage(conn: psycopg.Connection[Any], rows: Iterable[Sequence[Any]]) -> None:
     """COPY a batch of `codec.rows` into the connection's staging table, in binary (2.5x
-    faster than text), ready for `upsert`."""
+    faster than text), each with its position in the batch, ready for `upsert`."""
     with conn.cursor().copy(COPY_STAGING) as copy:
         copy.set_types(_STAGING_TYPES)
-        for row in rows:
-            copy.write_row(row)
+        for position, row in enumerate(rows):
+            copy.write_row((position, *row))
 
 
 def _staged(name: str, *, derive: bool) -> sql.Composable:
@@ -88,12 +98,21 @@ def _staged(name: str, *, derive: bool) -> sql.Composable:
 def upsert(data_set: str, *, derive: bool = True) -> sql.Composed:
     """Move the staged batch (`codec.rows`, copied in with COPY_STAGING) into the data set: a
     record whose `_id` is stored replaces it in place (its insertion position, `seq`, is kept).
-    `derive` adds the period keys of records that have none; an import keeps them as given."""
+    `derive` adds the period keys of records that have none; an import keeps them as given.
+
+    Rows are written in `_id` order, so writers of the same ids lock them in the same order
+    and never deadlock on each other; new rows take their `seq` (the insertion order raw reads
+    follow) in the order they were posted: the inner query numbers them by `position` (the
+    identity's sequence, found once per statement), the outer one sorts them by `_id`."""
+    relation = table_name(data_set)
     return sql.SQL(
-        "INSERT INTO {table} ({columns}) SELECT {staged} FROM {staging}"
-        " ON CONFLICT (id) DO UPDATE SET {updates}"
+        "INSERT INTO {table} (seq, {columns}) SELECT seq, {staged} FROM ("
+        " SELECT nextval((SELECT pg_get_serial_sequence({qualified}, 'seq')::regclass)) AS seq,"
+        " * FROM {staging} ORDER BY position) AS numbered"
+        " ORDER BY id ON CONFLICT (id) DO UPDATE SET {updates}"
     ).format(
-        table=table(data_set),
+        table=sql.Identifier("backdrop", relation),
+        qualified=sql.Literal(f"backdrop.{relation}"),
         columns=_COLUMN_LIST,
         staged=sql.SQL(", ").join(
             _staged(name, derive=derive) for name in ("id", *DATE_COLUMNS, "record")
@@ -133,7 +152,8 @@ BUMP_VERSION = sql.SQL(
 def merge(data_set: str, fields: Mapping[str, Any]) -> tuple[sql.Composed, list[Any]]:
     """An UPDATE merging `fields` into one record (MongoDB `$set`), and its parameters but the
     last, the record's `_id`. A datetime field goes to its typed column; any other value of a
-    datetime field goes into the JSONB (its column is cleared), as `codec.split` stores it."""
+    datetime field goes into the JSONB (its column is cleared), as `codec.split` stores it.
+    What the JSONB kept about a field's old value (its negative zeros) goes with it."""
     typed: dict[str, Any] = {}
     rest: dict[str, Any] = {}
     for name, value in fields.items():
@@ -150,4 +170,5 @@ def merge(data_set: str, fields: Mapping[str, Any]) -> tuple[sql.Composed, list[
     statement = sql.SQL("UPDATE {table} SET {assignments} WHERE id = %s").format(
         table=table(data_set), assignments=sql.SQL(", ").join(assignments)
     )
-    return statement, [list(typed), dumps(rest), *typed.values()]
+    dropped = [*typed, *(negative_zeros_key(name) for name in fields)]
+    return statement, [dropped, dumps_fields(rest), *typed.values()]

@@ -1,0 +1,211 @@
+"""Bad input through the real apps on every engine (issue 9): a 4xx JSON error that names the
+problem, nothing stored; and the headers every kind of response carries."""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Callable
+from typing import Any
+
+import pytest
+import requests
+
+from backdrop.core.query import Query
+from backdrop.core.storage.base import Storage
+from tests.support.builtin_registry import BuiltinApps, RegisteredDataSet, register
+from tests.support.http_data_set import HttpDataSet
+from tests.support.stagecraft import StagecraftState, data_set_config
+
+BEYOND_64_BITS = (
+    "The JSON body holds an integer outside the range of 64-bit integers "
+    "(-9223372036854775808 to 9223372036854775807)"
+)
+
+
+@pytest.fixture
+def target(builtin: BuiltinApps, storage: Storage) -> RegisteredDataSet:
+    return register(storage)
+
+
+def post(builtin: BuiltinApps, data_set: RegisteredDataSet, body: str) -> requests.Response:
+    return requests.post(
+        builtin.write_url + data_set.path, data=body.encode(), headers=data_set.auth, timeout=30
+    )
+
+
+@pytest.mark.parametrize(
+    "number",
+    [
+        "18446744073709551616",  # 2^64: orjson reads it as a float
+        "18446744073709551617",
+        "-9223372036854775809",  # -(2^63) - 1
+        "123456789012345678901234567890",
+        "-100000000000000000000000000000000000000",
+    ],
+)
+def test_an_integer_beyond_64_bits_is_400_not_a_float(
+    builtin: BuiltinApps, target: RegisteredDataSet, storage: Storage, number: str
+) -> None:
+    body = f'[{{"_timestamp": "2014-01-01T00:00:00Z", "count": {number}}}]'
+    response = post(builtin, target, body)
+    assert response.status_code == 400, response.text
+    assert response.json() == {"status": "error", "message": BEYOND_64_BITS}
+    assert not storage.data_set_exists(target.config.name)
+
+
+def test_an_integer_beyond_64_bits_deep_in_a_patch_is_400(
+    builtin: BuiltinApps, target: RegisteredDataSet, storage: Storage
+) -> None:
+    assert post(builtin, target, '{"_id": "p", "value": 1}').status_code == 200
+    response = requests.patch(
+        f"{builtin.write_url}{target.path}/p",
+        data=b'{"nested": {"list": [1, 2, 99999999999999999999]}}',
+        headers=target.auth,
+        timeout=30,
+    )
+    assert response.status_code == 400, response.text
+    assert response.json() == {"status": "error", "message": BEYOND_64_BITS}
+    assert [r.get("nested") for r in storage.find(target.config.name, Query())] == [None]
+
+
+@pytest.mark.parametrize("number", ["18446744073709551615", "9223372036854775808"])
+def test_an_integer_orjson_keeps_gets_the_message_naming_its_field(
+    builtin: BuiltinApps, target: RegisteredDataSet, number: str
+) -> None:
+    response = post(builtin, target, f'{{"count": {number}}}')
+    assert response.status_code == 400
+    assert response.json() == {
+        "messages": [
+            "count is outside the range of 64-bit integers "
+            "(-9223372036854775808 to 9223372036854775807)"
+        ]
+    }
+
+
+LONG_DIGITS = "123456789012345678901234567890"
+
+
+@pytest.mark.parametrize(
+    ("literal", "value"),
+    [
+        (f'"{LONG_DIGITS}"', LONG_DIGITS),  # digits in a string are text
+        (f'"a\\"{LONG_DIGITS}"', f'a"{LONG_DIGITS}'),  # ... after an escaped quote too
+        ("9223372036854775807", 2**63 - 1),
+        ("-9223372036854775808", -(2**63)),
+        (f"0.{LONG_DIGITS}", float(f"0.{LONG_DIGITS}")),  # a long fraction is a float
+        (f"{LONG_DIGITS}.5", float(f"{LONG_DIGITS}.5")),
+        (f"{LONG_DIGITS}e0", float(LONG_DIGITS)),
+        ("1e-0000000000000000000001", 0.1),  # exponent digits are no integer
+        ("1E+0000000000000000000002", 100.0),
+    ],
+)
+def test_long_digit_runs_that_are_no_integer_are_stored_as_sent(
+    builtin: BuiltinApps, target: RegisteredDataSet, literal: str, value: Any
+) -> None:
+    response = post(builtin, target, f'{{"_id": "n", "value": {literal}}}')
+    assert response.status_code == 200, response.text
+    read = requests.get(f"{builtin.read_url}{target.path}", timeout=30)
+    [stored] = read.json()["data"]
+    assert type(stored["value"]) is type(value)
+    assert stored["value"] == value or math.isclose(stored["value"], value)
+
+
+# -- X-Content-Type-Options: nosniff on every kind of response ----------------------------------
+
+
+@pytest.fixture
+def readable(new_data_set: Callable[..., HttpDataSet]) -> HttpDataSet:
+    return new_data_set(records=[{"_timestamp": "2014-01-01T00:00:00Z", "value": 1}])
+
+
+def _etag_request(data_set: HttpDataSet) -> requests.Response:
+    first = data_set.get("group_by=value")
+    return data_set.get("group_by=value", headers={"If-None-Match": first.headers["ETag"]})
+
+
+def _broken_config(data_set: HttpDataSet, stagecraft: StagecraftState) -> requests.Response:
+    """A config the registry serves that core cannot read: a real 500 (a server-side fault)."""
+    config = data_set_config(f"{data_set.name}_broken", capped_size="not a number")
+    stagecraft.put(config)
+    try:
+        return data_set.http.get(f"{data_set.read_url}/{config['name']}")
+    finally:  # every listing of the configs would fail on it
+        stagecraft.remove(config["name"])
+
+
+def _config_source_down(data_set: HttpDataSet, stagecraft: StagecraftState) -> requests.Response:
+    stagecraft.failures.extend([503] * 10)
+    return data_set.get("group_by=value")
+
+
+KINDS: dict[str, tuple[int, Callable[[HttpDataSet, StagecraftState], requests.Response]]] = {
+    "200": (200, lambda d, s: d.get("group_by=value")),
+    "304": (304, lambda d, s: _etag_request(d)),
+    "400": (400, lambda d, s: d.get("period=fortnight")),
+    "401": (401, lambda d, s: d.http.post(f"{d.write_url}{d.path}", json={})),
+    "404": (404, lambda d, s: d.http.get(f"{d.read_url}/data/no/such")),
+    "405": (405, lambda d, s: d.http.get(f"{d.write_url}{d.path}")),
+    "413": (
+        413,
+        lambda d, s: d.http.post(
+            f"{d.write_url}{d.path}",
+            data=b" " * (11 << 20),
+            headers={"Authorization": f"Bearer {d.config['bearer_token']}"},
+        ),
+    ),
+    "500": (500, _broken_config),
+    "503": (503, _config_source_down),
+    "OPTIONS": (200, lambda d, s: d.http.options(f"{d.read_url}{d.path}")),
+    "write 200": (200, lambda d, s: d.post([{"_timestamp": "2014-01-02T00:00:00Z"}])),
+    "status": (200, lambda d, s: d.http.get(f"{d.write_url}/_status")),
+}
+
+
+@pytest.mark.parametrize("kind", list(KINDS))
+def test_every_kind_of_response_says_nosniff(
+    readable: HttpDataSet, stagecraft: StagecraftState, kind: str
+) -> None:
+    status, send = KINDS[kind]
+    response = send(readable, stagecraft)
+    assert response.status_code == status, response.text[:300]
+    assert response.headers["X-Content-Type-Options"] == "nosniff"
+
+
+def test_a_500_carries_a_generic_message_and_the_request_id(
+    readable: HttpDataSet, stagecraft: StagecraftState
+) -> None:
+    response = _broken_config(readable, stagecraft)
+    assert response.status_code == 500
+    body = response.json()
+    assert body == {
+        "status": "error",
+        "message": "Internal Server Error",
+        "request_id": response.headers["GOVUK-Request-Id"],
+    }
+
+
+# -- NUL in a path segment, with configs from the built-in registry in the database ----------------
+
+
+@pytest.mark.parametrize(
+    ("app", "method", "path"),
+    [
+        ("read", "GET", "/a%00b"),
+        ("read", "OPTIONS", "/a%00b"),
+        ("read", "GET", "/data/a%00b/t1"),
+        ("read", "GET", "/data/g1/t%00"),
+        ("write", "POST", "/data/x%00y/t1"),
+        ("write", "POST", "/ab%00cd"),
+        ("write", "PUT", "/data/g1/%00"),
+        ("write", "PATCH", "/data/%00/t1/some_id"),
+        ("write", "DELETE", "/data/%00/t1/some_id"),
+        ("write", "POST", "/data/x%00y/t1/transform"),
+    ],
+)
+def test_a_nul_in_a_path_segment_is_404_before_the_registry_is_asked(
+    builtin: BuiltinApps, app: str, method: str, path: str
+) -> None:
+    base = builtin.read_url if app == "read" else builtin.write_url
+    response = requests.request(method, base + path, data=b"{}", timeout=30)
+    assert response.status_code == 404, response.text
+    assert response.json()["status"] == "error"
