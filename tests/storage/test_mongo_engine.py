@@ -16,7 +16,7 @@ from pymongo.write_concern import WriteConcern
 from backdrop.core.errors import StorageBusy, ValueNotStorable, ValueTooLarge
 from backdrop.core.query import Query
 from backdrop.core.storage.base import Dispatch, Document
-from backdrop.core.storage.mongo import MongoStorage
+from backdrop.core.storage.mongo import MongoStorage, transactions
 from backdrop.core.storage.mongo.transactions import Transactions
 from tests.support.servers import db_command, free_port, stop, wait_for_port
 
@@ -93,10 +93,15 @@ def test_internal_names_refuse_record_writes(mongo: MongoStorage) -> None:
 
 
 def test_a_conflict_that_outlasts_the_retries_is_busy(
-    mongo: MongoStorage, raw: MongoClient[Document], name: str
+    mongo: MongoStorage,
+    raw: MongoClient[Document],
+    name: str,
+    monkeypatch: pytest.MonkeyPatch,
 ) -> None:
-    """Another transaction holds the record: every attempt conflicts, so after the bounded
-    retries the write fails as StorageBusy, and stores nothing of its batch."""
+    """Another transaction holds the record: every attempt conflicts (the write lock it takes
+    after the first does not help), so once the retries' time is up the write fails as
+    StorageBusy, and stores nothing of its batch. The lock is no registry document."""
+    monkeypatch.setattr(transactions, "BUSY_SECONDS", 1.0)
     mongo.save(name, [{"_id": "a", "v": 1}])
     with raw.start_session() as holder:
         holder.start_transaction()
@@ -111,6 +116,8 @@ def test_a_conflict_that_outlasts_the_retries_is_busy(
     assert sorted((r["_id"], r["v"]) for r in mongo.find(name, Query())) == [("a", 1)]
     mongo.save(name, [{"_id": "b", "v": 1}, {"_id": "a", "v": 3}])  # once it is gone: stored
     assert sorted((r["_id"], r["v"]) for r in mongo.find(name, Query())) == [("a", 3), ("b", 1)]
+    assert raw.get_default_database()["backdrop.write_locks"].count_documents({"_id": name}) == 1
+    assert "write_locks" not in {kind for kind, _, _ in mongo.all_documents()}
 
 
 @pytest.fixture(scope="module")
@@ -132,10 +139,11 @@ def test_transactions_are_used_where_the_server_has_them(
     """The embedded server is a single-node replica set; `--standalone` hides that, as a
     standalone mongod has no transactions; unacknowledged writes cannot be in one."""
     journaled = WriteConcern(j=True)
-    assert Transactions(raw, journaled).supported()
-    assert not Transactions(raw, WriteConcern(w=0)).supported()
+    locks = raw.get_default_database()["backdrop.write_locks"]
+    assert Transactions(raw, journaled, locks).supported()
+    assert not Transactions(raw, WriteConcern(w=0), locks).supported()
     with MongoClient(standalone_url) as standalone:
-        assert not Transactions(standalone, journaled).supported()
+        assert not Transactions(standalone, journaled, locks).supported()
 
 
 def test_a_standalone_server_is_written_without_transactions(standalone_url: str) -> None:

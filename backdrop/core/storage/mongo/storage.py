@@ -42,6 +42,7 @@ _NAMESPACE_EXISTS = 48
 _INTERNAL_ERROR = 1  # SecantusDB's answer to a `$sum` of longs past 64 bits
 _VERSIONS = "data_versions"
 _OUTBOX = "outbox"
+_WRITE_LOCKS = "write_locks"
 _TIMESTAMP_INDEX = "_timestamp_-1"
 _MIN_CAPPED_SIZE = 4096
 _GENERATED_ID = re.compile(r"[0-9a-f]{24}")
@@ -100,7 +101,9 @@ class MongoStorage(Storage):
         self._db: Database[Document] = self._client.get_default_database(
             "backdrop", write_concern=write_concern
         )
-        self._transactions = Transactions(self._client, write_concern)
+        self._transactions = Transactions(
+            self._client, write_concern, self._documents(_WRITE_LOCKS)
+        )
         self._seam = Seam(CircuitBreaker())
 
     @property
@@ -214,7 +217,12 @@ class MongoStorage(Storage):
         """The batch and its outbox entry in one transaction where the server has them (a
         capped collection never does); the version changes once they are visible."""
         records = self._records(data_set)
-        capped = bool(documents) and self._is_capped(data_set)
+        capped = False
+        if documents:
+            found = list(self._db.list_collections(filter={"name": data_set}))
+            if not found:  # made before the transaction: writers racing to make it would conflict
+                self.create_data_set(data_set, None)
+            capped = bool(found and found[0].get("options", {}).get("capped"))
         # Built once: the ids pymongo gives inserts stay the same when a conflict runs it again.
         operations = _operations(documents, capped)
 
@@ -224,13 +232,9 @@ class MongoStorage(Storage):
             if dispatch is not None:
                 outbox.add(self._documents(_OUTBOX), dispatch, session)
 
-        self._transactions.run(work, atomic=not capped)
+        self._transactions.run(work, lock=data_set, atomic=not capped)
         if operations:
             self._bump_version(data_set)
-
-    def _is_capped(self, data_set: str) -> bool:
-        found = list(self._db.list_collections(filter={"name": data_set}))
-        return bool(found and found[0].get("options", {}).get("capped"))
 
     @guarded
     def patch_record(self, data_set: str, record_id: str, fields: Mapping[str, Any]) -> bool:
@@ -397,7 +401,7 @@ class MongoStorage(Storage):
     def all_documents(self) -> Iterator[tuple[str, str, Document]]:
         for name in sorted(self._db.list_collection_names()):
             kind = name.removeprefix("backdrop.")
-            if kind in (name, _VERSIONS, _OUTBOX):
+            if kind in (name, _VERSIONS, _OUTBOX, _WRITE_LOCKS):
                 continue
             for document in self._documents(kind).find({}, sort=[("_id", 1)]):
                 key = document.pop("_id")
