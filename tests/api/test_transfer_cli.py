@@ -204,6 +204,7 @@ def test_import_rejects_bad_rows_by_number_and_writes_the_rest(
         ("people.json", b'[{"name": "Pawel", "age": 27}, {"name": "Max", "age": 35}]'),
         ("people.csv.gz", gzip.compress(b"name,age\nPawel,27\nMax,35\n")),
     ],
+    ids=["xlsx", "xls", "jsonl.gz", "json", "csv.gz"],  # the same on every xdist worker
 )  # fmt: skip
 def test_import_reads_every_format(
     cli: Cli,
