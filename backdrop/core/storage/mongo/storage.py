@@ -159,15 +159,20 @@ class MongoStorage(Storage):
         options: dict[str, Any] = {}
         if capped_size:  # MongoDB caps at 4096 bytes at least; the embedded server is told so
             options = {"capped": True, "size": max(capped_size, _MIN_CAPPED_SIZE)}
+        if self._make_collection(data_set, options):
+            records.create_index([("_timestamp", DESCENDING)], name=_TIMESTAMP_INDEX)
+
+    def _make_collection(self, data_set: str, options: Mapping[str, Any]) -> bool:
+        """Create the collection; False when another process made it first."""
         try:
             self._db.create_collection(data_set, **options)
         except CollectionInvalid:
-            return
+            return False
         except OperationFailure as exc:
             if exc.code != _NAMESPACE_EXISTS:
                 raise
-            return
-        records.create_index([("_timestamp", DESCENDING)], name=_TIMESTAMP_INDEX)
+            return False
+        return True
 
     @guarded
     def drop_data_set(self, data_set: str) -> bool:
@@ -221,7 +226,7 @@ class MongoStorage(Storage):
         if documents:
             found = list(self._db.list_collections(filter={"name": data_set}))
             if not found:  # made before the transaction: writers racing to make it would conflict
-                self.create_data_set(data_set, None)
+                self._make_collection(data_set, {})  # as an insert makes it: no index
             capped = bool(found and found[0].get("options", {}).get("capped"))
         # Built once: the ids pymongo gives inserts stay the same when a conflict runs it again.
         operations = _operations(documents, capped)
