@@ -12,14 +12,12 @@ outbox entry; writes wait for the journal (`client.py`).
 
 from __future__ import annotations
 
-import re
 import uuid
 from collections.abc import Iterator, Mapping, Sequence
 from datetime import datetime
 from typing import Any
 
-from bson import ObjectId
-from pymongo import DESCENDING, InsertOne, ReplaceOne
+from pymongo import DESCENDING
 from pymongo.client_session import ClientSession
 from pymongo.collection import Collection
 from pymongo.database import Database
@@ -27,13 +25,13 @@ from pymongo.errors import CollectionInvalid, OperationFailure
 
 from backdrop.core.breaker import CircuitBreaker
 from backdrop.core.errors import TooManyRows, ValueNotStorable
-from backdrop.core.periods import period_starts
 from backdrop.core.query import Query
 from backdrop.core.storage.base import Dispatch, Document, Record, Row, Storage
 from backdrop.core.storage.mongo import outbox
 from backdrop.core.storage.mongo.client import connect, journaled
 from backdrop.core.storage.mongo.names import collection_name, data_set_name, encodable
 from backdrop.core.storage.mongo.pipeline import collected, group_pipeline, selection
+from backdrop.core.storage.mongo.records import bulk_operations, by_id, stored
 from backdrop.core.storage.mongo.seam import Seam, guarded
 from backdrop.core.storage.mongo.transactions import Transactions
 from backdrop.core.timeutils import now
@@ -45,43 +43,8 @@ _OUTBOX = "outbox"
 _WRITE_LOCKS = "write_locks"
 _TIMESTAMP_INDEX = "_timestamp_-1"
 _MIN_CAPPED_SIZE = 4096
-_GENERATED_ID = re.compile(r"[0-9a-f]{24}")
 _NOT_A_DATA_SET = "That name cannot be a data set's name"
 _NOT_A_KIND = "That name cannot be a kind of registry document"
-
-Operation = InsertOne[Document] | ReplaceOne[Document]
-
-
-def _stored(record: Record, updated_at: datetime) -> Document:
-    """The document MongoDB keeps: the record, its derived period keys, `_updated_at`."""
-    stamp = record.get("_timestamp")
-    derived = period_starts(stamp) if isinstance(stamp, datetime) else {}
-    return {**record, **derived, "_updated_at": updated_at}
-
-
-def _by_id(record_id: str) -> dict[str, Any] | None:
-    """The filter for the record the read API shows as `record_id`: a generated id is stored as
-    an ObjectId and read back as its 24 hex digits, so those match both forms (pinned 1). None
-    for an id no record can have (text BSON cannot encode)."""
-    if _GENERATED_ID.fullmatch(record_id):
-        return {"_id": {"$in": [record_id, ObjectId(record_id)]}}
-    return {"_id": record_id} if encodable(record_id) else None
-
-
-def _operations(documents: Sequence[Document], capped: bool) -> list[Operation]:
-    """One upsert per document with an `_id` (the last wins), an insert for the others."""
-    operations: list[Operation] = []
-    for record in documents:
-        document = dict(record)
-        if capped and "_id" not in document:
-            # The embedded server trims a capped collection on upserts but not on batched
-            # inserts; an id made here keeps it bounded there and costs MongoDB nothing.
-            document["_id"] = ObjectId()
-        if "_id" in document:
-            operations.append(ReplaceOne({"_id": document["_id"]}, document, upsert=True))
-        else:
-            operations.append(InsertOne(document))
-    return operations
 
 
 def _sums(query: Query) -> bool:
@@ -210,7 +173,7 @@ class MongoStorage(Storage):
         self, data_set: str, records: Sequence[Record], *, dispatch: Dispatch | None = None
     ) -> None:
         stamp = now()
-        self._write(data_set, [_stored(record, stamp) for record in records], dispatch)
+        self._write(data_set, [stored(record, stamp) for record in records], dispatch)
 
     @guarded
     def import_records(self, data_set: str, records: Sequence[Record]) -> None:
@@ -229,7 +192,7 @@ class MongoStorage(Storage):
                 self._make_collection(data_set, {})  # as an insert makes it: no index
             capped = bool(found and found[0].get("options", {}).get("capped"))
         # Built once: the ids pymongo gives inserts stay the same when a conflict runs it again.
-        operations = _operations(documents, capped)
+        operations = bulk_operations(documents, capped)
 
         def work(session: ClientSession | None) -> None:
             if operations:
@@ -247,7 +210,7 @@ class MongoStorage(Storage):
         # keys (`$date`, `a.b`, ""), never read as an operator or a path (pinned 2).
         values = {**fields, "_updated_at": now()}
         update = [{"$set": {name: {"$literal": value} for name, value in values.items()}}]
-        records, match = self._records(data_set), _by_id(record_id)
+        records, match = self._records(data_set), by_id(record_id)
         if match is None:
             return False
         result = records.update_one(match, update)
@@ -257,7 +220,7 @@ class MongoStorage(Storage):
 
     @guarded
     def delete_record(self, data_set: str, record_id: str) -> bool:
-        records, match = self._records(data_set), _by_id(record_id)
+        records, match = self._records(data_set), by_id(record_id)
         if match is None:
             return False
         result = records.delete_one(match)
