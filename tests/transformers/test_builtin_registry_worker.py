@@ -30,6 +30,9 @@ from tests.transformers.scenario import (
     wait_for_rates,
 )
 
+# Real brokers are shared by every pytest-xdist worker: these modules run in one.
+pytestmark = pytest.mark.xdist_group("brokers")
+
 REDIS_DB = 12
 
 
