@@ -21,7 +21,7 @@ echo "== ruff" && ruff check . && ruff format --check .
 echo "== mypy" && mypy
 echo "== brokers" && tools/start-brokers.sh
 echo "== package" && tools/check_package.sh
-echo "== pytest" && pytest -q "$@"
+echo "== pytest" && pytest -q -n 4 --dist loadfile "$@"
 for engine in mongodb postgres; do
   echo "== behave ($engine)" && behave --format progress -D "engine=$engine" features
 done
