@@ -25,10 +25,9 @@ from tests.support.servers import throwaway_postgres
 from tests.support.worker import WorkerLog, poll, redis_url, running_worker
 from tests.transformers.scenario import EVENTS, RATE, assert_rates, rate_transform, wait_for_rates
 
-# Real brokers are shared by every pytest-xdist worker: these modules run in one.
-pytestmark = pytest.mark.xdist_group("brokers")
-
 REDIS_DB = 11
+# Shared with every other test process: one module at a time uses these (tests/conftest.py).
+pytestmark = pytest.mark.shares_brokers(f"redis/{REDIS_DB}")
 TOTAL = {"collect": "value:sum", "group_by": "kind"}
 
 
