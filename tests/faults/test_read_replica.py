@@ -102,6 +102,12 @@ def _post(replicated: Replicated, data_set: RegisteredDataSet, value: int) -> No
     assert response.status_code == 200, response.text
 
 
+def _readiness(replicated: Replicated) -> tuple[int, str]:
+    """The read app's readiness status and its replica check."""
+    response = requests.get(f"{replicated.read_url}/_status/ready", timeout=10)
+    return response.status_code, response.json()["checks"]["read_database"]
+
+
 def _in_order(seen: list[int]) -> bool:
     return all(earlier <= later for earlier, later in itertools.pairwise(seen))
 
@@ -161,10 +167,12 @@ def test_the_read_app_answers_503_while_the_standby_restarts_and_then_recovers(
     replicated.standby.stop("fast")
     try:
         assert reader.total() is None  # a clean 503, at once
+        assert _readiness(replicated) == (503, "unavailable")  # out of the load balancer
         _post(replicated, data_set, 2)  # the primary takes writes meanwhile
     finally:
         replicated.standby.start()
     poll(reader.total, timeout=30, what="an answer from the restarted standby")
+    assert _readiness(replicated) == (200, "ok")
     wait_for_replay(replicated.primary, replicated.standby, DATABASE)
     assert reader.total() == 3
     assert _in_order(reader.seen), reader.seen
