@@ -18,7 +18,8 @@ from backdrop.core.errors import SettingsInvalid
 from backdrop.core.limits import Limits
 
 DEFAULT_DATABASE_URL = "mongodb://127.0.0.1:27017/backdrop?directConnection=true&retryWrites=false"
-DEFAULT_POSTGRES_URL = "postgresql://127.0.0.1:5432/backdrop"
+# The embedded PostgreSQL server (`DATABASE_ENGINE=postgres ./start-app.sh db`, port 5433).
+DEFAULT_POSTGRES_URL = "postgresql://postgres@127.0.0.1:5433/backdrop"
 # Engine name -> the URL schemes it accepts; the first engine is the default.
 DATABASE_ENGINES: Mapping[str, tuple[str, ...]] = MappingProxyType(
     {"mongodb": ("mongodb", "mongodb+srv"), "postgres": ("postgresql", "postgres")}
@@ -43,6 +44,9 @@ class Settings:
 
     database_engine: str = "mongodb"
     database_url: str = DEFAULT_DATABASE_URL
+    # Where the read app runs queries (a PostgreSQL hot standby, a MongoDB URL with
+    # readPreference=secondaryPreferred); the registry and every write use database_url.
+    database_read_url: str | None = field(default=None, repr=False)
     data_dir: Path = Path("var")
     stagecraft_url: str | None = None
     signon_api_user_token: str | None = field(default=None, repr=False)
@@ -71,6 +75,11 @@ class Settings:
             raise SettingsInvalid(f'Database engine not implemented "{self.database_engine}"')
         if engine_for_url(self.database_url) != self.database_engine:
             raise SettingsInvalid(f'DATABASE_URL does not name a "{self.database_engine}" database')
+        read_url = self.database_read_url
+        if read_url is not None and engine_for_url(read_url) != self.database_engine:
+            raise SettingsInvalid(
+                f'DATABASE_READ_URL does not name a "{self.database_engine}" database'
+            )
         if not isinstance(logging.getLevelName(self.log_level), int):
             raise SettingsInvalid(f'Unknown LOG_LEVEL "{self.log_level}"')
 
@@ -87,6 +96,7 @@ class Settings:
         return cls(
             database_engine=engine,
             database_url=url or DEFAULT_URLS.get(engine, DEFAULT_DATABASE_URL),
+            database_read_url=get("DATABASE_READ_URL"),
             data_dir=Path(get("BACKDROP_DATA_DIR") or "var"),
             stagecraft_url=(get("STAGECRAFT_URL") or "").rstrip("/") or None,
             signon_api_user_token=get("SIGNON_API_USER_TOKEN"),

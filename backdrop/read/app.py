@@ -48,7 +48,7 @@ def create_app(settings: Settings | None = None, *, storage: Storage | None = No
     init_compression(app)
     app.url_map.converters["data_set"] = DataSetName
     metrics = Metrics.build(settings, "read")
-    app.extensions["backdrop"] = Services.build(settings, storage, metrics=metrics)
+    app.extensions["backdrop"] = svc = Services.build(settings, storage, metrics=metrics)
     init_request_log(app)
     init_metrics(app, metrics)
     init_headers(app)
@@ -57,6 +57,8 @@ def create_app(settings: Settings | None = None, *, storage: Storage | None = No
     app.register_blueprint(docs_blueprint("read", read_document()))
     app.register_blueprint(status.bp)
     app.register_blueprint(readiness.bp)
+    if settings.database_read_url is not None:
+        readiness.add_check(app, "read_database", svc.read_storage.ping)
     app.register_blueprint(queries.bp)
     app.register_blueprint(pages.bp)
     app.register_blueprint(explorer.bp)

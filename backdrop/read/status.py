@@ -23,7 +23,7 @@ def status() -> Response:
 @bp.get("/_status/data-sets")
 def data_sets_status() -> Response:
     svc = services()
-    stale = svc.data_sets.stale(svc.configs.all())
+    stale = svc.reads.stale(svc.configs.all())
     if not stale:
         fresh = {"status": "ok", "data_sets": None, "message": "All data_sets are in date"}
         return json_response(fresh, headers=HEADERS)

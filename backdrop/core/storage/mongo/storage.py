@@ -12,6 +12,7 @@ outbox entry; writes wait for the journal (`client.py`).
 
 from __future__ import annotations
 
+import contextlib
 import uuid
 from collections.abc import Iterator, Mapping, Sequence
 from datetime import datetime
@@ -282,6 +283,15 @@ class MongoStorage(Storage):
             )
             document = self._documents(_VERSIONS).find_one({"_id": data_set}) or {}
         return str(document.get("version", ""))
+
+    @contextlib.contextmanager
+    def monotonic_reads(self) -> Iterator[Storage]:
+        """This engine with one causally consistent session bound to every operation of the
+        block: MongoDB makes each read wait until the member it goes to (any secondary, with
+        `readPreference=secondaryPreferred`) has caught up with what the session saw before.
+        Starting a session costs no round trip."""
+        with self._client.start_session(causal_consistency=True) as session, session.bind():
+            yield self
 
     @guarded
     def last_updated(self, data_sets: Sequence[str]) -> dict[str, datetime | None]:

@@ -18,7 +18,12 @@ A database that cannot be reached costs a request at most `timeout` seconds, nev
   database restart is replaced at once instead of failing a request (`_pooled`; psycopg_pool's
   own `check` would sleep a second before trying the next one);
 - the first use opens the pool and migrates the schema under a lock that nobody waits for
-  longer than `timeout`.
+  longer than `timeout`;
+- a hot standby (`DATABASE_READ_URL`) is served as it is: it gets no staging table and no
+  migration (it replays the primary's), and answers 503 until it has the primary's schema;
+- `pinned()` lends one connection for a series of statements that see the database's states
+  in order (each statement a snapshot at least as new as the one before, even behind a load
+  balancer over several standbys): the response cache's version and answer come from one.
 """
 
 from __future__ import annotations
@@ -97,8 +102,14 @@ def _configure(conn: Connection) -> None:
     conn.execute("SET TIME ZONE 'UTC'")
     conn.execute("SET work_mem = '64MB'")
     conn.execute("SET jit = off")
-    conn.execute(CREATE_STAGING)
+    if not _standby(conn):  # a standby takes no writes, not even to a temporary table
+        conn.execute(CREATE_STAGING)
     conn.commit()
+
+
+def _standby(conn: Connection) -> bool:
+    found = conn.execute("SELECT pg_is_in_recovery()").fetchone()
+    return bool(found and found[0])
 
 
 def _left(deadline: float) -> float:
@@ -202,6 +213,13 @@ class Connections:
         self._lent.discard(id(conn))
         self._pool.putconn(conn)
 
+    @contextlib.contextmanager
+    def pinned(self) -> Iterator[Pinned]:
+        """One pooled connection for a series of statements, each its own snapshot (autocommit)
+        and none older than the one before: one session on one server (module docstring)."""
+        with self.connection(reading=True) as conn:
+            yield Pinned(conn, self._breaker)
+
     def transaction(self, work: Callable[[Connection], T]) -> T:
         """`work` in one transaction, run again from the start when it deadlocked or failed to
         serialise against a concurrent one (nothing of a failed run is kept); StorageBusy once
@@ -244,8 +262,35 @@ class Connections:
             if self._migrated.is_set():
                 return []
             with self._pooled(deadline) as conn:
-                applied = migrate(conn)
+                try:
+                    applied = migrate(conn)
+                except psycopg.errors.ReadOnlySqlTransaction as exc:
+                    # A standby that has not yet replayed the primary's migrations.
+                    raise StorageUnavailable(UNAVAILABLE) from exc
             self._migrated.set()
             return applied
         finally:
             self._start.release()
+
+
+class Pinned:
+    """A connection lent by `Connections.pinned`, with the same two doors as `Connections`:
+    statements run in autocommit unless a transaction is asked for; errors are translated."""
+
+    def __init__(self, conn: Connection, breaker: CircuitBreaker) -> None:
+        self._conn = conn
+        self._breaker = breaker
+
+    @contextlib.contextmanager
+    def connection(self, *, reading: bool = False) -> Iterator[Connection]:
+        with driver_errors(self._breaker):
+            if reading:
+                yield self._conn
+                return
+            with self._conn.transaction():
+                yield self._conn
+
+    def transaction(self, work: Callable[[Connection], T]) -> T:
+        """`work` in one transaction, once: a pinned series is for reads, which never conflict."""
+        with self.connection() as conn:
+            return work(conn)
