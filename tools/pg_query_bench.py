@@ -33,7 +33,7 @@ from backdrop.bench.workload import generate
 from backdrop.core.data_set import DataSetConfig
 from backdrop.core.data_sets import DataSets
 from backdrop.core.records import prepare_records
-from backdrop.core.storage.postgres import PostgresStorage
+from backdrop.core.storage.postgres.storage import PostgresStorage
 from backdrop.web.rendering import dumps
 from tests.support.servers import throwaway_postgres
 

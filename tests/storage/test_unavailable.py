@@ -8,8 +8,8 @@ import pytest
 from backdrop.core.errors import StorageUnavailable
 from backdrop.core.query import Query
 from backdrop.core.storage.base import Storage
-from backdrop.core.storage.mongo import MongoStorage
-from backdrop.core.storage.postgres import PostgresStorage
+from backdrop.core.storage.mongo.storage import MongoStorage
+from backdrop.core.storage.postgres.storage import PostgresStorage
 from tests.support.servers import free_port
 
 
