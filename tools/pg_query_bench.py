@@ -30,7 +30,7 @@ from backdrop.bench.measure import timed
 from backdrop.bench.queries import QUERIES
 from backdrop.bench.sql_twin import bench_query, statement_text
 from backdrop.bench.workload import generate
-from backdrop.core.data_set import DataSetConfig
+from backdrop.core.data_set_config import DataSetConfig
 from backdrop.core.data_sets import DataSets
 from backdrop.core.records import prepare_records
 from backdrop.core.storage.postgres.storage import PostgresStorage

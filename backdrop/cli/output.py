@@ -11,7 +11,7 @@ from typing import Any
 import click
 
 from backdrop.core.config import Settings
-from backdrop.core.data_set import DataSetConfig
+from backdrop.core.data_set_config import DataSetConfig
 from backdrop.core.errors import BackdropError, StorageUnavailable
 from backdrop.core.logs import redact
 from backdrop.core.registry.local import LocalRegistry

@@ -16,7 +16,7 @@ import click
 
 from backdrop.cli.output import echo
 from backdrop.core.config import Settings
-from backdrop.core.data_set import DataSetConfig
+from backdrop.core.data_set_config import DataSetConfig
 from backdrop.core.data_sets import new_dispatch
 from backdrop.core.errors import BackdropError
 from backdrop.core.exporting import (

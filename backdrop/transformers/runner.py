@@ -12,7 +12,7 @@ from typing import Any
 
 import orjson
 
-from backdrop.core.data_set import DataSetConfig
+from backdrop.core.data_set_config import DataSetConfig
 from backdrop.core.errors import DataSetNotFound
 from backdrop.core.query_parser import parse_query
 from backdrop.core.services import Services

@@ -15,7 +15,7 @@ import pytest
 import redis
 
 from backdrop.core.config import Settings
-from backdrop.core.data_set import DataSetConfig
+from backdrop.core.data_set_config import DataSetConfig
 from backdrop.core.data_sets import new_dispatch
 from backdrop.core.storage.base import Dispatch, Storage
 from backdrop.transformers.dispatch import WorkerContext, run_and_chain

@@ -19,7 +19,7 @@ from typing import Any, TypeVar
 import psycopg
 from psycopg import sql
 
-from backdrop.core.data_set import is_data_set_name
+from backdrop.core.data_set_config import is_data_set_name
 from backdrop.core.errors import StorageError, TooManyRows, ValueNotStorable
 from backdrop.core.query import Query
 from backdrop.core.storage.base import Dispatch, Document, Record, Row, Storage
