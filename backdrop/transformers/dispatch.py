@@ -25,8 +25,8 @@ from celery import Celery, Task
 
 from backdrop.core.config import Settings
 from backdrop.core.errors import (
+    BadRequest,
     DataSetNotFound,
-    InvalidRequest,
     StorageError,
     TransformInvalid,
     UnknownTransform,
@@ -52,7 +52,7 @@ RETRY_BASE_SECONDS = 1.0
 PERMANENT_ERRORS: tuple[type[Exception], ...] = (
     UnknownTransform,
     TransformInvalid,
-    InvalidRequest,
+    BadRequest,
     DataSetNotFound,
     KeyError,
     TypeError,

@@ -19,10 +19,10 @@ from werkzeug.exceptions import HTTPException, RequestEntityTooLarge
 
 from backdrop.core.errors import (
     BackdropError,
+    BadRequest,
     CollectionNotFound,
     ConfigUnavailable,
     DataSetNotFound,
-    InvalidRequest,
     PayloadTooLarge,
     RecordsInvalid,
     StorageBusy,
@@ -42,7 +42,7 @@ STATUS: Mapping[type[BackdropError], int] = {
     DataSetNotFound: 404,
     CollectionNotFound: 404,
     Unauthorized: 401,
-    InvalidRequest: 400,
+    BadRequest: 400,
     PayloadTooLarge: 413,
     ValueNotStorable: 400,
     ValueTooLarge: 413,
