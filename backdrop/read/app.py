@@ -5,6 +5,7 @@ from __future__ import annotations
 from flask import Flask
 
 from backdrop.core.config import Settings
+from backdrop.core.errors import DataSetNotFound
 from backdrop.core.storage.base import Storage
 from backdrop.read import explorer, queries, status
 from backdrop.read.openapi import read_document
@@ -14,7 +15,7 @@ from backdrop.web.factory import AppKind, new_app
 from backdrop.web.reserved import DataSetName
 
 READ_ERRORS = ErrorStyle(
-    data_set_not_found="data_set not found",
+    messages={DataSetNotFound: "data_set not found"},
     http_error_message=lambda error: error.name,
     headers={"Access-Control-Allow-Origin": "*"},
 )

@@ -9,6 +9,7 @@ from prometheus_client.registry import Collector
 from werkzeug.exceptions import HTTPException
 
 from backdrop.core.config import Settings
+from backdrop.core.errors import DataSetNotFound
 from backdrop.core.services import Services
 from backdrop.core.storage.base import Storage
 from backdrop.transformers.publish import TransformPublisher
@@ -34,7 +35,7 @@ def _http_error_message(error: HTTPException) -> str:
 
 
 WRITE_ERRORS = ErrorStyle(
-    data_set_not_found="Could not find data_set_config",
+    messages={DataSetNotFound: "Could not find data_set_config"},
     http_error_message=_http_error_message,
     returned_headers={"Cache-Control": "no-cache"},
 )
