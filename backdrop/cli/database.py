@@ -8,7 +8,7 @@ from contextlib import ExitStack, contextmanager
 
 import click
 
-from backdrop.cli.output import echo, failure, opened
+from backdrop.cli.output import echo, naming_the_database, opened
 from backdrop.core.config import Settings
 from backdrop.core.copying import copy_all, plan
 from backdrop.core.errors import BackdropError
@@ -45,11 +45,9 @@ def _database(url: str, timeout: float, *, create: bool = False) -> Iterator[Sto
     """The storage at `url`, answering (pinged) before anything is copied; with `create`, the
     database is created first when its server has none of that name."""
     settings = _settings_for(url, timeout)
-    try:
-        if create:
+    if create:
+        with naming_the_database(url):
             ensure_database(url, timeout)
-    except BackdropError as exc:
-        raise failure(exc, url) from exc
     with opened(settings) as storage:
         storage.ping()
         yield storage
