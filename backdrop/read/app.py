@@ -12,7 +12,6 @@ from backdrop.read.openapi import read_document
 from backdrop.web import pages
 from backdrop.web.errors import ErrorStyle
 from backdrop.web.factory import AppKind, new_app
-from backdrop.web.reserved import DataSetName
 
 READ_ERRORS = ErrorStyle(
     messages={DataSetNotFound: "data_set not found"},
@@ -24,7 +23,6 @@ READ = AppKind(
     component="read",
     description="Backdrop's read API: query data sets, grouped and bucketed by period",
     errors=READ_ERRORS,
-    data_set_name=DataSetName,
     document=read_document,
     status=status.status_blueprint,
 )

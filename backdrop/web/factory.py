@@ -33,6 +33,8 @@ from backdrop.web.headers import init_headers
 from backdrop.web.index import index_blueprint
 from backdrop.web.metrics import init_metrics
 from backdrop.web.request_log import init_request_log
+from backdrop.web.reserved import DataSetName
+from backdrop.web.status import status_blueprint
 
 logger = logging.getLogger(__name__)
 
@@ -50,9 +52,11 @@ class AppKind:
     component: str  # "read" or "write": metrics, statsd prefix, `GET /` name
     description: str
     errors: ErrorStyle  # its headers (CORS on read) go on the index and status answers too
-    data_set_name: type[BaseConverter]  # the `<data_set:…>` converter of the legacy routes
     document: Callable[[], dict[str, Any]]  # its OpenAPI document
-    status: Callable[[Mapping[str, str]], Blueprint]  # the `status` blueprint, given headers
+    # The `<data_set:…>` converter of the legacy routes: any segment no route owns, or narrower.
+    data_set_name: type[BaseConverter] = DataSetName
+    # The `status` blueprint, given the headers: `/_status`, or more status routes with it.
+    status: Callable[[Mapping[str, str]], Blueprint] = status_blueprint
 
 
 def settings_for_process(settings: Settings | None) -> Settings:

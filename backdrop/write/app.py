@@ -17,7 +17,6 @@ from backdrop.web import pages, readiness
 from backdrop.web.errors import ErrorStyle
 from backdrop.web.factory import AppKind, new_app, on_close
 from backdrop.web.reserved import WritableDataSetName
-from backdrop.web.status import status_blueprint
 from backdrop.write import admin, records, transforms, triggers, upload
 from backdrop.write.openapi import write_document
 
@@ -44,9 +43,8 @@ WRITE = AppKind(
     component="write",
     description="Backdrop's write API: records in, with a bearer token per data set",
     errors=WRITE_ERRORS,
-    data_set_name=WritableDataSetName,
     document=write_document,
-    status=status_blueprint,
+    data_set_name=WritableDataSetName,
 )
 
 

@@ -15,6 +15,11 @@ if TYPE_CHECKING:
     from backdrop.core.storage.base import Storage
 
 
+def created_on_first_write(url: str, timeout: float) -> bool:
+    """`ensure_database` for an engine that makes a database with its first write."""
+    return False
+
+
 @dataclass(frozen=True, slots=True)
 class Engine:
     """One engine: its `DATABASE_ENGINE` name, the URL schemes it serves, the URL it uses when
@@ -28,9 +33,4 @@ class Engine:
     open: Callable[[str, float], Storage]
     # (url, timeout in seconds) -> True when the database was missing and is created now;
     # raises DatabaseMissing when it cannot be, StorageUnavailable when the server is not there.
-    ensure_database: Callable[[str, float], bool]
-
-
-def created_on_first_write(url: str, timeout: float) -> bool:
-    """`ensure_database` for an engine that makes a database with its first write."""
-    return False
+    ensure_database: Callable[[str, float], bool] = created_on_first_write

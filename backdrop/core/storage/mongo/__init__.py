@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
-from backdrop.core.storage.engine import Engine, created_on_first_write
+from backdrop.core.storage.engine import Engine
 
 if TYPE_CHECKING:
     from backdrop.core.storage.base import Storage
@@ -21,5 +21,4 @@ ENGINE = Engine(
     schemes=("mongodb", "mongodb+srv"),
     default_url="mongodb://127.0.0.1:27017/backdrop?directConnection=true&retryWrites=false",
     open=_open,
-    ensure_database=created_on_first_write,
 )
