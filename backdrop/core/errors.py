@@ -29,7 +29,7 @@ BackdropError
 from __future__ import annotations
 
 from collections.abc import Sequence
-from typing import Any, Literal
+from typing import Any, ClassVar, Literal
 
 BodyShape = Literal["message", "messages", "messages_text"]
 # How much of a client's value a message or detail quotes: enough to recognise it.
@@ -189,24 +189,35 @@ class DatabaseMissing(BackdropError):
 
 
 class StorageError(BackdropError):
-    """The database failed; the driver's exception is the __cause__."""
+    """The database failed; the driver's exception is the __cause__. `kind` is the bounded
+    label metrics count it under (subclasses name their own)."""
+
+    kind: ClassVar[str] = "other"
 
 
 class StorageUnavailable(StorageError):
     """The database cannot be reached (down, starting, or the network is), or it failed so
     recently that the circuit breaker answers for it without trying (core/breaker.py)."""
 
+    kind: ClassVar[str] = "unavailable"
+
 
 class StorageBusy(StorageError):
     """Concurrent writers kept deadlocking or conflicting after the engine's bounded retries;
     nothing of the write was stored, and sending it again is safe."""
+
+    kind: ClassVar[str] = "busy"
 
 
 class ValueNotStorable(StorageError):
     """The database refused a value that passed core's checks (too large for an index or a
     document, or text it cannot represent); nothing was stored. A client error (4xx)."""
 
+    kind: ClassVar[str] = "not_storable"
+
 
 class ValueTooLarge(ValueNotStorable):
     """The database refused a record or value as too large (a MongoDB document over 16 MB, an
     index entry over its limit); nothing was stored (HTTP 413)."""
+
+    kind: ClassVar[str] = "too_large"
