@@ -32,7 +32,7 @@ import threading
 import time
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
-from typing import Any, TypeVar
+from typing import Any, TypedDict, TypeVar
 
 import psycopg
 from psycopg.conninfo import conninfo_to_dict, make_conninfo
@@ -66,6 +66,14 @@ class Retry:
 
     def delay(self, attempt: int) -> float:
         return random.uniform(0, self.base_delay * 2**attempt)
+
+
+class PoolOptions(TypedDict, total=False):
+    """How a pool of connections is sized and retries conflicting transactions (the defaults:
+    `Connections`)."""
+
+    max_connections: int
+    retry: Retry
 
 
 def conninfo(url: str, timeout: float) -> str:

@@ -14,7 +14,7 @@ from __future__ import annotations
 import contextlib
 from collections.abc import Callable, Iterator, Mapping, Sequence
 from datetime import datetime
-from typing import Any, TypeVar
+from typing import Any, TypeVar, Unpack
 
 import psycopg
 from psycopg import sql
@@ -31,7 +31,7 @@ from backdrop.core.storage.postgres.aggregate import (
     group_statement,
     to_rows,
 )
-from backdrop.core.storage.postgres.connections import Connection, Connections, Retry
+from backdrop.core.storage.postgres.connections import Connection, Connections, PoolOptions
 from backdrop.core.storage.postgres.errors import MissingTable
 from backdrop.core.storage.postgres.sql import find_statement, numeric_sort
 from backdrop.core.storage.postgres.tables import (
@@ -65,17 +65,8 @@ class PostgresStorage(Storage):
     ValueNotStorable.
     """
 
-    def __init__(
-        self,
-        url: str,
-        *,
-        timeout: float,
-        max_connections: int = 10,
-        retry: Retry | None = None,
-    ) -> None:
-        self._connections = Connections(
-            url, timeout=timeout, max_connections=max_connections, retry=retry
-        )
+    def __init__(self, url: str, *, timeout: float, **pool: Unpack[PoolOptions]) -> None:
+        self._connections = Connections(url, timeout=timeout, **pool)
 
     def close(self) -> None:
         self._connections.close()
