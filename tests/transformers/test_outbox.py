@@ -271,7 +271,7 @@ def test_a_chained_dispatch_the_broker_does_not_take_waits_and_fails_no_task(
             context.services.data_sets.append(config, EVENTS, transforms=False)
             started = time.monotonic()
             # returns (the task succeeds: its output is stored, no retry reruns it)
-            run_and_chain(context, source, rate_transform(name, "events"), *EVENTS_RANGE)
+            run_and_chain(context, source, rate_transform(name, "events"), EVENTS_RANGE)
             assert time.monotonic() - started < BOUND
             assert (context.publisher.failed, context.publisher.kept) == (1, 1)
         finally:
