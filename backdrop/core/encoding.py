@@ -45,6 +45,16 @@ def as_json(value: Any) -> Any:
     return orjson.loads(text) if by_orjson else json.loads(text)
 
 
+def has_utf8(text: str) -> bool:
+    """Has this text a UTF-8 form? Not with a lone surrogate, which JSON (`"\\ud800"`) and URLs
+    can carry and no database can store."""
+    try:
+        text.encode("utf-8")
+    except UnicodeEncodeError:
+        return False
+    return True
+
+
 def csv_text(value: Any) -> str:
     """A CSV cell: Python's `str()` of the value, null as empty (spec 2.8)."""
     if value is None:
