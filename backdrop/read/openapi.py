@@ -17,6 +17,7 @@ from backdrop.web.openapi import (
     page_assets,
     path_parameter,
     ref,
+    status_body,
 )
 
 FIELD = "[A-Za-z_][A-Za-z0-9_]+"
@@ -137,26 +138,22 @@ ANSWER_EXAMPLE = {
         {"channel": "paper", "count:sum": 4.0, "_count": 1.0},
     ]
 }
-STALE = {
-    "type": "object",
-    "required": ["status", "message", "data_sets"],
-    "properties": {
-        "status": {"enum": ["ok", "not okay"]},
-        "message": {"type": "string"},
-        "data_sets": {
-            "type": ["array", "null"],
-            "items": {
-                "type": "object",
-                "properties": {
-                    "name": {"type": "string"},
-                    "seconds-out-of-date": {"type": "integer"},
-                    "last-updated": {"type": "string"},
-                    "max-age-expected": {"type": "integer"},
-                },
+STALE = status_body(
+    {"enum": ["ok", "not okay"]},
+    STRING,
+    data_sets={
+        "type": ["array", "null"],
+        "items": {
+            "type": "object",
+            "properties": {
+                "name": STRING,
+                "seconds-out-of-date": {"type": "integer"},
+                "last-updated": STRING,
+                "max-age-expected": {"type": "integer"},
             },
         },
     },
-}
+)
 CORS = {"Access-Control-Allow-Origin": {"schema": {"const": "*"}}}
 ANSWER_HEADERS = {
     **CORS,

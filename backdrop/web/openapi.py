@@ -34,30 +34,29 @@ ERROR_EXAMPLE = {
     "message": "An unrecognised parameter was provided",
     "detail": 'Unknown parameter "colour"; the parameters are collect, duration, ...',
 }
-STATUS = {
-    "type": "object",
-    "required": ["status", "message", "version"],
-    "properties": {
-        "status": {"const": "ok"},
-        "message": {"const": "app is up"},
-        "version": {"type": "string"},
-    },
-}
-READY = {
-    "type": "object",
-    "required": ["status", "message", "checks"],
-    "properties": {
-        "status": {"enum": ["ok", "error"]},
-        "message": {"type": "string"},
-        "checks": {
-            "type": "object",
-            "properties": {
-                "database": {"enum": ["ok", "unavailable"]},
-                "config": {"enum": ["ok", "unavailable"]},
-            },
+
+
+def status_body(status: Json, message: Json, **more: Json) -> Json:
+    """The schema of a `{"status", "message", ...}` body: those two and `more` required."""
+    return {
+        "type": "object",
+        "required": ["status", "message", *more],
+        "properties": {"status": status, "message": message, **more},
+    }
+
+
+STATUS = status_body({"const": "ok"}, {"const": "app is up"}, version=STRING)
+READY = status_body(
+    {"enum": ["ok", "error"]},
+    STRING,
+    checks={
+        "type": "object",
+        "properties": {
+            "database": {"enum": ["ok", "unavailable"]},
+            "config": {"enum": ["ok", "unavailable"]},
         },
     },
-}
+)
 INDEX = {
     "type": "object",
     "required": ["name", "description", "version", "links"],
