@@ -75,17 +75,21 @@ DATA_SET = [path_parameter("data_group"), path_parameter("data_type")]
 TOKEN: list[dict[str, list[str]]] = [{"dataSetToken": []}]
 
 
-def _ok(description: str, example: Json) -> Json:
-    return {"description": description, "content": json_content(ref("Ok"), example)}
+def _ok(description: str, example: Json | None = None) -> Json:
+    """A 200 with an `Ok` body; by default the plain `{"status": "ok"}`."""
+    body = example or {"status": "ok"}
+    return {"description": description, "content": json_content(ref("Ok"), body)}
 
 
-def _answers(done: Json, *, body: bool = True) -> Json:
-    """A record route's answers: `done`, or refused, unauthorized, not found, or too large (with
-    a body); `operation` adds a bug and unavailable."""
+def _with_token(
+    tag: str, summary: str, operation_id: str, done: Json, *, body: bool = True, **more: Any
+) -> Json:
+    """A route that takes the data set's token: `done`, or refused, unauthorized, not found, or
+    too large (with a body), or (`operation`) a bug or unavailable."""
     answers = {"200": done, "400": REFUSED, "401": UNAUTHORIZED, "404": NOT_FOUND}
     if body:
         answers["413"] = TOO_LARGE
-    return answers
+    return operation(tag, summary, operation_id, answers, security=TOKEN, **more)
 
 
 def _body(content_type: str, schema: Json, example: Any = None) -> Json:
@@ -94,18 +98,18 @@ def _body(content_type: str, schema: Json, example: Any = None) -> Json:
 
 
 def _write(operation_id: str, summary: str, description: str, ok_example: Json) -> Json:
-    return operation(
+    return _with_token(
         "records",
         summary,
         operation_id,
-        _answers(_ok("Stored", ok_example)),
+        _ok("Stored", ok_example),
         description=description,
-        security=TOKEN,
         parameters=[GZIP],
         requestBody=_body("application/json", RECORDS, RECORDS_EXAMPLE),
     )
 
 
+FIELDS = {"type": "object", "additionalProperties": True}
 RANGE = {
     "type": "object",
     "required": ["_start_at"],
@@ -135,45 +139,34 @@ PATHS = {
             "one fails), upserts those with an `_id`, then queues the data set's transforms.",
             {"status": "ok"},
         ),
-        "put": operation(
+        "put": _with_token(
             "records",
             "Empty the data set (the body must be `[]`)",
             "empty_data_set",
-            _answers(_ok("Emptied", {"status": "ok", "message": "x now contains 0 records"})),
-            security=TOKEN,
+            _ok("Emptied", {"status": "ok", "message": "x now contains 0 records"}),
             requestBody=_body("application/json", {"type": "array", "maxItems": 0}),
         ),
     },
     "/data/{data_group}/{data_type}/{record_id}": {
         "parameters": [*DATA_SET, path_parameter("record_id")],
-        "patch": operation(
+        "patch": _with_token(
             "records",
             "Change some fields of one record",
             "patch_record",
-            _answers(_ok("Changed", {"status": "ok"})),
-            security=TOKEN,
-            requestBody=_body(
-                "application/json",
-                {"type": "object", "additionalProperties": True},
-                {"count": 13},
-            ),
+            _ok("Changed"),
+            requestBody=_body("application/json", FIELDS, {"count": 13}),
         ),
-        "delete": operation(
-            "records",
-            "Delete one record",
-            "delete_record",
-            _answers(_ok("Deleted", {"status": "ok"}), body=False),
-            security=TOKEN,
+        "delete": _with_token(
+            "records", "Delete one record", "delete_record", _ok("Deleted"), body=False
         ),
     },
     "/data/{data_group}/{data_type}/transform": {
         "parameters": DATA_SET,
-        "post": operation(
+        "post": _with_token(
             "transforms",
             "Run the data set's transforms again over a range",
             "run_transforms",
-            _answers(_ok("Queued", {"status": "ok"})),
-            security=TOKEN,
+            _ok("Queued"),
             requestBody=_body("application/json", RANGE, RANGE_EXAMPLE),
         ),
     },
@@ -197,14 +190,13 @@ PATHS = {
     },
     "/data/{data_group}/{data_type}/upload": {
         "parameters": DATA_SET,
-        "post": operation(
+        "post": _with_token(
             "records",
             "Write the records of a CSV or Excel file",
             "upload_file",
-            _answers(_ok("Stored", {"status": "ok", "records_written": 2})),
+            _ok("Stored", {"status": "ok", "records_written": 2}),
             description="Parsed as the original's upload (spec 7.2), then written as a POST "
             "of the same records is; errors name the file rows at fault.",
-            security=TOKEN,
             requestBody=_body("multipart/form-data", UPLOAD),
         ),
     },
