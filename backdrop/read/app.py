@@ -13,16 +13,14 @@ from backdrop.web import pages
 from backdrop.web.errors import ErrorStyle
 from backdrop.web.factory import AppKind, new_app
 
-READ_ERRORS = ErrorStyle(
-    messages={DataSetNotFound: "data_set not found"},
-    http_error_message=lambda error: error.name,
-    headers={"Access-Control-Allow-Origin": "*"},
-)
-
 READ = AppKind(
     component="read",
     description="Backdrop's read API: query data sets, grouped and bucketed by period",
-    errors=READ_ERRORS,
+    errors=ErrorStyle(
+        messages={DataSetNotFound: "data_set not found"},
+        http_error_message=lambda error: error.name,
+        headers={"Access-Control-Allow-Origin": "*"},
+    ),
     document=read_document,
     status=status.status_blueprint,
 )

@@ -33,16 +33,14 @@ def _http_error_message(error: HTTPException) -> str:
     return _ROUTING_TEXTS.get(error.code or 0) or error.description or error.name
 
 
-WRITE_ERRORS = ErrorStyle(
-    messages={DataSetNotFound: "Could not find data_set_config"},
-    http_error_message=_http_error_message,
-    returned_headers={"Cache-Control": "no-cache"},
-)
-
 WRITE = AppKind(
     component="write",
     description="Backdrop's write API: records in, with a bearer token per data set",
-    errors=WRITE_ERRORS,
+    errors=ErrorStyle(
+        messages={DataSetNotFound: "Could not find data_set_config"},
+        http_error_message=_http_error_message,
+        returned_headers={"Cache-Control": "no-cache"},
+    ),
     document=write_document,
     data_set_name=WritableDataSetName,
 )
