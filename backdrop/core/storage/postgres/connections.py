@@ -42,7 +42,7 @@ from psycopg_pool import ConnectionPool, PoolTimeout
 from backdrop.core.breaker import CircuitBreaker
 from backdrop.core.errors import StorageBusy, StorageUnavailable
 from backdrop.core.storage.postgres import codec
-from backdrop.core.storage.postgres.errors import UNAVAILABLE, Conflict, driver_errors
+from backdrop.core.storage.postgres.errors import UNAVAILABLE, Conflict, PostgresSeam
 from backdrop.core.storage.postgres.migrate import migrate
 from backdrop.core.storage.postgres.tables import CREATE_STAGING
 
@@ -142,7 +142,7 @@ class Connections:
             configure=_configure,
             name="backdrop",
         )
-        self._breaker = CircuitBreaker(COOLDOWN)
+        self._seam = PostgresSeam(CircuitBreaker(COOLDOWN))
         self._start = threading.Lock()
         self._opened = False
         self._migrated = threading.Event()
@@ -161,10 +161,8 @@ class Connections:
 
         Raises StorageUnavailable at once while the breaker is open; every driver error comes
         out translated (errors.py)."""
-        if not self._breaker.allow():
-            raise StorageUnavailable(UNAVAILABLE)
-        deadline = time.monotonic() + self._timeout
-        with driver_errors(self._breaker):
+        with self._seam.guard("connection"):
+            deadline = time.monotonic() + self._timeout
             self._ensure_ready(deadline)
             with self._pooled(deadline) as conn:
                 if not reading:
@@ -228,10 +226,8 @@ class Connections:
     def migrate(self) -> list[str]:
         """Apply the missing migrations now; the names of those applied (by this call or by
         this instance's first use, if that happened just now)."""
-        if not self._breaker.allow():
-            raise StorageUnavailable(UNAVAILABLE)
-        deadline = time.monotonic() + self._timeout
-        with driver_errors(self._breaker):
+        with self._seam.guard("migrate"):
+            deadline = time.monotonic() + self._timeout
             applied = self._ensure_ready(deadline)
             with self._pooled(deadline) as conn:
                 return applied + migrate(conn)
