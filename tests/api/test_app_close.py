@@ -14,6 +14,7 @@ from backdrop.core.config import Settings
 from backdrop.core.errors import StorageError
 from backdrop.core.storage import open_storage
 from backdrop.read.app import create_app as create_read_app
+from backdrop.transformers import publish
 from backdrop.transformers.publish import TransformPublisher
 from backdrop.web.context import services
 from backdrop.web.factory import close_app
@@ -43,6 +44,7 @@ def test_closing_the_write_app_closes_its_publisher(
     assert isinstance(publisher, TransformPublisher)
     close_app(app)
     moment = datetime(2014, 1, 6, tzinfo=UTC)
-    with caplog.at_level(logging.ERROR, logger="backdrop.transformers.publish"):
+    with caplog.at_level(logging.ERROR, logger=publish.__name__):
         assert publisher.trigger("any", moment, moment) is False
-    assert [getattr(record, "error", None) for record in caplog.records] == ["SenderClosed"]
+    refusals = [record for record in caplog.records if record.name == publish.__name__]
+    assert [getattr(record, "error", None) for record in refusals] == ["SenderClosed"]
