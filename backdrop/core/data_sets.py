@@ -13,7 +13,7 @@ from dataclasses import dataclass, field, replace
 from datetime import datetime
 from typing import Any
 
-from backdrop.core.data_set import DataSetConfig, is_data_set_name
+from backdrop.core.data_set_config import DataSetConfig, is_data_set_name
 from backdrop.core.errors import (
     CollectionNotFound,
     QueryTooLarge,

@@ -12,7 +12,7 @@ from typing import Any
 
 from flask import Blueprint, Response, g, request, url_for
 
-from backdrop.core.data_set import DataSetConfig
+from backdrop.core.data_set_config import DataSetConfig
 from backdrop.core.errors import DataSetNotFound
 from backdrop.core.periods import Period
 from backdrop.core.query import COLLECT_METHODS

@@ -9,7 +9,7 @@ from typing import Any
 from flask import Blueprint, Response, current_app, g, request
 
 from backdrop.core.answers import answer
-from backdrop.core.data_set import DataSetConfig
+from backdrop.core.data_set_config import DataSetConfig
 from backdrop.core.errors import DataSetNotFound, quoted
 from backdrop.core.query import Query
 from backdrop.core.query_parser import parse_query

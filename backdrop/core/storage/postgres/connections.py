@@ -37,7 +37,7 @@ import threading
 import time
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
-from typing import Any, TypeVar
+from typing import Any, TypedDict, TypeVar
 
 import psycopg
 from psycopg.conninfo import conninfo_to_dict, make_conninfo
@@ -47,7 +47,7 @@ from psycopg_pool import ConnectionPool, PoolTimeout
 from backdrop.core.breaker import CircuitBreaker
 from backdrop.core.errors import StorageBusy, StorageUnavailable
 from backdrop.core.storage.postgres import codec
-from backdrop.core.storage.postgres.errors import UNAVAILABLE, Conflict, driver_errors
+from backdrop.core.storage.postgres.errors import UNAVAILABLE, Conflict, PostgresSeam
 from backdrop.core.storage.postgres.migrate import migrate
 from backdrop.core.storage.postgres.tables import CREATE_STAGING
 
@@ -71,6 +71,14 @@ class Retry:
 
     def delay(self, attempt: int) -> float:
         return random.uniform(0, self.base_delay * 2**attempt)
+
+
+class PoolOptions(TypedDict, total=False):
+    """How a pool of connections is sized and retries conflicting transactions (the defaults:
+    `Connections`)."""
+
+    max_connections: int
+    retry: Retry
 
 
 def conninfo(url: str, timeout: float) -> str:
@@ -145,7 +153,7 @@ class Connections:
             configure=_configure,
             name="backdrop",
         )
-        self._breaker = CircuitBreaker(COOLDOWN)
+        self._seam = PostgresSeam(CircuitBreaker(COOLDOWN))
         self._start = threading.Lock()
         self._opened = False
         self._migrated = threading.Event()
@@ -164,10 +172,8 @@ class Connections:
 
         Raises StorageUnavailable at once while the breaker is open; every driver error comes
         out translated (errors.py)."""
-        if not self._breaker.allow():
-            raise StorageUnavailable(UNAVAILABLE)
-        deadline = time.monotonic() + self._timeout
-        with driver_errors(self._breaker):
+        with self._seam.guard("connection"):
+            deadline = time.monotonic() + self._timeout
             self._ensure_ready(deadline)
             with self._pooled(deadline) as conn:
                 if not reading:
@@ -238,10 +244,8 @@ class Connections:
     def migrate(self) -> list[str]:
         """Apply the missing migrations now; the names of those applied (by this call or by
         this instance's first use, if that happened just now)."""
-        if not self._breaker.allow():
-            raise StorageUnavailable(UNAVAILABLE)
-        deadline = time.monotonic() + self._timeout
-        with driver_errors(self._breaker):
+        with self._seam.guard("migrate"):
+            deadline = time.monotonic() + self._timeout
             applied = self._ensure_ready(deadline)
             with self._pooled(deadline) as conn:
                 return applied + migrate(conn)

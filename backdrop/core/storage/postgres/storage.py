@@ -16,12 +16,12 @@ import copy
 import uuid
 from collections.abc import Callable, Iterator, Mapping, Sequence
 from datetime import datetime
-from typing import Any, TypeVar
+from typing import Any, TypeVar, Unpack
 
 import psycopg
 from psycopg import sql
 
-from backdrop.core.data_set import is_data_set_name
+from backdrop.core.data_set_config import is_data_set_name
 from backdrop.core.errors import StorageError, TooManyRows, ValueNotStorable
 from backdrop.core.query import Query
 from backdrop.core.storage.base import Dispatch, Document, Record, Row, Storage
@@ -37,7 +37,7 @@ from backdrop.core.storage.postgres.connections import (
     Connection,
     Connections,
     Pinned,
-    Retry,
+    PoolOptions,
 )
 from backdrop.core.storage.postgres.errors import MissingTable
 from backdrop.core.storage.postgres.sql import find_statement, numeric_sort
@@ -72,17 +72,8 @@ class PostgresStorage(Storage):
     ValueNotStorable.
     """
 
-    def __init__(
-        self,
-        url: str,
-        *,
-        timeout: float,
-        max_connections: int = 10,
-        retry: Retry | None = None,
-    ) -> None:
-        self._connections = Connections(
-            url, timeout=timeout, max_connections=max_connections, retry=retry
-        )
+    def __init__(self, url: str, *, timeout: float, **pool: Unpack[PoolOptions]) -> None:
+        self._connections = Connections(url, timeout=timeout, **pool)
         self._source: Connections | Pinned = self._connections  # where statements go
 
     def close(self) -> None:
