@@ -10,7 +10,7 @@ from backdrop.core.query import Query
 from backdrop.core.storage.base import Storage
 from backdrop.core.storage.mongo import MongoStorage
 from backdrop.core.storage.postgres import PostgresStorage
-from tests.support.servers import free_port
+from tests.support.processes import free_port
 
 
 def unreachable(engine: str) -> Storage:

@@ -15,7 +15,8 @@ from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import Protocol
 
-from tests.support.servers import db_command, free_port, wait_for_port
+from tests.support.processes import free_port, wait_for_port
+from tests.support.servers import db_command
 
 _PG_BIN = Path("/usr/lib/postgresql")
 

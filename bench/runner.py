@@ -14,16 +14,16 @@ from typing import Any
 import orjson
 import requests
 
-from backdrop.bench import servers
-from backdrop.bench.measure import interleaved, post, post_batches, throughput, timed
-from backdrop.bench.queries import QUERIES, BenchQuery
-from backdrop.bench.twins import MongoTwin, Twin
-from backdrop.bench.workload import Workload, generate
 from backdrop.core.config import Settings
 from backdrop.core.data_set import DataSetConfig
 from backdrop.core.records import prepare_records
 from backdrop.core.registry.local import LocalRegistry
 from backdrop.core.storage import open_storage
+from bench.measure import interleaved, peak_rss_kib, post, post_batches, throughput, timed
+from bench.queries import QUERIES, BenchQuery
+from bench.twins import MongoTwin, Twin
+from bench.workload import Workload, generate
+from tests.support import processes
 
 # The original Backdrop on this platform (issue 6): records/s, ms, requests/s.
 ORIGINAL = {"load": 2986.0, "q1": 17.3, "q2": 516.0, "q3": 37.0, "q4": 307.0, "q5": 785.0,
@@ -63,7 +63,7 @@ def _database(options: Options, scratch: Path) -> Iterator[str]:
     if options.database_url:
         yield options.database_url
     elif options.engine == "mongodb":
-        with servers.embedded_database(scratch) as url:
+        with processes.embedded_database(scratch) as url:
             yield url
     else:
         raise SystemExit("--database-url is required for the postgres engine")
@@ -72,7 +72,7 @@ def _database(options: Options, scratch: Path) -> Iterator[str]:
 def _twin(engine: str, url: str, data_set: str) -> Twin:
     if engine == "mongodb":
         return MongoTwin(url, data_set)
-    from backdrop.bench.sql_twin import PostgresTwin
+    from bench.sql_twin import PostgresTwin
 
     twin: Twin = PostgresTwin(url, data_set)
     return twin
@@ -162,12 +162,17 @@ def run(options: Options, progress: Progress | None = None) -> dict[str, Any]:
         tempfile.TemporaryDirectory(prefix="backdrop-bench-") as scratch,
         _database(options, Path(scratch)) as url,
     ):
-        env = {"DATABASE_ENGINE": options.engine, "DATABASE_URL": url, "STAGECRAFT_URL": ""}
+        env = {
+            "DATABASE_ENGINE": options.engine,
+            "DATABASE_URL": url,
+            "STAGECRAFT_URL": "",
+            "BACKDROP_DATA_DIR": scratch,  # the apps' files go with the run, not into ./var
+        }
         settings = Settings(database_engine=options.engine, database_url=url)
         token = _data_set(settings, name)
         twin = _twin(options.engine, url, name)
         try:
-            with servers.app("write", env) as write, servers.app("read", env) as read:
+            with processes.app("write", env) as write, processes.app("read", env) as read:
                 results: dict[str, Any] = {"engine": options.engine, "records": options.records}
                 step(0, f"loading {options.records} records")
                 results["load"] = _load(workload, write.url, name, token, twin)
@@ -188,7 +193,7 @@ def run(options: Options, progress: Progress | None = None) -> dict[str, Any]:
                     ),
                 }  # fmt: skip
                 step(2 + len(QUERIES), "reading peak memory")
-                results["peak_rss_mib"] = servers.peak_rss_kib(read.pid) / 1024
+                results["peak_rss_mib"] = peak_rss_kib(read.pid) / 1024
                 step(STEPS, "done")
         finally:
             twin.close()

@@ -1,13 +1,16 @@
-"""Timing helpers: medians and p95s of repeated calls, HTTP loading, concurrent throughput."""
+"""Timing helpers: medians and p95s of repeated calls, HTTP loading, concurrent throughput,
+and the memory an app's workers used."""
 
 from __future__ import annotations
 
+import contextlib
 import statistics
 import threading
 import time
 from collections.abc import Callable, Sequence
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
+from pathlib import Path
 
 import requests
 
@@ -92,3 +95,17 @@ def throughput(call: Callable[[requests.Session], None], clients: int, seconds: 
     with ThreadPoolExecutor(clients) as pool:
         list(pool.map(worker, range(clients)))
     return sum(done) / (time.perf_counter() - started)
+
+
+def peak_rss_kib(master_pid: int) -> int:
+    """The largest peak resident set (VmHWM) among a gunicorn master's worker processes."""
+    peaks = []
+    for entry in Path("/proc").iterdir():
+        if not entry.name.isdigit():
+            continue
+        with contextlib.suppress(OSError):
+            status = (entry / "status").read_text()
+            fields = dict(line.split(":", 1) for line in status.splitlines() if ":" in line)
+            if int(fields["PPid"].strip()) == master_pid:
+                peaks.append(int(fields["VmHWM"].split()[0]))
+    return max(peaks, default=0)

@@ -9,7 +9,6 @@ from typing import Any
 import psycopg
 from psycopg import sql
 
-from backdrop.bench.queries import BenchQuery
 from backdrop.core.query import Query
 from backdrop.core.query_parser import parse_query
 from backdrop.core.storage.postgres import codec
@@ -23,6 +22,7 @@ from backdrop.core.storage.postgres.tables import (
     upsert,
 )
 from backdrop.core.timeutils import now
+from bench.queries import BenchQuery
 
 
 def statement_text(conn: psycopg.Connection[Any], data_set: str, query: Query) -> str:

@@ -7,9 +7,9 @@ from typing import Any, Protocol
 
 from pymongo import MongoClient, ReplaceOne
 
-from backdrop.bench.queries import BenchQuery
 from backdrop.core.periods import period_starts
 from backdrop.core.timeutils import now
+from bench.queries import BenchQuery
 
 
 class Twin(Protocol):
