@@ -11,6 +11,9 @@ scratch=$(mktemp -d)
 trap 'rm -rf "$scratch"' EXIT
 
 "$python" -m venv "$scratch/venv"
+# setuptools builds in ./build and packs whatever it finds there: files of an older tree (a
+# module since moved or deleted) would end up in the wheel.
+rm -rf build
 if ! "$scratch/venv/bin/python" -m pip install --quiet --constraint requirements.txt . \
   >"$scratch/pip.log" 2>&1; then
   cat "$scratch/pip.log" >&2
