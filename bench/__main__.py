@@ -27,6 +27,12 @@ from bench.runner import BATCH, STEPS, Options, report, run, write_json
 @click.option("--clients", type=click.IntRange(min=1), default=8, show_default=True)
 @click.option("--seconds", type=float, default=10.0, show_default=True, help="Concurrency run.")
 @click.option(
+    "--reuse",
+    is_flag=True,
+    help="Keep the data set an earlier run loaded into --database-url if it holds --records "
+    "records (no load figures then).",
+)
+@click.option(
     "--json",
     "json_path",
     type=click.Path(dir_okay=False, path_type=Path),
@@ -39,6 +45,7 @@ def bench(
     repeats: int,
     clients: int,
     seconds: float,
+    reuse: bool,
     json_path: Path | None,
 ) -> None:
     """Load seeded records over HTTP, time the query set, and compare with the raw database."""
@@ -49,6 +56,7 @@ def bench(
         repeats=repeats,
         clients=clients,
         concurrency_seconds=seconds,
+        reuse=reuse,
     )
     with click.progressbar(length=STEPS, label="benchmark", file=sys.stderr) as bar:
 
