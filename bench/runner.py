@@ -15,7 +15,7 @@ import orjson
 import requests
 
 from backdrop.core.config import Settings
-from backdrop.core.data_set import DataSetConfig
+from backdrop.core.data_set_config import DataSetConfig
 from backdrop.core.records import prepare_records
 from backdrop.core.registry.local import LocalRegistry
 from backdrop.core.storage import open_storage

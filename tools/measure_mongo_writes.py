@@ -32,7 +32,7 @@ from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
 
-from backdrop.core.storage.mongo import MongoStorage
+from backdrop.core.storage.mongo.storage import MongoStorage
 from tests.support.processes import free_port, stop, wait_for_port
 from tests.support.servers import db_command
 

@@ -29,7 +29,7 @@ from pathlib import Path
 from typing import Any
 
 from backdrop.core.config import Settings
-from backdrop.core.data_set import DataSetConfig
+from backdrop.core.data_set_config import DataSetConfig
 from backdrop.core.records import timestamp_bounds
 from backdrop.core.services import Services
 from backdrop.transformers.publish import TransformPublisher

@@ -24,10 +24,10 @@ import click
 import orjson
 import psycopg
 
-from backdrop.core.data_set import DataSetConfig
+from backdrop.core.data_set_config import DataSetConfig
 from backdrop.core.data_sets import DataSets
 from backdrop.core.records import prepare_records
-from backdrop.core.storage.postgres import PostgresStorage
+from backdrop.core.storage.postgres.storage import PostgresStorage
 from backdrop.web.rendering import dumps
 from bench.measure import timed
 from bench.queries import QUERIES

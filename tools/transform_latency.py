@@ -22,7 +22,7 @@ from pathlib import Path
 import requests
 
 from backdrop.core.config import Settings
-from backdrop.core.data_set import DataSetConfig
+from backdrop.core.data_set_config import DataSetConfig
 from backdrop.core.registry.local import LocalRegistry
 from backdrop.core.registry.transforms import LocalTransforms
 from backdrop.core.storage import open_storage
