@@ -20,7 +20,8 @@ import pytest
 from psycopg import sql
 
 from backdrop import __version__
-from tests.support.servers import DEFAULT_POSTGRES_SERVER, POSTGRES_SERVER_VARIABLE, free_port
+from tests.support.processes import free_port
+from tests.support.servers import DEFAULT_POSTGRES_SERVER, POSTGRES_SERVER_VARIABLE
 
 BACKDROP = str(Path(sys.executable).with_name("backdrop"))
 

@@ -7,12 +7,12 @@ from collections.abc import Iterator
 
 import pytest
 
-from backdrop.bench.servers import App, app
 from backdrop.core.config import Settings
 from backdrop.core.storage.base import Storage
 from tests.api.conftest import http, new_data_set, read_url, write_url
 from tests.conftest import ADMIN_TOKEN
 from tests.support.builtin_registry import BuiltinApps, builtin_apps
+from tests.support.processes import App, app
 
 __all__ = ["http", "new_data_set", "read_url", "write_url"]
 

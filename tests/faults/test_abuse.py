@@ -13,12 +13,12 @@ from pathlib import Path
 import pytest
 import requests
 
-from backdrop.bench.servers import App
 from backdrop.core.query import Query
 from backdrop.core.registry.local import LocalRegistry
 from backdrop.core.storage.base import Storage
 from tests.conftest import ADMIN_TOKEN
 from tests.support.builtin_registry import BuiltinApps, RegisteredDataSet, register
+from tests.support.processes import App
 
 MIB = 1 << 20
 LIMIT = 100_000  # the default row budget (BACKDROP_MAX_ROWS)

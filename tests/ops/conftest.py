@@ -15,7 +15,8 @@ from pathlib import Path
 
 import pytest
 
-from tests.support.servers import free_port, stop, throwaway_postgres, wait_for_port
+from tests.support.processes import free_port, stop, wait_for_port
+from tests.support.servers import throwaway_postgres
 from tests.support.statsd import statsd_listener
 
 ROOT = Path(__file__).resolve().parents[2]

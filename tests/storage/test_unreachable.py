@@ -20,7 +20,7 @@ from backdrop.core.query import Query
 from backdrop.core.storage import open_storage
 from backdrop.core.storage.base import Dispatch, Storage
 from tests.support.outages import URLS, Restartable, restartable, silent_listener
-from tests.support.servers import free_port
+from tests.support.processes import free_port
 
 TIMEOUT = 1.0
 BOUND = TIMEOUT + 1.0

@@ -19,7 +19,7 @@ from typing import Any, TypeVar
 
 from backdrop.core.config import Settings
 from backdrop.transformers.celery_app import create_celery
-from tests.support.servers import stop
+from tests.support.processes import stop
 
 T = TypeVar("T")
 
