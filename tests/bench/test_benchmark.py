@@ -35,6 +35,19 @@ def test_help_lists_the_options() -> None:
         assert option in done.stdout
 
 
+def test_tools_benchmark_runs_it_from_any_directory(tmp_path: Path) -> None:
+    done = subprocess.run(
+        [sys.executable, str(CHECKOUT / "tools" / "benchmark.py"), "--help"],
+        cwd=tmp_path,
+        capture_output=True,
+        text=True,
+        timeout=60,
+        check=False,
+    )
+    assert done.returncode == 0, done.stderr
+    assert "--records" in done.stdout
+
+
 def test_a_small_run_measures_every_query_and_a_rerun_reuses_the_records(tmp_path: Path) -> None:
     first, again = tmp_path / "first.json", tmp_path / "again.json"
     small = ("--engine", "postgres", "--records", "2000", "--clients", "1", "--seconds", "0.2")
