@@ -44,7 +44,14 @@ def upload_file(data_group: str, data_type: str) -> Response:
     if file is None or not file.filename:
         raise RequestInvalid(NO_FILE)
     filename = PurePosixPath(file.filename.replace("\\", "/")).name
-    rows = upload_records(file.stream, filename, _size(file.stream), config.upload_filters, limit)
+    rows = upload_records(
+        file.stream,
+        filename,
+        _size(file.stream),
+        config.upload_filters,
+        limit,
+        timing=svc.metrics.excel_timing(),
+    )
     appended = append_rows(svc.data_sets, config, rows)
     audit("Data append action", config.name, datapoints=len(appended.records))
     deliver(appended.dispatch, stored=True)

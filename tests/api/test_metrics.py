@@ -7,7 +7,8 @@ from __future__ import annotations
 
 import dataclasses
 import socket
-from collections.abc import Iterator
+from collections import Counter
+from collections.abc import Callable, Iterator
 from pathlib import Path
 
 import pytest
@@ -28,6 +29,7 @@ from backdrop.read.app import create_app as create_read_app
 from backdrop.write.app import create_app as create_write_app
 from tests.support.http_data_set import HttpDataSet, register
 from tests.support.servers import LiveServer, free_port
+from tests.support.spreadsheets import xls, xlsx
 from tests.support.stagecraft import StagecraftState
 from tests.support.statsd import received, statsd_listener
 
@@ -293,3 +295,31 @@ def test_the_statsd_prefix_comes_from_govuk_statsd_prefix(statsd_socket: socket.
     Metrics.build(settings, "write").bad_token("ds_one")
     assert received(statsd_socket) == ["pp.test.ds_one.write_api.bad_token:1|c"]
     assert Metrics.build(Settings.from_env({}), "write").statsd is None  # off when unset
+
+
+@pytest.mark.parametrize("workbook", [xlsx, xls], ids=["xlsx", "xls"])
+def test_an_excel_upload_sends_the_originals_parse_excel_timers(
+    http: requests.Session,
+    data_set: HttpDataSet,
+    statsd_socket: socket.socket,
+    workbook: Callable[..., bytes],
+) -> None:
+    """spec 8.3 `parse_excel.*`: the workbook opened once, one sheet read, its 3 rows of 2 cells
+    each timed (the original sent them without a data set: `unknown.`)."""
+    rows = [["_timestamp", "nn"], ["2014-01-01T00:00:00Z", 1], ["2014-01-02T00:00:00Z", 2]]
+    received(statsd_socket)
+    response = http.post(
+        f"{data_set.write_url}{data_set.path}/upload",
+        files={"file": (f"book.{workbook.__name__}", workbook(rows))},
+        headers={"Authorization": f"Bearer {data_set.config['bearer_token']}"},
+    )
+    assert response.status_code == 200, response.text
+    lines = received(statsd_socket)
+    assert all(line.endswith("|ms") for line in lines)  # timers, every one sent (no sampling)
+    prefix = "pp.apps.backdrop.unknown.parse_excel."
+    assert Counter(line.split(":", 1)[0] for line in lines) == {
+        f"{prefix}parse_excel": 1,
+        f"{prefix}_extract_rows": 1,
+        f"{prefix}_extract_values": 3,
+        f"{prefix}_extract_cell_value": 6,
+    }

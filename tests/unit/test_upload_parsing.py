@@ -5,6 +5,7 @@ from __future__ import annotations
 import gzip
 import io
 import json
+from collections import Counter
 from pathlib import Path, PurePath
 
 import pytest
@@ -13,6 +14,7 @@ from hypothesis import strategies as st
 
 from backdrop.core.errors import UploadInvalid
 from backdrop.core.upload.csv_sheet import csv_cell, lines
+from backdrop.core.upload.excel_timers import sheet_rows
 from backdrop.core.upload.files import content_type, format_for_path, opened_input, upload_format
 from backdrop.core.upload.filters import first_sheet_filter
 from backdrop.core.upload.json_lines import NOT_AN_OBJECT
@@ -170,3 +172,22 @@ def test_any_upload_gives_records_or_a_clear_refusal(content: bytes, filename: s
         assert exc.message
     else:
         assert all(isinstance(record, dict) for _, record in rows)
+
+
+def test_excel_timers_sample_rows_and_cells_of_a_large_sheet() -> None:
+    """A sheet of 4,000 rows x 2 columns sends its row timings at rate 0.25 and its cell timings
+    at 0.125 (about SAMPLES_PER_SHEET each), the sheet's own timing once at 1."""
+    sent: list[tuple[str, float]] = []
+    rows = sheet_rows(
+        [["a", "b"]] * 4000,
+        str,
+        lambda stat, seconds, rate: sent.append((stat, rate)),
+        rows=4000,
+        columns=2,
+    )
+    assert len(list(rows)) == 4000
+    assert Counter(sent) == {
+        ("parse_excel._extract_cell_value", 0.125): 8000,
+        ("parse_excel._extract_values", 0.25): 4000,
+        ("parse_excel._extract_rows", 1.0): 1,
+    }
