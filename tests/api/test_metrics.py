@@ -27,10 +27,11 @@ from backdrop.core.metrics import Metrics, database_error_kind
 from backdrop.core.storage.base import Storage
 from backdrop.read.app import create_app as create_read_app
 from backdrop.write.app import create_app as create_write_app
-from tests.support.http_data_set import HttpDataSet, register
+from tests.conftest import ADMIN_TOKEN
+from tests.support.http_data_set import HttpDataSet, register, unique_name
 from tests.support.servers import LiveServer, free_port
 from tests.support.spreadsheets import xls, xlsx
-from tests.support.stagecraft import StagecraftState
+from tests.support.stagecraft import StagecraftState, data_set_config
 from tests.support.statsd import received, statsd_listener
 
 Samples = dict[tuple[str, tuple[tuple[str, str], ...]], float]
@@ -221,6 +222,56 @@ def test_statsd_gets_the_original_names(
         f"pp.apps.backdrop.{data_set.name}.write_api.bad_token": "c",
         "pp.apps.backdrop.unknown.write.route.data.empty.data_set": "ms",
     }
+
+
+def test_statsd_times_the_record_and_drop_routes_by_the_original_names(
+    http: requests.Session,
+    metered: tuple[str, str],
+    data_set: HttpDataSet,
+    statsd_socket: socket.socket,
+) -> None:
+    _, write_url = metered
+    token = {"Authorization": f"Bearer {data_set.config['bearer_token']}"}
+    assert data_set.post([{"_id": "one", "_timestamp": "2014-01-01T00:00:00Z"}]).status_code == 200
+    received(statsd_socket)
+    record = f"{write_url}{data_set.path}/one"
+    assert http.patch(record, json={"kind": "a"}, headers=token).status_code == 200
+    assert http.delete(record, headers=token).status_code == 200
+    dropped = http.delete(
+        f"{write_url}/data-sets/{data_set.name}", headers={"Authorization": f"Bearer {ADMIN_TOKEN}"}
+    )
+    assert dropped.status_code == 200, dropped.text
+    names = [
+        line.split(":", 1)[0] + "|" + line.rsplit("|", 1)[1] for line in received(statsd_socket)
+    ]
+    assert names == [
+        "pp.apps.backdrop.unknown.write.route.data.patch.data_set|ms",
+        "pp.apps.backdrop.unknown.write.route.data.delete.data_set|ms",
+        "pp.apps.backdrop.unknown.write.route.delete_data_set|ms",
+    ]
+
+
+def test_a_500_on_the_write_app_counts_write_error(
+    http: requests.Session,
+    metered: tuple[str, str],
+    stagecraft: StagecraftState,
+    statsd_socket: socket.socket,
+) -> None:
+    """A config the registry serves that core cannot read: a real 500 (a server-side fault)."""
+    _, write_url = metered
+    config = data_set_config(unique_name(), capped_size="not a number")
+    stagecraft.put(config)
+    received(statsd_socket)
+    try:
+        response = http.post(
+            f"{write_url}/data/{config['data_group']}/{config['data_type']}",
+            json=[{"_timestamp": "2014-01-01T00:00:00Z"}],
+            headers={"Authorization": f"Bearer {config['bearer_token']}"},
+        )
+    finally:
+        stagecraft.remove(config["name"])
+    assert response.status_code == 500
+    assert received(statsd_socket) == ["pp.apps.backdrop.unknown.write.error:1|c"]
 
 
 def test_metrics_are_off_the_legacy_route(http: requests.Session, read_url: str) -> None:
