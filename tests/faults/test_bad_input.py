@@ -9,6 +9,7 @@ from typing import Any
 
 import pytest
 import requests
+from prometheus_client.parser import text_string_to_metric_families
 
 from backdrop.core.query import Query
 from backdrop.core.query_parser import OUT_OF_RANGE
@@ -236,6 +237,7 @@ def test_a_patch_past_16_mb_of_bson_is_413_on_mongodb_and_stored_on_postgres(
 ) -> None:
     first = post(builtin, target, f'{{"_id": "big", "first": "{NINE_MIB}"}}')
     assert first.status_code == 200, first.text[:300]
+    errors_before = database_errors(builtin.write_url, "too_large")
     response = requests.patch(
         f"{builtin.write_url}{target.path}/big",
         data=f'{{"second": "{NINE_MIB[: 8 << 20]}"}}'.encode(),
@@ -247,6 +249,19 @@ def test_a_patch_past_16_mb_of_bson_is_413_on_mongodb_and_stored_on_postgres(
     [record] = storage.find(target.config.name, Query())
     assert len(record["first"]) == 9 << 20
     assert len(record.get("second", "")) == (8 << 20 if status == 200 else 0)
+    counted = database_errors(builtin.write_url, "too_large") - errors_before
+    assert counted == (1 if status == 413 else 0)  # backdrop_database_errors_total{kind=...}
+
+
+def database_errors(url: str, kind: str) -> float:
+    """The app's `backdrop_database_errors_total` of `kind`, from its /metrics."""
+    text = requests.get(f"{url}/metrics", timeout=30).text
+    return sum(
+        sample.value
+        for family in text_string_to_metric_families(text)
+        for sample in family.samples
+        if sample.name == "backdrop_database_errors_total" and sample.labels == {"kind": kind}
+    )
 
 
 # -- the manual trigger, a timestamp that leaves the calendar once its offset is applied -------
