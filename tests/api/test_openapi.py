@@ -5,6 +5,7 @@ fails here. Plus what /docs serves: its page, its own assets (no CDN), its polic
 from __future__ import annotations
 
 import re
+from collections.abc import Callable
 
 import pytest
 import requests
@@ -15,6 +16,7 @@ from backdrop.core.config import Settings
 from backdrop.core.storage.base import Storage
 from backdrop.read.app import create_app as create_read_app
 from backdrop.write.app import create_app as create_write_app
+from tests.support.http_data_set import HttpDataSet
 
 METHODS = {"get", "put", "post", "delete", "options", "patch"}
 
@@ -95,3 +97,46 @@ def test_docs_page_and_its_assets_come_from_the_app(
     assert http.get(f"{base}/docs/assets/..%2Fdocs.py").status_code == 404
     guide = "/data/carers-allowance/volumetrics?period=week" if app_name == "read" else "Bearer"
     assert guide in page.text
+
+
+def test_the_read_document_declares_csv_and_gzip_as_the_app_answers_them(
+    http: requests.Session, read_url: str, new_data_set: Callable[..., HttpDataSet]
+) -> None:
+    """Issue 10: `Accept: text/csv` and `Accept-Encoding: gzip` are reflected in the document,
+    and each content type and encoding it declares is what the app answers."""
+    document = http.get(f"{read_url}/openapi.json").json()
+    assert "`Accept-Encoding: gzip`" in document["info"]["description"]
+    records = [
+        {"_timestamp": "2014-01-06T00:00:00Z", "channel": f"channel-{i:03}"} for i in range(99)
+    ]
+    data_set = new_data_set(records=records, raw_queries_allowed=True)
+    for path, query in (
+        ("/data/{data_group}/{data_type}", data_set.path),
+        ("/{data_set_name}", f"/{data_set.name}"),
+    ):
+        operation = document["paths"][path]["get"]
+        answer = operation["responses"]["200"]
+        assert set(answer["content"]) == {"application/json", "text/csv"}, path
+        assert "`Accept: text/csv`" in next(
+            p["description"] for p in operation["parameters"] if p["name"] == "format"
+        )
+        assert "Accept-Encoding" in answer["headers"]["Vary"]["description"]
+        encoding = answer["headers"]["Content-Encoding"]["schema"]["const"]
+        for content_type in answer["content"]:
+            response = http.get(
+                f"{read_url}{query}?group_by=channel",
+                headers={"Accept": content_type, "Accept-Encoding": encoding},
+            )
+            assert response.status_code == 200
+            assert response.headers["Content-Type"].split(";")[0] == content_type
+            assert response.headers["Content-Encoding"] == encoding
+            assert "Accept-Encoding" in response.headers["Vary"]
+
+
+def test_the_write_document_says_answers_are_compressed(
+    http: requests.Session, write_url: str
+) -> None:
+    document = http.get(f"{write_url}/openapi.json").json()
+    assert "`Accept-Encoding: gzip`" in document["info"]["description"]
+    response = http.get(f"{write_url}/openapi.json", headers={"Accept-Encoding": "gzip"})
+    assert response.headers["Content-Encoding"] == "gzip"
