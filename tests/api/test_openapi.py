@@ -4,7 +4,10 @@ fails here. Plus what /docs serves: its page, its own assets (no CDN), its polic
 
 from __future__ import annotations
 
+import html
+import json
 import re
+import shlex
 from collections.abc import Callable
 
 import pytest
@@ -16,7 +19,8 @@ from backdrop.core.config import Settings
 from backdrop.core.storage.base import Storage
 from backdrop.read.app import create_app as create_read_app
 from backdrop.write.app import create_app as create_write_app
-from tests.support.http_data_set import HttpDataSet
+from tests.support.http_data_set import HttpDataSet, register
+from tests.support.stagecraft import StagecraftState
 
 METHODS = {"get", "put", "post", "delete", "options", "patch"}
 
@@ -140,3 +144,54 @@ def test_the_write_document_says_answers_are_compressed(
     assert "`Accept-Encoding: gzip`" in document["info"]["description"]
     response = http.get(f"{write_url}/openapi.json", headers={"Accept-Encoding": "gzip"})
     assert response.headers["Content-Encoding"] == "gzip"
+
+
+def test_every_example_of_the_query_guide_runs(
+    http: requests.Session,
+    read_url: str,
+    write_url: str,
+    stagecraft_server: tuple[StagecraftState, str],
+) -> None:
+    """Each `curl` line of the read app's /docs guide, run as written (its URL and headers)
+    against the walk-through's data set holding two weeks of records: 200 with rows."""
+    state, _ = stagecraft_server
+    days = [f"2014-01-{day:02}T00:00:00Z" for day in range(6, 20)]
+    records = [
+        {"_timestamp": day, "channel": channel, "count": 3}
+        for day in days
+        for channel in ("online", "paper")
+    ]
+    walk_through = register(
+        state,
+        http,
+        read_url,
+        write_url,
+        records=records,
+        data_group="carers-allowance",
+        data_type="volumetrics",
+    )
+    try:
+        page = http.get(f"{read_url}/docs").text
+        examples = [
+            shlex.split(html.unescape(code))
+            for code in re.findall(r"<pre><code>(.*?)</code></pre>", page, re.DOTALL)
+        ]
+        assert len(examples) == 3
+        for words in examples:
+            assert words[0] == "curl"
+            headers = dict(
+                words[i + 1].split(": ", 1) for i, word in enumerate(words) if word == "-H"
+            )
+            [url] = [word for word in words if word.startswith(read_url)]
+            response = http.get(url, headers=headers)
+            assert response.status_code == 200, (url, response.text)
+            if headers.get("Accept") == "text/csv":  # the last four weeks (of now: empty)
+                assert response.headers["Content-Type"].startswith("text/csv")
+                lines = response.text.splitlines()
+                assert "count:sum" in lines[0].split(",")
+                assert len(lines) == 1 + 4
+            else:  # 2014's records: summed counts
+                sums = re.findall(r'"count:sum": ?([0-9.]+)', json.dumps(response.json()))
+                assert max(float(total) for total in sums) > 0, url
+    finally:
+        state.remove(walk_through.name)
