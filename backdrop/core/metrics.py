@@ -246,9 +246,10 @@ class Metrics:
         if self.statsd is not None and self.component == "write":
             self.statsd.incr("write_api.bad_token", data_set)
 
-    def excel_timing(self) -> Callable[[str, float, float], None] | None:
-        """Where the Excel parser sends spec 8.3's `parse_excel.*` timers (stat, seconds, sample
-        rate): statsd, without a data set as the original's were; None when statsd is off."""
+    def upload_timing(self) -> Callable[[str, float, float], None] | None:
+        """Where an upload's timers go (stat, seconds, sample rate): spec 8.3's `parse_excel.*`
+        and the original's `uploaded_file._is_potential_virus`, to statsd without a data set as
+        the original's were; None when statsd is off."""
         statsd = self.statsd
         if statsd is None:
             return None

@@ -220,8 +220,9 @@ PATHS = {
         "post": {
             "tags": ["records"],
             "summary": "Write the records of a CSV or Excel file",
-            "description": "Parsed as the original's upload (spec 7.2), then written as a POST "
-            "of the same records is; errors name the file rows at fault.",
+            "description": "Checked (spec 7.1: size, type and, when BACKDROP_UPLOAD_VIRUS_SCAN "
+            "is set, a virus scan), parsed as the original's upload (spec 7.2), then written as "
+            "a POST of the same records is; errors name the file rows at fault.",
             "operationId": "upload_file",
             "security": TOKEN,
             "requestBody": {
@@ -241,7 +242,13 @@ PATHS = {
                     }
                 },
             },
-            "responses": _answers(_ok("Stored", {"status": "ok", "records_written": 2})),
+            "responses": {
+                **_answers(_ok("Stored", {"status": "ok", "records_written": 2})),
+                "503": error(
+                    "The database, the config source or the virus scanner cannot answer now "
+                    "(nothing was stored); `Retry-After` says when to try again."
+                ),
+            },
         },
     },
     "/upload": {"get": html_page("upload_page", "A page to upload a file with a token")},

@@ -14,6 +14,7 @@ from backdrop.core.upload.files import Format, upload_format
 from backdrop.core.upload.filters import filtered_sheet
 from backdrop.core.upload.json_lines import json_document, json_lines
 from backdrop.core.upload.rows import Numbered, RowError, records
+from backdrop.core.upload.virus_scan import VirusScan
 
 MAX_UPLOAD_ROWS = 100_000
 MAX_WORKBOOK_BYTES = 64 * 1024 * 1024  # what an uploaded .xlsx may inflate to
@@ -60,14 +61,17 @@ def upload_records(
     upload_filters: Sequence[str],
     limit_bytes: int,
     *,
+    scan: VirusScan | None = None,
     timing: Timing | None = None,
 ) -> list[Numbered]:
     """Every record of an uploaded file, after the checks of spec 7.1.
 
     Raises UploadInvalid for a refused or unreadable file, for rows that cannot be records
-    (the message of the first, each row named), and past MAX_UPLOAD_ROWS rows.
+    (the message of the first, each row named), and past MAX_UPLOAD_ROWS rows; and
+    ScannerUnavailable when `scan` cannot check the file.
     """
-    fmt = upload_format(filename, size, limit_bytes)
+    infected = scan is not None and scan.infected(stream, timing)
+    fmt = upload_format(filename, size, limit_bytes, infected=infected)
     parsed = read_records(
         stream, fmt, upload_filters, max_inflated_bytes=MAX_WORKBOOK_BYTES, timing=timing
     )
