@@ -37,6 +37,7 @@ from tests.support.http_data_set import fixture_records, unique_name
 from tests.support.spreadsheets import xls, xlsx
 
 BACKDROP = str(Path(sys.executable).with_name("backdrop"))
+ROWS_FOR_ETA = 200
 # Queries whose answers a round trip must keep: raw, grouped, period + group + collect.
 QUERIES = [
     "sort_by=_id:ascending",
@@ -410,3 +411,20 @@ def _stderr_on_a_terminal(command: list[str], env: dict[str, str]) -> str:
         reader.join(timeout=10)
         os.close(leader)
     return b"".join(chunks).decode(errors="replace")
+
+
+def test_import_shows_records_rate_and_eta_on_a_terminal(
+    cli_env: dict[str, str], register: Callable[..., DataSetConfig], tmp_path: Path
+) -> None:
+    """A workbook's bar counts rows; one record a batch makes the import last the second click
+    needs before it shows an ETA. It ends at 100% with every record counted. Off a terminal
+    the same command writes nothing on stderr (test_import_writes_a_csv_and_prints_a_summary)."""
+    config = register()
+    path = tmp_path / "many.xlsx"
+    path.write_bytes(xlsx([["name", "size"], *([f"n{row}", row] for row in range(ROWS_FOR_ETA))]))
+    command = [BACKDROP, "import", config.name, str(path), "--batch-size", "1"]
+    shown = _stderr_on_a_terminal(command, cli_env)
+    assert "Importing many.xlsx" in shown
+    assert re.search(r"\d\d:\d\d:\d\d  [0-9,]+ records, [0-9,]+/s", shown), shown  # ETA
+    last = shown.rsplit("\r", 2)[-2]  # the final redraw
+    assert re.search(rf"100%  {ROWS_FOR_ETA:,} records, [0-9,]+/s", last), last
