@@ -255,6 +255,40 @@ def test_import_stops_at_a_file_level_error_saying_how_far_it_got(
     assert 0 < int(match[1]) == storage.count_records(config.name) < 300
 
 
+@pytest.mark.parametrize("suffix", ["csv", "jsonl"])
+def test_an_empty_file_imports_no_records(
+    cli: Cli, register: Callable[..., DataSetConfig], storage: Storage, tmp_path: Path, suffix: str
+) -> None:
+    """spec 7.2: an empty file gives no records (the upload refuses it first, spec 7.1)."""
+    config = register()
+    path = tmp_path / f"empty.{suffix}"
+    path.write_bytes(b"")
+    ran = cli("import", config.name, str(path))
+    assert ran.exit_code == 0, ran.stderr
+    assert summary(ran) == {"data_set": config.name, "written": 0, "rejected": []}
+    assert ran.stderr == ""
+    assert storage.count_records(config.name) == 0
+
+
+@pytest.mark.parametrize(
+    ("suffix", "error"),
+    [
+        ("xlsx", "Error: The file cannot be read as an Excel workbook (.xlsx or .xls) "),
+        ("json", "Error: The file is not JSON "),
+    ],
+)
+def test_an_empty_workbook_or_json_document_is_a_one_line_error(
+    cli: Cli, register: Callable[..., DataSetConfig], tmp_path: Path, suffix: str, error: str
+) -> None:
+    """No workbook and no JSON document is 0 bytes long: the file cannot be what it claims."""
+    config = register()
+    path = tmp_path / f"empty.{suffix}"
+    path.write_bytes(b"")
+    assert one_line_error(cli("import", config.name, str(path))) == (
+        error + "(after 0 records were written)"
+    )
+
+
 def test_import_into_an_unknown_data_set_is_an_error(cli: Cli, tmp_path: Path) -> None:
     path = tmp_path / "a.csv"
     path.write_bytes(b"name\nrex\n")
