@@ -4,6 +4,8 @@ spec 7.1, every parsing rule of 7.2, and the write pipeline behind them (spec 3)
 from __future__ import annotations
 
 import dataclasses
+import io
+import zipfile
 from collections.abc import Callable, Iterator
 from datetime import datetime
 from typing import Any
@@ -358,6 +360,36 @@ def test_a_file_that_is_not_a_workbook_is_refused(upload: Upload) -> None:
         upload("fake.xlsx", b"name,size\nrex,big\n"),
         "The file cannot be read as an Excel workbook (.xlsx or .xls)",
     )
+
+
+def test_a_workbook_that_inflates_past_64_mib_is_refused_unread(
+    upload: Upload, storage: Storage, data_set: str
+) -> None:
+    """A zip bomb: a real workbook plus a part of 64 MiB + 1 byte of zeros, deflated to KBs."""
+    out = io.BytesIO(xlsx(PEOPLE))
+    with (
+        zipfile.ZipFile(out, "a", zipfile.ZIP_DEFLATED) as archive,
+        archive.open("xl/media/padding.bin", "w") as padding,
+    ):
+        for _ in range(64):
+            padding.write(bytes(1 << 20))
+        padding.write(b"\0")
+    assert len(out.getvalue()) < 1_000_000
+    refused(
+        upload("bomb.xlsx", out.getvalue()),
+        f"The workbook inflates to more than {64 * 1024 * 1024} bytes",
+    )
+    assert stored(storage, data_set) == []
+
+
+def test_a_sheet_of_more_than_1000_columns_is_refused(
+    upload: Upload, storage: Storage, data_set: str
+) -> None:
+    wide = [[f"c{column}" for column in range(1001)], list(range(1001))]
+    refused(upload("wide.xlsx", xlsx(wide)), "A sheet has more than 1000 columns")
+    assert stored(storage, data_set) == []
+    at_cap = [row[:1000] for row in wide]
+    assert upload("wide.xlsx", xlsx(at_cap)).json() == {"status": "ok", "records_written": 1}
 
 
 # -- the write pipeline behind the upload (spec 3) -----------------------------------------
