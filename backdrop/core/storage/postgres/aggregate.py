@@ -23,7 +23,13 @@ from psycopg import sql
 from backdrop.core.limits import MAX_INTEGER, MIN_INTEGER
 from backdrop.core.query import Query
 from backdrop.core.storage.base import Collected, Row
-from backdrop.core.storage.postgres.sql import Clause, json_value, period_start, selection
+from backdrop.core.storage.postgres.sql import (
+    Clause,
+    json_value,
+    period_counts,
+    period_start,
+    selection,
+)
 
 # {value} is a collected field's JSONB value, {kind} its jsonb_typeof, both computed once per
 # record in the inner query.
@@ -90,7 +96,12 @@ def _fast_columns(name: str, needs: tuple[bool, bool, bool]) -> list[sql.Composa
     return columns
 
 
-def _limited(statement: sql.Composed, limit: int | None) -> sql.Composed:
+def _counts_only(query: Query) -> bool:
+    """Does the query read nothing of a record but its time and period keys?"""
+    return not (query.group_by or query.collect or query.filter_by or query.filter_by_prefix)
+
+
+def _limited(statement: sql.SQL | sql.Composed, limit: int | None) -> sql.SQL | sql.Composed:
     return statement + sql.SQL(" LIMIT {}").format(sql.Literal(limit)) if limit else statement
 
 
@@ -100,6 +111,9 @@ def fast_statement(
     """The statement for `Storage.run` when every summed value is a number (else it raises
     22023), grouping on the fields' text or JSONB values. Groups whose key is missing or JSON
     null come back too: `fast_rows` drops them."""
+    if query.period is not None and _counts_only(query):
+        counts = period_counts(table, query, query.period)
+        return Clause(_limited(counts.text, limit), counts.params)
     keys: list[sql.Composable] = [
         sql.SQL("record ->> {}").format(sql.Literal(name)) if text_keys else json_value(name)
         for name in query.group_by
@@ -126,43 +140,59 @@ def fast_rows(
     a text key may stand for a non-string. Raises NeedsPrecise when a sum has a fraction."""
     groups = len(query.group_by)
     width = groups + (query.period is not None)
+    if text_keys and not _strings_only(records, groups):
+        return None
+    # A group field missing or null, or no period: not grouped (spec 2.4.3).
+    kept = [record for record in records if None not in record[:width]]
+    period = groups if query.period is not None else None
     needs = [(name, *_needs(query, name)) for name in query.collected_fields]
-    strings: set[str] = set()  # text keys already seen to be strings
-    has_period = query.period is not None
-    rows = []
-    for record in records:
-        keys = record[:width]
-        if None in keys:
-            continue  # a group field missing or null, or no period: not grouped (spec 2.4.3)
-        group = keys[:groups]
-        if text_keys:
-            for key in group:
-                if key not in strings:
-                    if _NOT_ONLY_A_STRING.fullmatch(key):
-                        return None
-                    strings.add(key)
-        if not needs:
-            rows.append(Row(group, keys[groups] if has_period else None, record[width], _NONE))
-            continue
-        position = width + 1
-        collected = {}
-        for name, count, sums, values in needs:
-            found: list[Any] = [0, 0, 0, ()]
-            if count:
-                found[0] = int(record[position])
-                position += 1
-            if sums:
-                total = record[position]
-                if total is not None and "." in total:
-                    raise NeedsPrecise()
-                found[1] = _integer(int(total)) if total is not None else 0
-                position += 1
-            if values:
-                found[3] = tuple(record[position] or ())
-                position += 1
-            collected[name] = Collected(*found)
-        rows.append(Row(group, keys[groups] if has_period else None, record[width], collected))
-    return rows
+    if not needs:
+        return [
+            Row(record[:groups], None if period is None else record[period], record[width], _NONE)
+            for record in kept
+        ]
+    return [
+        Row(
+            record[:groups],
+            None if period is None else record[period],
+            record[width],
+            _fast_collected(record, width + 1, needs),
+        )
+        for record in kept
+    ]
+
+
+def _strings_only(records: Sequence[tuple[Any, ...]], groups: int) -> bool:
+    """Can every text key (the first `groups` columns) stand only for a string? Each distinct
+    key is looked at once."""
+    for index in range(groups):
+        keys = {record[index] for record in records}
+        keys.discard(None)
+        if any(_NOT_ONLY_A_STRING.fullmatch(key) for key in keys):
+            return False
+    return True
+
+
+def _fast_collected(
+    record: tuple[Any, ...], position: int, needs: Sequence[tuple[str, bool, bool, bool]]
+) -> dict[str, Collected]:
+    collected = {}
+    for name, count, sums, values in needs:
+        found: list[Any] = [0, 0, 0, ()]
+        if count:
+            found[0] = int(record[position])
+            position += 1
+        if sums:
+            total = record[position]
+            if total is not None and "." in total:
+                raise NeedsPrecise()
+            found[1] = _integer(int(total)) if total is not None else 0
+            position += 1
+        if values:
+            found[3] = tuple(record[position] or ())
+            position += 1
+        collected[name] = Collected(*found)
+    return collected
 
 
 _NONE: dict[str, Collected] = {}  # the collected values of a query that collects nothing
