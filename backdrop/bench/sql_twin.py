@@ -14,6 +14,7 @@ from backdrop.core.query import Query
 from backdrop.core.query_parser import parse_query
 from backdrop.core.storage.postgres import codec
 from backdrop.core.storage.postgres.aggregate import fast_statement
+from backdrop.core.storage.postgres.layout import Keys
 from backdrop.core.storage.postgres.sql import find_statement, numeric_sort
 from backdrop.core.storage.postgres.tables import (
     CREATE_STAGING,
@@ -31,10 +32,11 @@ def statement_text(conn: psycopg.Connection[Any], data_set: str, query: Query) -
     with its parameters inlined (for psql too)."""
     if query.is_raw:
         numeric = numeric_sort(query) and bool(query.limit)
-        built = find_statement(table(data_set), query, numeric=numeric)
-    else:
-        built = fast_statement(table(data_set), query, text_keys=bool(query.group_by))
-    return psycopg.ClientCursor(conn).mogrify(built.text, built.params)
+        found = find_statement(table(data_set), query, numeric=numeric)
+        return psycopg.ClientCursor(conn).mogrify(found.text, found.params)
+    keys = Keys.TEXT if query.group_by else Keys.JSON
+    grouped = fast_statement(table(data_set), query, keys=keys)
+    return psycopg.ClientCursor(conn).mogrify(grouped.text, grouped.params)
 
 
 def bench_query(query: BenchQuery) -> Query:
