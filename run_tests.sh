@@ -20,8 +20,22 @@ ensure_test_browser
 echo "== ruff" && ruff check . && ruff format --check .
 echo "== mypy" && mypy
 echo "== brokers" && tools/start-brokers.sh
-echo "== package" && tools/check_package.sh
-echo "== pytest" && pytest -q "$@"
-for engine in mongodb postgres; do
-  echo "== behave ($engine)" && behave --format progress -D "engine=$engine" features
+# The package check and the behave runs mostly wait (pip, HTTP): they run beside pytest, each
+# into its own log, shown after pytest; any failure fails the run.
+logs=$(mktemp -d)
+trap 'rm -rf "$logs"' EXIT
+tools/check_package.sh >"$logs/package" 2>&1 &
+package=$!
+behave_all() {
+  for engine in mongodb postgres; do
+    echo "== behave ($engine)" && behave --format progress -D "engine=$engine" features || return 1
+  done
+}
+behave_all >"$logs/behave" 2>&1 &
+features=$!
+echo "== pytest" && pytest -q -n 4 --dist loadfile "$@" || status=$?
+for job in package:$package behave:$features; do
+  if wait "${job#*:}"; then echo "== ${job%%:*}: passed"; else echo "== ${job%%:*}: FAILED"; status=1; fi
+  tail -n 25 "$logs/${job%%:*}"
 done
+exit "${status:-0}"

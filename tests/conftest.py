@@ -2,8 +2,12 @@
 
 from __future__ import annotations
 
+import contextlib
+import fcntl
+import tempfile
 import uuid
 from collections.abc import Callable, Iterator
+from pathlib import Path
 from typing import Any
 
 import pytest
@@ -31,6 +35,21 @@ def pytest_generate_tests(metafunc: pytest.Metafunc) -> None:
     if "database_engine" in metafunc.fixturenames:
         engines = metafunc.config.getoption("engine") or list(ENGINES)
         metafunc.parametrize("database_engine", engines, scope="session")
+
+
+@pytest.fixture(scope="module", autouse=True)
+def one_module_at_a_time_on_shared_brokers(request: pytest.FixtureRequest) -> Iterator[None]:
+    """A module marked `shares_brokers(NAME, ...)` holds a lock per broker (queue) it names
+    while it runs, so no other test process — a pytest-xdist worker or a second checkout's run
+    — purges or consumes its queue meanwhile. (xdist's `loadgroup` ignores marks under pytest
+    9; `--dist loadfile` keeps a module's engine variants on one worker.)"""
+    marker = request.node.get_closest_marker("shares_brokers")
+    with contextlib.ExitStack() as held:
+        for name in sorted(marker.args if marker else ()):
+            lock = Path(tempfile.gettempdir()) / f"backdrop-tests-{name.replace('/', '-')}.lock"
+            handle = held.enter_context(lock.open("w"))
+            fcntl.flock(handle, fcntl.LOCK_EX)
+        yield
 
 
 @pytest.fixture(scope="session")

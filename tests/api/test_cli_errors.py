@@ -84,14 +84,17 @@ def test_bad_settings_are_one_line(variable: str, value: str, line: str) -> None
 def test_an_unreachable_database_is_named_without_its_password(url: str) -> None:
     target = url.format(port=free_port())
     started = time.monotonic()
+    run("--version")  # the interpreter's start, which a busy machine stretches, is not the wait
+    start_up = time.monotonic() - started
+    started = time.monotonic()
     done = run("data-set", "list", DATABASE_URL=target)
-    elapsed = time.monotonic() - started
+    elapsed = time.monotonic() - started - start_up
     line = error_line(done)
     assert line.startswith("Error: ")
     assert "is unavailable at " in line
     assert f"***@127.0.0.1:{urlsplit(target).port}/backdrop" in line
     assert "s3cret" not in done.stderr
-    assert elapsed < 3.0 + 1.0  # 3 s, plus the interpreter's start on a busy machine
+    assert elapsed < 3.0
 
 
 # -- db copy into a database that does not exist ------------------------------------------------

@@ -19,6 +19,7 @@ from schemathesis.specs.openapi.checks import (
     status_code_conformance,
 )
 
+from tests.support.examples import scaled
 from tests.support.http_data_set import HttpDataSet
 from tests.support.stagecraft import StagecraftState
 
@@ -30,7 +31,7 @@ CHECKS = [
     response_schema_conformance,
 ]
 FUZZ = settings(
-    max_examples=15,
+    max_examples=scaled(15),
     derandomize=True,
     deadline=None,
     database=None,

@@ -40,10 +40,9 @@ from tests.support.worker import (
 from tests.transformers.conftest import WORKER_TOKEN
 from tests.transformers.scenario import EVENTS, RATES, rate_transform
 
-# Real brokers are shared by every pytest-xdist worker: these modules run in one.
-pytestmark = pytest.mark.xdist_group("brokers")
-
 REDIS_DB = 8
+# Shared with every other test process: one module at a time uses these (tests/conftest.py).
+pytestmark = pytest.mark.shares_brokers("rabbitmq", f"redis/{REDIS_DB}")
 WRITERS = 8
 # Seconds each write and each `/_status` may take while the broker hangs: the issue's "a few
 # seconds at most", generously (a publish gives up after 2 s).

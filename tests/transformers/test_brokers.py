@@ -15,8 +15,8 @@ from tests.support.worker import WorkerLog, amqp_url
 from tests.transformers.conftest import with_broker
 from tests.transformers.scenario import assert_rates, configure_chain, post_events, wait_for_rates
 
-# Real brokers are shared by every pytest-xdist worker: these modules run in one.
-pytestmark = pytest.mark.xdist_group("brokers")
+# Shared with every other test process: one module at a time uses these (tests/conftest.py).
+pytestmark = pytest.mark.shares_brokers("rabbitmq")
 
 
 @pytest.fixture(scope="module", params=["embedded", "rabbitmq"])

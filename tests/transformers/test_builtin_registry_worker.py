@@ -30,10 +30,9 @@ from tests.transformers.scenario import (
     wait_for_rates,
 )
 
-# Real brokers are shared by every pytest-xdist worker: these modules run in one.
-pytestmark = pytest.mark.xdist_group("brokers")
-
 REDIS_DB = 12
+# Shared with every other test process: one module at a time uses these (tests/conftest.py).
+pytestmark = pytest.mark.shares_brokers(f"redis/{REDIS_DB}")
 
 
 @pytest.fixture(scope="module")

@@ -29,10 +29,9 @@ from tests.transformers.conftest import with_broker
 from tests.transformers.redis_queue import emptied_queue, messages
 from tests.transformers.scenario import EVENTS, rate_transform
 
-# Real brokers are shared by every pytest-xdist worker: these modules run in one.
-pytestmark = pytest.mark.xdist_group("brokers")
-
 REDIS_DB = 9
+# Shared with every other test process: one module at a time uses these (tests/conftest.py).
+pytestmark = pytest.mark.shares_brokers(f"redis/{REDIS_DB}")
 BOUND = 3.0  # seconds: the "a few seconds at most", generously
 START = datetime(2014, 1, 6, 10, tzinfo=UTC)
 EVENTS_RANGE = (EVENTS[0]["_timestamp"], EVENTS[-1]["_timestamp"])

@@ -18,10 +18,9 @@ from backdrop.transformers.sender import NotSent, Sender
 from tests.support.broker_proxy import BrokerProxy
 from tests.support.worker import amqp_url, purge, redis_url
 
-# Real brokers are shared by every pytest-xdist worker: these modules run in one.
-pytestmark = pytest.mark.xdist_group("brokers")
-
 REDIS_DB = 10
+# Shared with every other test process: one module at a time uses these (tests/conftest.py).
+pytestmark = pytest.mark.shares_brokers("rabbitmq", f"redis/{REDIS_DB}")
 # What the issue allows a publish, generously ("a few seconds at most"); ours aims at 2 s.
 BOUND = 3.0
 ARGS = ["a_data_set", "2014-01-01T00:00:00Z", "2014-01-02T00:00:00Z"]

@@ -27,10 +27,9 @@ from tests.support.worker import redis_url
 from tests.transformers.conftest import with_broker
 from tests.transformers.redis_queue import emptied_queue, messages
 
-# Real brokers are shared by every pytest-xdist worker: these modules run in one.
-pytestmark = pytest.mark.xdist_group("brokers")
-
 REDIS_DB = 14
+# Shared with every other test process: one module at a time uses these (tests/conftest.py).
+pytestmark = pytest.mark.shares_brokers(f"redis/{REDIS_DB}")
 
 
 @pytest.fixture(scope="module")

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from datetime import timedelta
 
+from bson import ObjectId
 from pymongo.client_session import ClientSession
 from pymongo.collection import Collection
 
@@ -21,6 +22,9 @@ def add(outbox: Collection[Document], dispatch: Dispatch, session: ClientSession
         "earliest": dispatch.earliest,
         "latest": dispatch.latest,
         "created_at": stamp,
+        # BSON dates count milliseconds: dispatches stored within one keep their order by this
+        # (an ObjectId's counter rises with every id a process makes).
+        "order": ObjectId(),
         "available_at": stamp,
         "attempts": 0,
     }
@@ -46,7 +50,7 @@ def claim(
                 "$set": {"available_at": stamp + timedelta(seconds=lease_seconds)},
                 "$inc": {"attempts": 1},
             },
-            sort=[("created_at", 1), ("_id", 1)],
+            sort=[("created_at", 1), ("order", 1)],
         )
         if document is None:
             break
