@@ -274,7 +274,7 @@ def test_migration_3_repairs_names_that_clashed() -> None:
         finally:
             storage.close()
     assert found == {
-        name: [f"i_{table_name(name)}_{end}" for end in ("pkey", "seq", "ts")]
+        name: [f"i_{table_name(name)}_{end}" for end in ("nb", "pkey", "seq", "ts")]
         for name in ("visits", "visits_ts")
     }
     assert sequence == ("backdrop.s_r_visits",)
@@ -304,21 +304,26 @@ def test_migration_4_puts_the_period_keys_in_the_timestamp_index() -> None:
                 rows = storage.run(name, Query(period=Period.WEEK))
                 assert [(row.period_start, row.count) for row in rows] == [(monday, 1)]
             with psycopg.connect(url) as conn:
-                found = {name: timestamp_index(conn, table_name(name)) for name in ("old", "new")}
+                found = {name: period_indexes(conn, table_name(name)) for name in ("old", "new")}
         finally:
             storage.close()
-    keys = "_timestamp, _hour_start_at, _day_start_at, _week_start_at, _month_start_at"
-    expected = f"btree ({keys}, _quarter_start_at, _year_start_at)"
+    keys = "_hour_start_at, _day_start_at, _week_start_at, _month_start_at, _quarter_start_at"
+    unbucketed = " OR ".join(f"({key} IS NULL)" for key in (*keys.split(", "), "_year_start_at"))
+    expected = [
+        f"btree (_timestamp) WHERE ((_timestamp IS NOT NULL) AND ({unbucketed}))",
+        f"btree (_timestamp) INCLUDE ({keys}, _year_start_at)",
+    ]
     assert found == {"old": expected, "new": expected}
 
 
-def timestamp_index(conn: psycopg.Connection[Any], table: str) -> str:
-    row = conn.execute(
-        "SELECT indexdef FROM pg_indexes WHERE schemaname = 'backdrop' AND indexname = %s",
-        [f"i_{table}_ts"],
-    ).fetchone()
-    assert row is not None
-    return str(row[0]).partition(" USING ")[2]
+def period_indexes(conn: psycopg.Connection[Any], table: str) -> list[str]:
+    """How the indexes on `_timestamp` are made (`i_<table>_nb`, then `_ts`)."""
+    rows = conn.execute(
+        "SELECT indexdef FROM pg_indexes WHERE schemaname = 'backdrop' AND indexname = ANY(%s)"
+        " ORDER BY indexname",
+        [[f"i_{table}_nb", f"i_{table}_ts"]],
+    ).fetchall()
+    return [str(row[0]).partition(" USING ")[2] for row in rows]
 
 
 def indexes(conn: psycopg.Connection[Any], table: str) -> list[str]:

@@ -59,7 +59,7 @@ class Layout:
     sums: Sums = Sums.TEXT
 
     @classmethod
-    def of(cls, query: Query, *, keys: Keys = Keys.JSON, sums: Sums = Sums.TEXT) -> Layout:
+    def of(cls, query: Query, *, keys: Keys, sums: Sums) -> Layout:
         """The layout of a statement grouping and collecting what `query` asks for."""
         return cls(len(query.group_by), keys, query.period is not None, query.needs, sums)
 

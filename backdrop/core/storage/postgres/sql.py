@@ -188,8 +188,9 @@ def _derived_period_start(period: Period) -> sql.Composable:
 def period_counts(table: sql.Composable, query: Query, period: Period) -> Clause:
     """Records per `period_start` for a query that reads nothing else of a record: the records
     with a stored bucket (all that were saved with a `_timestamp`) straight from the index on
-    `_timestamp` and the period keys (migrations/004_period_index.sql), the others (imported
-    or patched ones) with their JSONB. Same rows as grouping by `period_start`."""
+    `_timestamp` and the period keys, the others (imported or patched ones) through the index
+    that holds only them, with their JSONB (migrations/004_period_index.sql). Same rows as
+    grouping by `period_start`."""
     where = selection(query)
     column = sql.Identifier(period.key)
     statement = sql.SQL(

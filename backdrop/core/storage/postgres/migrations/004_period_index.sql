@@ -1,15 +1,16 @@
--- Backdrop on PostgreSQL, schema version 4: the `_timestamp` index carries the period keys.
+-- Backdrop on PostgreSQL, schema version 4: period counts from the index alone.
 --
 -- A period query that only counts (`period=week` over a range, no group_by or collect) needs
 -- nothing from a record but its bucket: the stored `_<period>_start_at`. With those columns in
--- the index on `_timestamp`, it is answered from the index alone (an index-only scan), so it
--- costs by the records in its range, not by the pages they are scattered over. The keys are key
--- columns, not INCLUDE ones, so that `_<period>_start_at IS NULL` (the rare records whose bucket
--- comes from the JSONB, sql.py `period_counts`) is an index condition too. The index still
--- serves every range on `_timestamp` and "last updated", as the old one did.
+-- the index on `_timestamp` (as INCLUDE columns), it is answered from the index alone (an
+-- index-only scan), so it costs by the records in its range, not by the pages they are
+-- scattered over. The few records with a `_timestamp` but no stored bucket for some period
+-- (imported or patched ones: their bucket comes from the JSONB, sql.py `period_counts`) are
+-- found through a partial index that holds only them. The index on `_timestamp` still serves
+-- every range and "last updated", as the old one did.
 --
--- Existing tables get the new index in place of the old one (same name); their rows are left
--- as they are.
+-- Existing tables get the new index in place of the old one (same name) and the partial one;
+-- their rows are left as they are.
 
 CREATE OR REPLACE FUNCTION backdrop.create_records_table(table_name text) RETURNS void
 LANGUAGE plpgsql AS $$
@@ -33,9 +34,14 @@ BEGIN
         )',
         table_name, 's_' || table_name, 'i_' || table_name || '_pkey');
     EXECUTE format(
-        'CREATE INDEX IF NOT EXISTS %I ON backdrop.%I (_timestamp, _hour_start_at,'
+        'CREATE INDEX IF NOT EXISTS %I ON backdrop.%I (_timestamp) INCLUDE (_hour_start_at,'
         ' _day_start_at, _week_start_at, _month_start_at, _quarter_start_at, _year_start_at)',
         'i_' || table_name || '_ts', table_name);
+    EXECUTE format(
+        'CREATE INDEX IF NOT EXISTS %I ON backdrop.%I (_timestamp) WHERE _timestamp IS NOT NULL'
+        ' AND (_hour_start_at IS NULL OR _day_start_at IS NULL OR _week_start_at IS NULL'
+        ' OR _month_start_at IS NULL OR _quarter_start_at IS NULL OR _year_start_at IS NULL)',
+        'i_' || table_name || '_nb', table_name);
     EXECUTE format('CREATE INDEX IF NOT EXISTS %I ON backdrop.%I (seq)',
                    'i_' || table_name || '_seq', table_name);
 END
