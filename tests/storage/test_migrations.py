@@ -9,7 +9,10 @@ from backdrop.core.errors import BackdropError
 from backdrop.core.storage import open_storage
 from backdrop.core.storage.base import Storage
 
-EXPECTED = {"mongodb": [], "postgres": ["001_initial", "002_outbox", "003_object_names"]}
+EXPECTED = {
+    "mongodb": [],
+    "postgres": ["001_initial", "002_outbox", "003_object_names", "004_period_index"],
+}
 
 
 def test_migrate_applies_every_migration_once(fresh: Settings) -> None:
