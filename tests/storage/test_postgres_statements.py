@@ -16,10 +16,10 @@ from psycopg import sql
 
 from backdrop.core.periods import Period
 from backdrop.core.query import Collect, Query
-from backdrop.core.storage.postgres import PostgresStorage
 from backdrop.core.storage.postgres.aggregate import Grouped, fast_statement, precise_statement
 from backdrop.core.storage.postgres.layout import Keys
 from backdrop.core.storage.postgres.sql import Clause, find_statement
+from backdrop.core.storage.postgres.storage import PostgresStorage
 from backdrop.core.storage.postgres.tables import table, table_name
 
 START = datetime(2014, 1, 6, tzinfo=UTC)

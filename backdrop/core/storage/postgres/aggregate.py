@@ -100,8 +100,14 @@ def _fast_columns(needs: Needs) -> list[sql.Composable]:
     if needs.count:
         columns.append(sql.SQL("count({})").format(value))
     if needs.sums:
-        # As text: a fraction shows as a "." and an integer converts fast (no Decimal).
-        columns.append(sql.SQL("sum(({})::numeric)::text").format(value))
+        # As text: a fraction shows as a "." and an integer converts fast (no Decimal). JSON
+        # null becomes a JSON string, which the cast refuses as PostgreSQL 16 and older refuse
+        # null itself (17+ casts null to NULL, which sum would skip): the precise path decides.
+        columns.append(
+            sql.SQL(
+                "sum((CASE WHEN {value} = 'null' THEN '\"null\"' ELSE {value} END)::numeric)::text"
+            ).format(value=value)
+        )
     if needs.values:
         columns.append(_distinct(value))
     return columns
