@@ -11,7 +11,7 @@ import shlex
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Self
+from typing import Self, TypeVar
 
 from backdrop.core.errors import SettingsInvalid
 from backdrop.core.limits import Limits
@@ -114,16 +114,23 @@ class Settings:
 
 
 Lookup = Callable[[str], str | None]
+T = TypeVar("T")
+
+
+def _read(value: str, name: str, convert: Callable[[str], T], what: str) -> T:
+    """`value` of variable `name` as `convert` reads it, or SettingsInvalid saying `what` it
+    must be."""
+    try:
+        return convert(value)
+    except ValueError as exc:
+        raise SettingsInvalid(f'{name} must be {what}, not "{value}"') from exc
 
 
 def _whole(get: Lookup, name: str, *, default: int, minimum: int = 0) -> int:
     value = get(name)
     if value is None:
         return default
-    try:
-        number = int(value)
-    except ValueError as exc:
-        raise SettingsInvalid(f'{name} must be a whole number, not "{value}"') from exc
+    number = _read(value, name, int, "a whole number")
     if number < minimum:
         raise SettingsInvalid(f"{name} must be at least {minimum}")
     return number
@@ -149,10 +156,7 @@ def _seconds(
 ) -> float:
     if value is None:
         return default
-    try:
-        seconds = float(value)
-    except ValueError as exc:
-        raise SettingsInvalid(f'{name} must be a number of seconds, not "{value}"') from exc
+    seconds = _read(value, name, float, "a number of seconds")
     if not 0 < seconds <= 600:
         raise SettingsInvalid(f"{name} must be between 0 and 600 seconds")
     return seconds
