@@ -19,8 +19,7 @@ from backdrop.read.app import create_app as create_read_app
 from backdrop.write.app import create_app as create_write_app
 from tests.support.servers import LiveServer, embedded_mongodb, throwaway_postgres
 from tests.support.stagecraft import StagecraftState, stagecraft_app
-
-ADMIN_TOKEN = "dev-create-endpoint-token"
+from tests.support.tokens import ADMIN_TOKEN
 
 
 def before_all(context: Any) -> None:

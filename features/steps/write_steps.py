@@ -13,8 +13,7 @@ from behave import given, then, when
 
 from backdrop.core.query import Query
 from features.steps.common_steps import FIXTURES, actual_name, fixture_text
-
-ADMIN_TOKEN = "dev-create-endpoint-token"
+from tests.support.tokens import ADMIN_TOKEN
 
 # Fixtures made when a scenario asks for them rather than kept in the repository.
 GENERATED: Mapping[str, Callable[[], bytes]] = {

@@ -76,22 +76,22 @@ def metered(
 
 
 @pytest.fixture
-def data_set(
+def metered_data_set(
     stagecraft_server: tuple[StagecraftState, str], http: requests.Session, metered: tuple[str, str]
 ) -> HttpDataSet:
     return register(stagecraft_server[0], http, *metered, raw_queries_allowed=True)
 
 
 def test_requests_are_counted_by_route_template(
-    http: requests.Session, metered: tuple[str, str], data_set: HttpDataSet
+    http: requests.Session, metered: tuple[str, str], metered_data_set: HttpDataSet
 ) -> None:
     read_url, _ = metered
     route = "/data/<data_group>/<data_type>"
     before = scrape(http, read_url)
     for _ in range(3):
-        assert data_set.get("group_by=kind").status_code == 200
-    assert data_set.get("colour=red").status_code == 400
-    assert http.get(f"{read_url}/no/such/{data_set.name}").status_code == 404
+        assert metered_data_set.get("group_by=kind").status_code == 200
+    assert metered_data_set.get("colour=red").status_code == 400
+    assert http.get(f"{read_url}/no/such/{metered_data_set.name}").status_code == 404
     after = scrape(http, read_url)
     counted = "backdrop_http_requests_total"
     ok = {"route": route, "method": "GET", "status": "200"}
@@ -103,7 +103,7 @@ def test_requests_are_counted_by_route_template(
     durations = "backdrop_http_request_duration_seconds_count"
     timed = {"route": route, "method": "GET"}
     assert value(after, durations, **timed) - value(before, durations, **timed) == 4
-    assert not any(data_set.name in dict(labels).get("route", "") for _, labels in after)
+    assert not any(metered_data_set.name in dict(labels).get("route", "") for _, labels in after)
 
 
 def test_methods_outside_http_are_one_label(
@@ -121,13 +121,13 @@ def test_methods_outside_http_are_one_label(
 
 
 def test_records_written_rejected_and_batch_sizes(
-    http: requests.Session, metered: tuple[str, str], data_set: HttpDataSet
+    http: requests.Session, metered: tuple[str, str], metered_data_set: HttpDataSet
 ) -> None:
     _, write_url = metered
     before = scrape(http, write_url)
     records = [{"_timestamp": f"2014-01-0{day}T00:00:00Z", "kind": "a"} for day in range(1, 6)]
-    assert data_set.post(records).status_code == 200
-    assert data_set.post([{"_timestamp": "nope"}, {"bad-key": 1}, {}]).status_code == 400
+    assert metered_data_set.post(records).status_code == 200
+    assert metered_data_set.post([{"_timestamp": "nope"}, {"bad-key": 1}, {}]).status_code == 400
     after = scrape(http, write_url)
     assert (
         value(after, "backdrop_records_written_total")
@@ -156,16 +156,16 @@ def test_records_written_rejected_and_batch_sizes(
 
 
 def test_response_cache_hits_misses_and_evictions(
-    http: requests.Session, metered: tuple[str, str], data_set: HttpDataSet
+    http: requests.Session, metered: tuple[str, str], metered_data_set: HttpDataSet
 ) -> None:
     read_url, _ = metered
     big = [{"_timestamp": "2014-01-01T00:00:00Z", "kind": "k" * 3000, "nn": i} for i in range(4)]
-    assert data_set.post(big).status_code == 200
+    assert metered_data_set.post(big).status_code == 200
     before = scrape(http, read_url)
-    assert data_set.get("limit=4").status_code == 200  # computed: a miss
-    assert data_set.get("limit=4").status_code == 200  # served from the cache: a hit
+    assert metered_data_set.get("limit=4").status_code == 200  # computed: a miss
+    assert metered_data_set.get("limit=4").status_code == 200  # served from the cache: a hit
     for limit in range(1, 8):  # 3-12 KiB answers into a 64 KiB cache: the oldest are dropped
-        data_set.get(f"limit={limit}&sort_by=nn:descending")
+        metered_data_set.get(f"limit={limit}&sort_by=nn:descending")
     after = scrape(http, read_url)
     hits = "backdrop_response_cache_hits_total"
     misses = "backdrop_response_cache_misses_total"
@@ -178,17 +178,17 @@ def test_response_cache_hits_misses_and_evictions(
 def test_registry_lookups_by_outcome(
     http: requests.Session,
     metered: tuple[str, str],
-    data_set: HttpDataSet,
+    metered_data_set: HttpDataSet,
     stagecraft: StagecraftState,
 ) -> None:
     read_url, _ = metered
     name = "backdrop_registry_lookups_total"
     labels = {"source": "stagecraft", "operation": "by_group_and_type"}
     before = scrape(http, read_url)
-    data_set.get("group_by=kind")
+    metered_data_set.get("group_by=kind")
     http.get(f"{read_url}/data/no-such/group")
     stagecraft.failures.extend([500])
-    assert data_set.get("group_by=kind").status_code == 503
+    assert metered_data_set.get("group_by=kind").status_code == 503
     after = scrape(http, read_url)
     for outcome in ("found", "not_found", "error"):
         change = value(after, name, outcome=outcome, **labels) - value(
@@ -202,7 +202,7 @@ def test_registry_lookups_by_outcome(
 def test_statsd_gets_the_original_names(
     http: requests.Session,
     metered: tuple[str, str],
-    data_set: HttpDataSet,
+    metered_data_set: HttpDataSet,
     statsd_socket: socket.socket,
 ) -> None:
     read_url, write_url = metered
@@ -210,13 +210,15 @@ def test_statsd_gets_the_original_names(
     http.get(f"{read_url}/_status")
     http.get(f"{read_url}/_status/data-sets")
     http.get(f"{write_url}/_status")
-    http.put(f"{write_url}{data_set.path}", json=[], headers={"Authorization": "Bearer wrong"})
+    http.put(
+        f"{write_url}{metered_data_set.path}", json=[], headers={"Authorization": "Bearer wrong"}
+    )
     names = {line.split(":", 1)[0]: line.rsplit("|", 1)[1] for line in received(statsd_socket)}
     assert names == {
         "pp.apps.backdrop.unknown.read.route.heath_check.status": "ms",
         "pp.apps.backdrop.unknown.read.route.heath_check.data_set": "ms",
         "pp.apps.backdrop.unknown.write.route.health_check.status": "ms",
-        f"pp.apps.backdrop.{data_set.name}.write_api.bad_token": "c",
+        f"pp.apps.backdrop.{metered_data_set.name}.write_api.bad_token": "c",
         "pp.apps.backdrop.unknown.write.route.data.empty.data_set": "ms",
     }
 

@@ -102,9 +102,9 @@ def builtin(settings: Settings, storage: Storage) -> Iterator[tuple[str, str]]:
 
 @pytest.mark.parametrize("path", ["/a%00", "/data/x%00y/t1", "/data/x/t%00", "/%ED%A0%80"])
 def test_text_no_database_can_hold_in_a_read_path_is_not_found(
-    http: requests.Session, builtin: tuple[str, str], path: str
+    http: requests.Session, builtin_apps: tuple[str, str], path: str
 ) -> None:
-    read_url, _ = builtin
+    read_url, _ = builtin_apps
     response = http.get(f"{read_url}{path}")
     assert response.status_code == 404, response.text
 
@@ -113,9 +113,9 @@ def test_text_no_database_can_hold_in_a_read_path_is_not_found(
     "path", ["/data/x%00y/t1", "/data/x/t%00", "/data/x%00/t1/some-id", "/a%00"]
 )
 def test_text_no_database_can_hold_in_a_write_path_is_not_found(
-    http: requests.Session, builtin: tuple[str, str], path: str
+    http: requests.Session, builtin_apps: tuple[str, str], path: str
 ) -> None:
-    _, write_url = builtin
+    _, write_url = builtin_apps
     method = "PATCH" if path.endswith("some-id") else "POST"
     response = http.request(method, f"{write_url}{path}", json=[{"a": 1}])
     assert response.status_code == 404, response.text

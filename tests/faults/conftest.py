@@ -1,5 +1,5 @@
-"""Fixtures of the fault and abuse tests: the apps in-process (as the API tests serve them),
-over the built-in registry, and under gunicorn as real processes."""
+"""Fixtures of the fault and abuse tests: the apps under gunicorn as real processes (the
+in-process apps, over Stagecraft or the built-in registry, are the root conftest's)."""
 
 from __future__ import annotations
 
@@ -9,19 +9,7 @@ import pytest
 
 from backdrop.bench.servers import App, app
 from backdrop.core.config import Settings
-from backdrop.core.storage.base import Storage
-from tests.api.conftest import http, new_data_set, read_url, write_url
-from tests.conftest import ADMIN_TOKEN
-from tests.support.builtin_registry import BuiltinApps, builtin_apps
-
-__all__ = ["http", "new_data_set", "read_url", "write_url"]
-
-
-@pytest.fixture(scope="session")
-def builtin(settings: Settings, storage: Storage) -> Iterator[BuiltinApps]:
-    """Read and write apps whose configs come from the built-in registry in the database."""
-    with builtin_apps(settings, storage) as apps:
-        yield apps
+from tests.support.tokens import ADMIN_TOKEN
 
 
 def process_env(settings: Settings, database_url: str) -> dict[str, str]:

@@ -11,7 +11,7 @@ from pathlib import Path
 
 import requests
 
-from tests.ops.conftest import BACKDROP, Stack, environment, start, terminate
+from tests.support.start_app import BACKDROP, Stack, environment, start, terminate
 from tests.support.worker import poll
 
 

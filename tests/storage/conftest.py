@@ -7,23 +7,7 @@ from collections.abc import Iterator
 import pytest
 
 from backdrop.core.config import Settings
-from backdrop.core.storage import open_storage
-from backdrop.core.storage.base import Storage
 from tests.support.servers import another_mongodb_database, throwaway_postgres
-
-
-@pytest.fixture(scope="session")
-def storage(database_engine: str, database_url: str) -> Iterator[Storage]:
-    """Each engine in turn (`database_engine` is parametrised in tests/conftest.py)."""
-    engine = open_storage(Settings(database_engine=database_engine, database_url=database_url))
-    yield engine
-    engine.close()
-
-
-@pytest.fixture
-def data_set(name: str) -> str:
-    """A fresh data set name for each test."""
-    return name
 
 
 @pytest.fixture

@@ -12,7 +12,7 @@ from typing import Any
 
 import requests
 
-from tests.support.stagecraft import StagecraftState, data_set_config
+from tests.support.stagecraft import StagecraftState, stagecraft_config
 
 FIXTURES = Path(__file__).resolve().parent.parent / "fixtures"
 
@@ -86,7 +86,7 @@ def register(
     """Register a fresh data set (group and type default to its unique name) and POST its
     records through the write app."""
     name = overrides.pop("name", None) or unique_name()
-    config = data_set_config(name, capped_size=None, **overrides)
+    config = stagecraft_config(name, capped_size=None, **overrides)
     stagecraft.put(config)
     data_set = HttpDataSet(config, http, read_url, write_url)
     if records:

@@ -1,51 +1,27 @@
 """Transformer tests end to end: the real read and write apps, a real worker process and a
 real broker (Redis, RabbitMQ or the embedded filesystem one), one worker per test module.
 
-A module sets its broker with a `broker_settings` fixture; `write_url` and `worker` follow it.
+A module sets its broker with a `broker_settings` fixture; `broker_write_url` (the write app
+publishing to that broker) and `worker` follow it.
 """
 
 from __future__ import annotations
 
-import dataclasses
 from collections.abc import Iterator
 
 import pytest
-import requests
 
 from backdrop.core.config import Settings
 from backdrop.core.storage.base import Storage
-from backdrop.read.app import create_app as create_read_app
 from backdrop.write.app import create_app as create_write_app
 from tests.support.outbox import empty_outbox
 from tests.support.servers import LiveServer
+from tests.support.tokens import WORKER_TOKEN
 from tests.support.worker import WorkerLog, running_worker
-
-WORKER_TOKEN = "worker-oauth-token"
-
-
-@pytest.fixture(scope="session")
-def read_url(settings: Settings, storage: Storage) -> Iterator[str]:
-    with LiveServer(create_read_app(settings, storage=storage)) as server:
-        yield server.url
-
-
-@pytest.fixture(scope="session")
-def http() -> Iterator[requests.Session]:
-    with requests.Session() as session:
-        yield session
-
-
-def with_broker(
-    settings: Settings, broker_url: str | None, tmp_path_factory: pytest.TempPathFactory
-) -> Settings:
-    """The apps' settings on another broker, with a data directory of their own."""
-    return dataclasses.replace(
-        settings, broker_url=broker_url, data_dir=tmp_path_factory.mktemp("worker-data")
-    )
 
 
 @pytest.fixture(scope="module")
-def write_url(broker_settings: Settings, storage: Storage) -> Iterator[str]:
+def broker_write_url(broker_settings: Settings, storage: Storage) -> Iterator[str]:
     with LiveServer(create_write_app(broker_settings, storage=storage)) as server:
         yield server.url
 

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable
 from datetime import datetime
 from typing import Any
 
@@ -14,9 +13,9 @@ from backdrop.core.query_parser import parse_query
 from backdrop.core.storage.base import Storage
 from backdrop.transformers.ids import encode_id
 from backdrop.transformers.publish import TransformPublisher
-from tests.support.stagecraft import StagecraftState
-from tests.support.worker import WorkerLog, poll, redis_url
-from tests.transformers.conftest import WORKER_TOKEN, with_broker
+from tests.support.stagecraft import RegisterDataSet, StagecraftState
+from tests.support.tokens import WORKER_TOKEN
+from tests.support.worker import WorkerLog, poll, redis_url, with_broker
 from tests.transformers.scenario import (
     EVENTS,
     RATES,
@@ -46,17 +45,19 @@ def stored(storage: Storage, data_set: str) -> list[dict[str, Any]]:
 def test_a_write_runs_its_transforms_and_the_chain_they_start(
     http: requests.Session,
     read_url: str,
-    write_url: str,
+    broker_write_url: str,
     worker: WorkerLog,
     stagecraft: StagecraftState,
-    make_data_set: Callable[..., dict[str, Any]],
-    name: str,
+    register_data_set: RegisterDataSet,
+    data_set_name: str,
 ) -> None:
-    configure_chain(stagecraft, make_data_set, name)
-    post_events(http, write_url, name, "events", f"{name}-bearer-token")
+    configure_chain(stagecraft, register_data_set, data_set_name)
+    post_events(http, broker_write_url, data_set_name, "events", f"{data_set_name}-bearer-token")
 
-    assert_rates(wait_for_rates(http, read_url, name))
-    latest = poll(lambda: read_all(http, read_url, name, "latest-values"), what="latest values")
+    assert_rates(wait_for_rates(http, read_url, data_set_name))
+    latest = poll(
+        lambda: read_all(http, read_url, data_set_name, "latest-values"), what="latest values"
+    )
     assert [
         {
             key: record[key]
@@ -65,18 +66,18 @@ def test_a_write_runs_its_transforms_and_the_chain_they_start(
         for record in latest
     ] == [
         {
-            "_id": encode_id(f"{name}-dashboard", "completion_rate"),
-            "dashboard_slug": f"{name}-dashboard",
+            "_id": encode_id(f"{data_set_name}-dashboard", "completion_rate"),
+            "dashboard_slug": f"{data_set_name}-dashboard",
             "completion_rate": RATES[WEEK_2],
             "_timestamp": WEEK_2,
-            "service_id": f"{name}-dashboard",
+            "service_id": f"{data_set_name}-dashboard",
         }
     ]
-    created = stagecraft.data_sets[f"{name}_completion_rate"]
+    created = stagecraft.data_sets[f"{data_set_name}_completion_rate"]
     assert {key: created.get(key) for key in ("data_group", "data_type", "bearer_token")} == {
-        "data_group": name,
+        "data_group": data_set_name,
         "data_type": "completion-rate",
-        "bearer_token": f"{name}-bearer-token",
+        "bearer_token": f"{data_set_name}-bearer-token",
     }
     assert (created["realtime"], created["published"], created["max_age_expected"]) == (
         False,
@@ -84,7 +85,7 @@ def test_a_write_runs_its_transforms_and_the_chain_they_start(
         2678400,
     )
     transform_reads = [
-        r for r in stagecraft.requests if r["path"] == f"/data-sets/{name}/transform"
+        r for r in stagecraft.requests if r["path"] == f"/data-sets/{data_set_name}/transform"
     ]
     assert transform_reads
     assert {r["headers"].get("Authorization") for r in transform_reads} == {
@@ -101,27 +102,27 @@ def _without_write_time(records: list[dict[str, Any]]) -> list[dict[str, Any]]:
 def test_a_manual_trigger_reruns_the_transforms_and_leaves_the_same_output(
     http: requests.Session,
     read_url: str,
-    write_url: str,
+    broker_write_url: str,
     worker: WorkerLog,
     stagecraft: StagecraftState,
-    make_data_set: Callable[..., dict[str, Any]],
-    name: str,
+    register_data_set: RegisterDataSet,
+    data_set_name: str,
 ) -> None:
-    configure_chain(stagecraft, make_data_set, name)
-    post_events(http, write_url, name, "events", f"{name}-bearer-token")
-    first = wait_for_rates(http, read_url, name)
+    configure_chain(stagecraft, register_data_set, data_set_name)
+    post_events(http, broker_write_url, data_set_name, "events", f"{data_set_name}-bearer-token")
+    first = wait_for_rates(http, read_url, data_set_name)
     current = first
     for _ in range(2):
         before = max(datetime.fromisoformat(record["_updated_at"]) for record in current)
         response = http.post(
-            f"{write_url}/data/{name}/events/transform",
+            f"{broker_write_url}/data/{data_set_name}/events/transform",
             json={"_start_at": EVENTS[0]["_timestamp"], "_end_at": EVENTS[-1]["_timestamp"]},
-            headers={"Authorization": f"Bearer {name}-bearer-token"},
+            headers={"Authorization": f"Bearer {data_set_name}-bearer-token"},
         )
         assert (response.status_code, response.json()) == (200, {"status": "ok"})
 
         def rewritten(before: datetime = before) -> list[dict[str, Any]]:
-            records = read_all(http, read_url, name, "completion-rate")
+            records = read_all(http, read_url, data_set_name, "completion-rate")
             written = [datetime.fromisoformat(r["_updated_at"]) for r in records]
             return records if written and min(written) > before else []
 
@@ -132,24 +133,24 @@ def test_a_manual_trigger_reruns_the_transforms_and_leaves_the_same_output(
 def test_a_failing_config_service_is_retried_until_the_transform_has_run(
     broker_settings: Settings,
     http: requests.Session,
-    write_url: str,
+    broker_write_url: str,
     worker: WorkerLog,
     storage: Storage,
     stagecraft: StagecraftState,
-    make_data_set: Callable[..., dict[str, Any]],
-    name: str,
+    register_data_set: RegisterDataSet,
+    data_set_name: str,
 ) -> None:
-    make_data_set(name, data_type="events")
-    post_events(http, write_url, name, "events", f"{name}-bearer-token")
-    poll(lambda: worker.matching("no transforms", data_set=name), what="the write's task")
+    register_data_set(data_set_name, data_type="events")
+    post_events(http, broker_write_url, data_set_name, "events", f"{data_set_name}-bearer-token")
+    poll(lambda: worker.matching("no transforms", data_set=data_set_name), what="the write's task")
 
-    stagecraft.transforms[name] = [rate_transform(name, "events")]
+    stagecraft.transforms[data_set_name] = [rate_transform(data_set_name, "events")]
     # the worker's next two reads of this data set's transforms fail
-    stagecraft.path_failures[f"/data-sets/{name}/transform"] = [500, 500]
+    stagecraft.path_failures[f"/data-sets/{data_set_name}/transform"] = [500, 500]
     publisher = TransformPublisher(broker_settings, storage)
     try:
         assert publisher.trigger(
-            name,
+            data_set_name,
             datetime.fromisoformat("2014-01-06T10:00:00+00:00"),
             datetime.fromisoformat("2014-01-14T11:00:00+00:00"),
         )
@@ -157,36 +158,38 @@ def test_a_failing_config_service_is_retried_until_the_transform_has_run(
         publisher.close()
 
     records = poll(
-        lambda: stored(storage, f"{name}_completion_rate"), timeout=60, what="the retried output"
+        lambda: stored(storage, f"{data_set_name}_completion_rate"),
+        timeout=60,
+        what="the retried output",
     )
     assert sorted((r["_start_at"].isoformat(), r["rate"]) for r in records) == list(RATES.items())
-    retries = worker.matching("transform retrying", data_set=name)
+    retries = worker.matching("transform retrying", data_set=data_set_name)
     assert [line["retries"] for line in retries] == [0, 1]
     assert all(line["earliest"] == "2014-01-06T10:00:00Z" for line in retries)
 
 
 def test_an_unknown_transform_is_logged_with_its_range_and_not_retried(
     http: requests.Session,
-    write_url: str,
+    broker_write_url: str,
     worker: WorkerLog,
     storage: Storage,
     stagecraft: StagecraftState,
-    make_data_set: Callable[..., dict[str, Any]],
-    name: str,
+    register_data_set: RegisterDataSet,
+    data_set_name: str,
 ) -> None:
-    make_data_set(name, data_type="events")
-    transform = rate_transform(name, "events")
+    register_data_set(data_set_name, data_type="events")
+    transform = rate_transform(data_set_name, "events")
     transform["type"]["function"] = "os.system"
-    stagecraft.transforms[name] = [transform]
-    post_events(http, write_url, name, "events", f"{name}-bearer-token")
+    stagecraft.transforms[data_set_name] = [transform]
+    post_events(http, broker_write_url, data_set_name, "events", f"{data_set_name}-bearer-token")
 
     (failure,) = poll(
-        lambda: worker.matching("transform failed", data_set=name), what="the failure"
+        lambda: worker.matching("transform failed", data_set=data_set_name), what="the failure"
     )
     assert (failure["earliest"], failure["latest"]) == (
         "2014-01-06T10:00:00Z",
         "2014-01-14T11:00:00Z",
     )
     assert "UnknownTransform" in failure["error"]
-    assert worker.matching("transform retrying", data_set=name) == []
-    assert len(stored(storage, name)) == len(EVENTS)  # the write itself is kept
+    assert worker.matching("transform retrying", data_set=data_set_name) == []
+    assert len(stored(storage, data_set_name)) == len(EVENTS)  # the write itself is kept
