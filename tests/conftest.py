@@ -28,8 +28,9 @@ from backdrop.core.storage.base import Storage
 from backdrop.read.app import create_app as create_read_app
 from backdrop.write.app import create_app as create_write_app
 from tests.support import builtin_registry
+from tests.support.engines import ENGINES_UNDER_TEST, EngineUnderTest
 from tests.support.http_data_set import HttpDataSet, fixture_records, register, unique_name
-from tests.support.servers import LiveServer, embedded_mongodb, throwaway_postgres
+from tests.support.servers import LiveServer
 from tests.support.stagecraft import (
     RegisterDataSet,
     StagecraftState,
@@ -77,15 +78,24 @@ def database_url(database_engine: str, request: pytest.FixtureRequest) -> str:
 
 
 @pytest.fixture(scope="session")
+def engine_under_test(database_engine: str) -> EngineUnderTest:
+    """What the tests need to know of the engine under test (tests/support/engines.py)."""
+    return ENGINES_UNDER_TEST[database_engine]
+
+
+@pytest.fixture(scope="session")
 def mongodb_url(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
-    with embedded_mongodb(tmp_path_factory.mktemp("mongodb")) as url:
+    """The embedded MongoDB-wire server, for the run."""
+    with ENGINES_UNDER_TEST["mongodb"].session_database(tmp_path_factory.mktemp("mongodb")) as url:
         yield url
 
 
 @pytest.fixture(scope="session")
-def postgres_url() -> Iterator[str]:
+def postgres_url(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
     """A throw-away database on the local PostgreSQL server, dropped after the run."""
-    with throwaway_postgres() as url:
+    with ENGINES_UNDER_TEST["postgres"].session_database(
+        tmp_path_factory.mktemp("postgres")
+    ) as url:
         yield url
 
 

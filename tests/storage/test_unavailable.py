@@ -5,23 +5,26 @@ from __future__ import annotations
 
 import pytest
 
+from backdrop.core.config import Settings
 from backdrop.core.errors import StorageUnavailable
 from backdrop.core.query import Query
+from backdrop.core.storage import open_storage
 from backdrop.core.storage.base import Storage
-from backdrop.core.storage.mongo import MongoStorage
-from backdrop.core.storage.postgres import PostgresStorage
+from tests.support.engines import EngineUnderTest
 from tests.support.servers import free_port
 
 
-def unreachable(engine: str) -> Storage:
-    port = free_port()
-    if engine == "postgres":
-        return PostgresStorage(f"postgresql://postgres@127.0.0.1:{port}/none", timeout=0.5)
-    return MongoStorage(f"mongodb://127.0.0.1:{port}/none?directConnection=true", timeout=0.5)
+def unreachable(engine: EngineUnderTest) -> Storage:
+    url = engine.url_at(free_port())
+    return open_storage(
+        Settings(database_engine=engine.name, database_url=url, database_timeout=0.5)
+    )
 
 
-def test_an_unreachable_database_raises_storage_unavailable(database_engine: str) -> None:
-    storage = unreachable(database_engine)
+def test_an_unreachable_database_raises_storage_unavailable(
+    engine_under_test: EngineUnderTest,
+) -> None:
+    storage = unreachable(engine_under_test)
     try:
         with pytest.raises(StorageUnavailable):
             storage.ping()

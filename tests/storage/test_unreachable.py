@@ -18,7 +18,8 @@ from backdrop.core.errors import StorageUnavailable
 from backdrop.core.query import Query
 from backdrop.core.storage import open_storage
 from backdrop.core.storage.base import Dispatch, Storage
-from tests.support.outages import URLS, Restartable, restartable, silent_listener
+from tests.support.engines import EngineUnderTest
+from tests.support.outages import Restartable, restartable, silent_listener
 from tests.support.servers import free_port
 
 TIMEOUT = 1.0
@@ -104,8 +105,8 @@ def recovers(storage: Storage, deadline: float = 20.0) -> None:
 
 
 @pytest.fixture(scope="module")
-def restartable_server(database_engine: str) -> Iterator[Restartable]:
-    with restartable(database_engine) as made:
+def restartable_server(engine_under_test: EngineUnderTest) -> Iterator[Restartable]:
+    with restartable(engine_under_test.restartable) as made:
         yield made
 
 
@@ -118,9 +119,9 @@ def server(restartable_server: Restartable) -> Iterator[Restartable]:
 
 
 def test_nothing_listening_every_call_is_unavailable_within_the_timeout(
-    database_engine: str,
+    engine_under_test: EngineUnderTest,
 ) -> None:
-    storage = engine_at(database_engine, URLS[database_engine](free_port()))
+    storage = engine_at(engine_under_test.name, engine_under_test.url_at(free_port()))
     try:
         every_call_is_unavailable_in_time(storage)
     finally:
@@ -128,10 +129,10 @@ def test_nothing_listening_every_call_is_unavailable_within_the_timeout(
 
 
 def test_a_server_that_never_answers_is_unavailable_within_the_timeout(
-    database_engine: str,
+    engine_under_test: EngineUnderTest,
 ) -> None:
     with silent_listener() as port:
-        storage = engine_at(database_engine, URLS[database_engine](port))
+        storage = engine_at(engine_under_test.name, engine_under_test.url_at(port))
         try:
             many_at_once_are_unavailable_in_time(storage)
             every_call_is_unavailable_in_time(storage)
