@@ -29,7 +29,8 @@ from backdrop.read.app import create_app as create_read_app
 from backdrop.write.app import create_app as create_write_app
 from tests.support import builtin_registry
 from tests.support.engines import ENGINES_UNDER_TEST, EngineUnderTest
-from tests.support.http_data_set import HttpDataSet, fixture_records, register, unique_name
+from tests.support.fixture_files import fixture_records
+from tests.support.http_data_set import HttpDataSet, register, unique_name
 from tests.support.servers import LiveServer
 from tests.support.stagecraft import (
     RegisterDataSet,

@@ -5,19 +5,13 @@ from __future__ import annotations
 import json
 import re
 import uuid
-from pathlib import Path
 from typing import Any
 
 from behave import given, then, when
 
 from tests.support.bodies import spec_body
+from tests.support.fixture_files import fixture_text
 from tests.support.stagecraft import stagecraft_config
-
-FIXTURES = Path(__file__).resolve().parent.parent / "fixtures"
-
-
-def fixture_text(name: str) -> str:
-    return (FIXTURES / name).read_text(encoding="utf-8")
 
 
 def _unique(context: Any, name: str) -> str:

@@ -4,15 +4,13 @@ through the read app, and checks of results and headers."""
 from __future__ import annotations
 
 import json
-from pathlib import Path
 from typing import Any
 
 from behave import given, then, when
 
 from tests.support.bodies import spec_body
-from tests.support.http_data_set import HttpDataSet, fixture_records
-
-FIXTURES = Path(__file__).resolve().parent.parent / "fixtures"
+from tests.support.fixture_files import fixture_records
+from tests.support.http_data_set import HttpDataSet
 
 
 def _data_set(context: Any) -> HttpDataSet:
@@ -38,7 +36,7 @@ def _without_updated_at(value: Any) -> Any:
 
 @given('"{fixture}" is in the data set')
 def fixture_is_in_the_data_set(context: Any, fixture: str) -> None:
-    response = _data_set(context).post(fixture_records(fixture, FIXTURES))
+    response = _data_set(context).post(fixture_records(fixture))
     assert response.status_code == 200, (response.status_code, response.text)
 
 

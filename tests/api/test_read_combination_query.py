@@ -9,7 +9,8 @@ from typing import Any
 import pytest
 
 from tests.support import licensing_preview
-from tests.support.http_data_set import HttpDataSet, fixture_records
+from tests.support.fixture_files import fixture_records
+from tests.support.http_data_set import HttpDataSet
 
 RANGE = "start_at=2013-01-28T00:00:00%2B00:00&end_at=2013-03-29T00:00:00%2B00:00"
 TOP_THREE = (

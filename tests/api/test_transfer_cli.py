@@ -33,7 +33,8 @@ from backdrop.core.query_parser import parse_query
 from backdrop.core.registry.local import LocalRegistry
 from backdrop.core.storage.base import Storage
 from backdrop.read.csv_output import to_csv
-from tests.support.http_data_set import fixture_records, unique_name
+from tests.support.fixture_files import fixture_records
+from tests.support.http_data_set import unique_name
 from tests.support.spreadsheets import xls, xlsx
 
 BACKDROP = str(Path(sys.executable).with_name("backdrop"))

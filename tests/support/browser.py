@@ -13,7 +13,8 @@ import requests
 from playwright.sync_api import Page
 
 from backdrop.core.storage.base import Storage
-from tests.support.http_data_set import HttpDataSet, fixture_records, register
+from tests.support.fixture_files import fixture_records
+from tests.support.http_data_set import HttpDataSet, register
 from tests.support.stagecraft import StagecraftState
 
 CHROMIUM_VARIABLE = "BACKDROP_TEST_CHROMIUM"

@@ -7,20 +7,11 @@ import json
 import uuid
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
-from pathlib import Path
 from typing import Any
 
 import requests
 
 from tests.support.stagecraft import StagecraftState, stagecraft_config
-
-FIXTURES = Path(__file__).resolve().parent.parent / "fixtures"
-
-
-def fixture_records(name: str, directory: Path = FIXTURES) -> list[dict[str, Any]]:
-    """The records of a JSON fixture file."""
-    records: list[dict[str, Any]] = json.loads((directory / name).read_text(encoding="utf-8"))
-    return records
 
 
 def unique_name(prefix: str = "ds") -> str:
