@@ -30,7 +30,7 @@ def routes(app: Flask) -> set[tuple[str, str]]:
     for rule in app.url_map.iter_rules():
         for method in rule.methods or ():
             lowered = method.lower()
-            if lowered == "options" and rule.provide_automatic_options:
+            if lowered == "options" and getattr(rule, "provide_automatic_options", False):
                 continue
             if lowered in METHODS:
                 found.add((openapi_path(rule.rule), lowered))

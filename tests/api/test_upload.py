@@ -24,7 +24,11 @@ from tests.support.stagecraft import RegisterDataSet
 
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 SMALL_LIMIT = 100
-PEOPLE = [["name", "age", "nationality"], ["Pawel", 27, "Polish"], ["Max", 35, "Italian"]]
+PEOPLE: list[list[Any]] = [
+    ["name", "age", "nationality"],
+    ["Pawel", 27, "Polish"],
+    ["Max", 35, "Italian"],
+]
 PEOPLE_RECORDS = [
     {"name": "Pawel", "age": 27, "nationality": "Polish"},
     {"name": "Max", "age": 35, "nationality": "Italian"},

@@ -8,7 +8,7 @@ from collections.abc import Callable
 from pathlib import Path
 
 import pytest
-from playwright.sync_api import Page, expect
+from playwright.sync_api import FilePayload, Page, expect
 
 from tests.support.browser import Watched, Web
 from tests.support.http_data_set import HttpDataSet
@@ -23,9 +23,8 @@ def upload(page: Page, web: Web, data_set: HttpDataSet, name: str, content: byte
     page.fill("input[name=data_group]", str(data_set.config["data_group"]))
     page.fill("input[name=data_type]", str(data_set.config["data_type"]))
     page.fill("input[name=token]", str(data_set.config["bearer_token"]))
-    page.set_input_files(
-        "input[name=file]", files=[{"name": name, "mimeType": "", "buffer": content}]
-    )
+    payload: FilePayload = {"name": name, "mimeType": "", "buffer": content}
+    page.set_input_files("input[name=file]", files=[payload])
     page.click("button[type=submit]")
     page.wait_for_selector("#result[data-outcome]")
 

@@ -39,7 +39,8 @@ def stack(
         try:
             for name in ("read", "write", "worker"):
                 started.append(start(name, name, env, logs))
-            yield Stack(*started, env=env, statsd=statsd_socket)
+            read, write, worker = started
+            yield Stack(read, write, worker, env=env, statsd=statsd_socket)
         finally:
             for process in started:
                 terminate(process)

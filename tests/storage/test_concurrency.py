@@ -6,6 +6,7 @@ from __future__ import annotations
 import random
 from collections.abc import Callable, Sequence
 from concurrent.futures import ThreadPoolExecutor
+from functools import partial
 from typing import Any
 
 from backdrop.core.query import Query
@@ -62,7 +63,7 @@ def test_writers_racing_to_create_the_data_set_all_succeed(
     it a few times."""
     for attempt in range(8):
         name = f"{data_set_name}_{attempt}"
-        all_at_once(lambda batch, n=name: storage.save(n, batch), shuffled_batches(ids=5))
+        all_at_once(partial(storage.save, name), shuffled_batches(ids=5))
         assert storage.count_records(name) == 5
 
 

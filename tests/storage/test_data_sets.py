@@ -122,7 +122,8 @@ def test_last_updated_is_newest_timestamp_else_newest_write(
     storage.create_data_set(empty, None)
     found = storage.last_updated([timed, untimed, empty, missing])
     assert found[timed] == at("2014-02-03T10:00:00Z")
-    assert found[untimed] is not None and before <= found[untimed] <= now()
+    untimed_at = found[untimed]
+    assert untimed_at is not None and before <= untimed_at <= now()
     assert found[empty] is None
     assert found[missing] is None
     assert storage.last_updated([]) == {}

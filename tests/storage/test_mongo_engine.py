@@ -34,7 +34,8 @@ def mongo(mongodb_url: str) -> Iterator[MongoStorage]:
 
 @pytest.fixture(scope="module")
 def raw(mongodb_url: str) -> Iterator[MongoClient[Document]]:
-    with MongoClient(mongodb_url) as client:
+    client: MongoClient[Document] = MongoClient(mongodb_url)
+    with client:
         yield client
 
 
@@ -154,7 +155,8 @@ def test_transactions_are_used_where_the_server_has_them(
     locks = raw.get_default_database()["backdrop.write_locks"]
     assert Transactions(raw, journaled, locks).supported()
     assert not Transactions(raw, WriteConcern(w=0), locks).supported()
-    with MongoClient(standalone_url) as standalone:
+    standalone: MongoClient[Document] = MongoClient(standalone_url)
+    with standalone:
         assert not Transactions(standalone, journaled, locks).supported()
 
 

@@ -8,8 +8,9 @@ import logging
 import secrets
 import threading
 import time
-from collections.abc import Iterator
+from collections.abc import Generator, Iterator
 from datetime import UTC, datetime
+from functools import partial
 from typing import Any
 
 import psycopg
@@ -51,7 +52,7 @@ def test_writers_of_the_same_ids_never_deadlock(quiet_url: str, data_set_name: s
         for round_number in range(3):
             name = f"{data_set_name}_{round_number}"
             storage.create_data_set(name, None)
-            all_at_once(lambda batch, n=name: storage.save(n, batch), shuffled_batches())
+            all_at_once(partial(storage.save, name), shuffled_batches())
             assert storage.count_records(name) == 500
     finally:
         storage.close()
@@ -290,6 +291,14 @@ def indexes(conn: psycopg.Connection[Any], table: str) -> list[str]:
     return [str(row[0]) for row in rows]
 
 
+def unfinished_read(storage: PostgresStorage, name: str) -> Generator[Record, None, None]:
+    """A read begun and not finished: it holds a pooled connection until it is closed."""
+    reader = storage.find(name, Query())
+    assert isinstance(reader, Generator)
+    assert next(reader)["_id"] == "a"
+    return reader
+
+
 def test_a_busy_pool_is_unavailable_in_time_but_leaves_the_breaker_closed(
     postgres_url: str, data_set_name: str
 ) -> None:
@@ -299,9 +308,7 @@ def test_a_busy_pool_is_unavailable_in_time_but_leaves_the_breaker_closed(
     storage = PostgresStorage(postgres_url, timeout=0.5, max_connections=2)
     try:
         storage.save(data_set_name, [{"_id": "a"}, {"_id": "b"}])
-        readers = [storage.find(data_set_name, Query()) for _ in range(2)]
-        for reader in readers:
-            assert next(reader)["_id"] == "a"
+        readers = [unfinished_read(storage, data_set_name) for _ in range(2)]
         started = time.monotonic()
         with pytest.raises(StorageUnavailable):
             storage.count_records(data_set_name)

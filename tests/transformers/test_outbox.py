@@ -33,7 +33,7 @@ REDIS_DB = 9
 pytestmark = pytest.mark.shares_brokers(f"redis/{REDIS_DB}")
 BOUND = 3.0  # seconds: the "a few seconds at most", generously
 START = datetime(2014, 1, 6, 10, tzinfo=UTC)
-EVENTS_RANGE = (EVENTS[0]["_timestamp"], EVENTS[-1]["_timestamp"])
+EVENTS_RANGE: tuple[str, str] = (str(EVENTS[0]["_timestamp"]), str(EVENTS[-1]["_timestamp"]))
 
 
 @pytest.fixture(scope="module")
