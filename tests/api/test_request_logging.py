@@ -88,15 +88,13 @@ def fingerprint(token: str) -> str:
 def test_one_json_line_per_write_request(
     http: requests.Session,
     write_url: str,
-    data_set_name: str,
-    register_data_set: RegisterDataSet,
+    registered_data_set: str,
     logs: Logs,
 ) -> None:
-    register_data_set(data_set_name)
     response = http.post(
-        f"{write_url}/data/{data_set_name}/{data_set_name}",
+        f"{write_url}/data/{registered_data_set}/{registered_data_set}",
         json={"_timestamp": "2014-01-01T00:00:00Z"},
-        headers={**auth(data_set_name), "GOVUK-Request-Id": "log-test-1"},
+        headers={**auth(registered_data_set), "GOVUK-Request-Id": "log-test-1"},
     )
     assert response.status_code == 200
     assert response.headers["GOVUK-Request-Id"] == "log-test-1"
@@ -104,9 +102,9 @@ def test_one_json_line_per_write_request(
     assert line["message"] == "request"
     assert line["level"] == "INFO"
     assert line["method"] == "POST"
-    assert line["path"] == f"/data/{data_set_name}/{data_set_name}"
+    assert line["path"] == f"/data/{registered_data_set}/{registered_data_set}"
     assert line["status"] == 200
-    assert line["data_set"] == data_set_name
+    assert line["data_set"] == registered_data_set
     assert line["request_id"] == "log-test-1"
     assert isinstance(line["duration_ms"], int | float)
     assert line["duration_ms"] >= 0
@@ -116,25 +114,24 @@ def test_one_json_line_per_write_request(
 def test_read_requests_are_logged_with_their_status(
     http: requests.Session,
     read_url: str,
-    data_set_name: str,
-    register_data_set: RegisterDataSet,
+    registered_data_set: str,
     logs: Logs,
 ) -> None:
-    register_data_set(data_set_name)
     ok = http.get(
-        f"{read_url}/data/{data_set_name}/{data_set_name}",
+        f"{read_url}/data/{registered_data_set}/{registered_data_set}",
         params={"group_by": "value"},
         headers={"GOVUK-Request-Id": "read-1"},
     )
     refused = http.get(
-        f"{read_url}/data/{data_set_name}/{data_set_name}", headers={"GOVUK-Request-Id": "read-2"}
+        f"{read_url}/data/{registered_data_set}/{registered_data_set}",
+        headers={"GOVUK-Request-Id": "read-2"},
     )
-    missing = http.get(f"{read_url}/data/nobody/{data_set_name}")
+    missing = http.get(f"{read_url}/data/nobody/{registered_data_set}")
     assert (ok.status_code, refused.status_code, missing.status_code) == (200, 400, 404)
     lines = logs.of("backdrop.request")
     assert [(line["method"], line["status"], line["data_set"]) for line in lines] == [
-        ("GET", 200, data_set_name),
-        ("GET", 400, data_set_name),
+        ("GET", 200, registered_data_set),
+        ("GET", 400, registered_data_set),
         ("GET", 404, None),
     ]
     assert [line["request_id"] for line in lines[:2]] == ["read-1", "read-2"]
@@ -145,15 +142,13 @@ def test_read_requests_are_logged_with_their_status(
 def test_every_line_of_a_request_carries_its_id(
     http: requests.Session,
     write_url: str,
-    data_set_name: str,
-    register_data_set: RegisterDataSet,
+    registered_data_set: str,
     logs: Logs,
 ) -> None:
-    register_data_set(data_set_name)
     http.post(
-        f"{write_url}/data/{data_set_name}/{data_set_name}",
+        f"{write_url}/data/{registered_data_set}/{registered_data_set}",
         json={"_timestamp": "2014-01-01T00:00:00Z"},
-        headers={**auth(data_set_name), "GOVUK-Request-Id": "tagged-1"},
+        headers={**auth(registered_data_set), "GOVUK-Request-Id": "tagged-1"},
     )
     mine = [line for line in logs.lines() if line.get("logger", "").startswith("backdrop")]
     assert {line["logger"] for line in mine} >= {"backdrop.request", "backdrop.write.audit"}
@@ -212,20 +207,20 @@ def test_tokens_and_record_data_never_reach_the_logs(
 def test_a_patch_body_is_never_logged(
     http: requests.Session,
     write_url: str,
-    data_set_name: str,
-    register_data_set: RegisterDataSet,
+    registered_data_set: str,
     logs: Logs,
 ) -> None:
-    register_data_set(data_set_name)
-    url = f"{write_url}/data/{data_set_name}/{data_set_name}"
+    url = f"{write_url}/data/{registered_data_set}/{registered_data_set}"
     assert http.post(
-        url, json={"_id": "rec", "_timestamp": "2014-01-01T00:00:00Z"}, headers=auth(data_set_name)
+        url,
+        json={"_id": "rec", "_timestamp": "2014-01-01T00:00:00Z"},
+        headers=auth(registered_data_set),
     ).ok
     patch = {"secret": BODY_MARKER, "_start_at": BODY_MARKER}
-    assert http.patch(f"{url}/rec", json=patch, headers=auth(data_set_name)).ok
+    assert http.patch(f"{url}/rec", json=patch, headers=auth(registered_data_set)).ok
     logs.wait_for_server_lines(2)
     assert BODY_MARKER not in logs.text
-    assert f"{data_set_name}-bearer-token" not in logs.text
+    assert f"{registered_data_set}-bearer-token" not in logs.text
 
 
 # -- audit events (spec 3.10) -----------------------------------------------------------------
@@ -234,18 +229,16 @@ def test_a_patch_body_is_never_logged(
 def test_audit_events_of_a_data_set_carry_a_token_fingerprint(
     http: requests.Session,
     write_url: str,
-    data_set_name: str,
-    register_data_set: RegisterDataSet,
+    registered_data_set: str,
     logs: Logs,
 ) -> None:
-    register_data_set(data_set_name)
-    token = f"{data_set_name}-bearer-token"
-    url = f"{write_url}/data/{data_set_name}/{data_set_name}"
+    token = f"{registered_data_set}-bearer-token"
+    url = f"{write_url}/data/{registered_data_set}/{registered_data_set}"
     records = [{"_id": f"r{n}", "_timestamp": "2014-01-01T00:00:00Z"} for n in range(3)]
-    assert http.post(url, json=records, headers=auth(data_set_name)).ok
-    assert http.patch(f"{url}/r1", json={"value": 2}, headers=auth(data_set_name)).ok
-    assert http.delete(f"{url}/r2", headers=auth(data_set_name)).ok
-    assert http.put(url, json=[], headers=auth(data_set_name)).ok
+    assert http.post(url, json=records, headers=auth(registered_data_set)).ok
+    assert http.patch(f"{url}/r1", json={"value": 2}, headers=auth(registered_data_set)).ok
+    assert http.delete(f"{url}/r2", headers=auth(registered_data_set)).ok
+    assert http.put(url, json=[], headers=auth(registered_data_set)).ok
     assert http.post(url, json=[], headers={"Authorization": "Bearer wrong-one"}).status_code == 401
     assert http.post(url, json=[]).status_code == 401
     events = logs.of("backdrop.write.audit")
@@ -257,7 +250,9 @@ def test_audit_events_of_a_data_set_carry_a_token_fingerprint(
         "Bad auth",
         "Bad auth",
     ]
-    assert all(event["audit"] is True and event["data_set"] == data_set_name for event in events)
+    assert all(
+        event["audit"] is True and event["data_set"] == registered_data_set for event in events
+    )
     assert [event["token_fingerprint"] for event in events] == [fingerprint(token)] * 4 + [
         fingerprint("wrong-one"),
         None,
@@ -272,19 +267,20 @@ def test_audit_events_of_a_data_set_carry_a_token_fingerprint(
 def test_dropping_a_data_set_is_audited(
     http: requests.Session,
     write_url: str,
-    data_set_name: str,
-    register_data_set: RegisterDataSet,
+    registered_data_set: str,
     logs: Logs,
 ) -> None:
-    register_data_set(data_set_name)
     assert http.put(
-        f"{write_url}/data/{data_set_name}/{data_set_name}", json=[], headers=auth(data_set_name)
+        f"{write_url}/data/{registered_data_set}/{registered_data_set}",
+        json=[],
+        headers=auth(registered_data_set),
     ).ok
     refused = http.delete(
-        f"{write_url}/data-sets/{data_set_name}", headers={"Authorization": "Bearer no"}
+        f"{write_url}/data-sets/{registered_data_set}", headers={"Authorization": "Bearer no"}
     )
     dropped = http.delete(
-        f"{write_url}/data-sets/{data_set_name}", headers={"Authorization": f"Bearer {ADMIN_TOKEN}"}
+        f"{write_url}/data-sets/{registered_data_set}",
+        headers={"Authorization": f"Bearer {ADMIN_TOKEN}"},
     )
     assert (refused.status_code, dropped.status_code) == (401, 200)
     events = [
@@ -292,8 +288,8 @@ def test_dropping_a_data_set_is_audited(
         for event in logs.of("backdrop.write.audit")
     ]
     assert events[-2:] == [
-        ("Bad auth", data_set_name, fingerprint("no")),
-        ("Data delete action", data_set_name, fingerprint(ADMIN_TOKEN)),
+        ("Bad auth", registered_data_set, fingerprint("no")),
+        ("Data delete action", registered_data_set, fingerprint(ADMIN_TOKEN)),
     ]
     assert ADMIN_TOKEN not in logs.text
 

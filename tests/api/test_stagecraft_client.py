@@ -5,7 +5,7 @@ Requests go to the Stagecraft stand-in over real HTTP; the stand-in records what
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import Iterator, Mapping
 from dataclasses import replace
 from typing import Any
 
@@ -26,6 +26,21 @@ RECORD = {"_timestamp": "2014-01-01T00:00:00Z", "value": 1}
 
 def auth(name: str) -> dict[str, str]:
     return {"Authorization": f"Bearer {name}-bearer-token"}
+
+
+def post_record(
+    http: requests.Session, write_url: str, name: str, headers: Mapping[str, str] | None = None
+) -> requests.Response:
+    """POST RECORD to the data set as its client does: with its token, unless `headers` carry
+    another, and any other headers given."""
+    return http.post(
+        f"{write_url}/data/{name}/{name}", json=RECORD, headers={**auth(name), **(headers or {})}
+    )
+
+
+def query(http: requests.Session, read_url: str, name: str) -> requests.Response:
+    """A grouped read of the data set."""
+    return http.get(f"{read_url}/data/{name}/{name}", params={"group_by": "value"})
 
 
 def asked(stagecraft: StagecraftState) -> list[dict[str, Any]]:
@@ -99,13 +114,13 @@ def test_reads_use_the_list_or_the_named_lookup(
 def test_the_deprecated_write_by_name_uses_the_named_lookup(
     http: requests.Session,
     write_url: str,
-    data_set_name: str,
-    register_data_set: RegisterDataSet,
+    registered_data_set: str,
     fresh: StagecraftState,
 ) -> None:
-    register_data_set(data_set_name)
-    assert http.post(f"{write_url}/{data_set_name}", json=RECORD, headers=auth(data_set_name)).ok
-    assert [request["path"] for request in asked(fresh)] == [f"/data-sets/{data_set_name}"]
+    assert http.post(
+        f"{write_url}/{registered_data_set}", json=RECORD, headers=auth(registered_data_set)
+    ).ok
+    assert [request["path"] for request in asked(fresh)] == [f"/data-sets/{registered_data_set}"]
 
 
 def test_the_status_page_lists_every_data_set(
@@ -119,13 +134,10 @@ def test_the_status_page_lists_every_data_set(
 def test_the_request_id_header_is_forwarded_under_either_name(
     http: requests.Session,
     write_url: str,
-    data_set_name: str,
-    register_data_set: RegisterDataSet,
+    registered_data_set: str,
     fresh: StagecraftState,
 ) -> None:
-    register_data_set(data_set_name)
-    url = f"{write_url}/data/{data_set_name}/{data_set_name}"
-    sent = http.post(url, json=RECORD, headers={**auth(data_set_name), "Request-Id": "plain-id"})
+    sent = post_record(http, write_url, registered_data_set, {"Request-Id": "plain-id"})
     assert sent.headers["GOVUK-Request-Id"] == "plain-id"
     assert [r["headers"]["Request-Id"] for r in asked(fresh)] == ["plain-id"]
 
@@ -133,14 +145,11 @@ def test_the_request_id_header_is_forwarded_under_either_name(
 def test_without_a_request_id_a_new_one_is_made_and_forwarded(
     http: requests.Session,
     write_url: str,
-    data_set_name: str,
-    register_data_set: RegisterDataSet,
+    registered_data_set: str,
     fresh: StagecraftState,
 ) -> None:
-    register_data_set(data_set_name)
-    url = f"{write_url}/data/{data_set_name}/{data_set_name}"
-    first = http.post(url, json=RECORD, headers=auth(data_set_name))
-    second = http.post(url, json=RECORD, headers=auth(data_set_name))
+    first = post_record(http, write_url, registered_data_set)
+    second = post_record(http, write_url, registered_data_set)
     ids = [r["headers"]["Request-Id"] for r in asked(fresh)]
     assert ids == [first.headers["GOVUK-Request-Id"], second.headers["GOVUK-Request-Id"]]
     assert ids[0] and ids[1] and ids[0] != ids[1]
@@ -153,30 +162,16 @@ def test_a_data_set_removed_from_stagecraft_is_gone_at_once(
     http: requests.Session,
     read_url: str,
     write_url: str,
-    data_set_name: str,
-    register_data_set: RegisterDataSet,
+    registered_data_set: str,
     stagecraft: StagecraftState,
 ) -> None:
-    register_data_set(data_set_name)
-    assert http.post(
-        f"{write_url}/data/{data_set_name}/{data_set_name}",
-        json=RECORD,
-        headers=auth(data_set_name),
-    ).ok
-    assert http.get(
-        f"{read_url}/data/{data_set_name}/{data_set_name}", params={"group_by": "value"}
-    ).ok
-    stagecraft.remove(data_set_name)
-    read = http.get(
-        f"{read_url}/data/{data_set_name}/{data_set_name}", params={"group_by": "value"}
-    )
+    assert post_record(http, write_url, registered_data_set).ok
+    assert query(http, read_url, registered_data_set).ok
+    stagecraft.remove(registered_data_set)
+    read = query(http, read_url, registered_data_set)
     assert read.status_code == 404
     assert spec_body(read.json()) == {"status": "error", "message": "data_set not found"}
-    write = http.post(
-        f"{write_url}/data/{data_set_name}/{data_set_name}",
-        json=RECORD,
-        headers=auth(data_set_name),
-    )
+    write = post_record(http, write_url, registered_data_set)
     assert write.status_code == 404
     assert spec_body(write.json()) == {
         "status": "error",
@@ -191,15 +186,14 @@ def test_a_new_token_counts_on_the_next_request(
     register_data_set: RegisterDataSet,
 ) -> None:
     register_data_set(data_set_name)
-    url = f"{write_url}/data/{data_set_name}/{data_set_name}"
-    assert http.post(url, json=RECORD, headers=auth(data_set_name)).ok
+    assert post_record(http, write_url, data_set_name).ok
     register_data_set(data_set_name, bearer_token="rotated-token")
-    old = http.post(url, json=RECORD, headers=auth(data_set_name))
+    old = post_record(http, write_url, data_set_name)
     assert old.status_code == 401
     assert old.json()["message"] == (
         f"Unauthorized: Invalid bearer token '{data_set_name}-bearer-token' for '{data_set_name}'"
     )
-    new = http.post(url, json=RECORD, headers={"Authorization": "Bearer rotated-token"})
+    new = post_record(http, write_url, data_set_name, {"Authorization": "Bearer rotated-token"})
     assert new.status_code == 200
 
 
@@ -221,17 +215,11 @@ def test_a_changed_setting_counts_on_the_next_request(
 def test_a_stagecraft_404_means_no_such_data_set(
     http: requests.Session,
     write_url: str,
-    data_set_name: str,
-    register_data_set: RegisterDataSet,
+    registered_data_set: str,
     stagecraft: StagecraftState,
 ) -> None:
-    register_data_set(data_set_name)
     stagecraft.failures.append(404)
-    response = http.post(
-        f"{write_url}/data/{data_set_name}/{data_set_name}",
-        json=RECORD,
-        headers=auth(data_set_name),
-    )
+    response = post_record(http, write_url, registered_data_set)
     assert response.status_code == 404
     assert spec_body(response.json()) == {
         "status": "error",
@@ -247,21 +235,15 @@ def test_bad_gateway_and_unavailable_are_retried(
     http: requests.Session,
     write_url: str,
     storage: Storage,
-    data_set_name: str,
-    register_data_set: RegisterDataSet,
+    registered_data_set: str,
     fresh: StagecraftState,
     failures: list[int],
 ) -> None:
-    register_data_set(data_set_name)
     fresh.failures.extend(failures)
-    response = http.post(
-        f"{write_url}/data/{data_set_name}/{data_set_name}",
-        json=RECORD,
-        headers=auth(data_set_name),
-    )
+    response = post_record(http, write_url, registered_data_set)
     assert response.status_code == 200, response.text
     assert len(asked(fresh)) == len(failures) + 1
-    assert storage.data_set_exists(data_set_name)
+    assert storage.data_set_exists(registered_data_set)
 
 
 @pytest.mark.parametrize("app", ["read", "write"])
@@ -269,23 +251,15 @@ def test_still_failing_after_five_tries_is_a_503_naming_stagecraft(
     http: requests.Session,
     read_url: str,
     write_url: str,
-    data_set_name: str,
-    register_data_set: RegisterDataSet,
+    registered_data_set: str,
     fresh: StagecraftState,
     app: str,
 ) -> None:
-    register_data_set(data_set_name)
     fresh.failures.extend([503] * 5)
     if app == "read":
-        response = http.get(
-            f"{read_url}/data/{data_set_name}/{data_set_name}", params={"group_by": "value"}
-        )
+        response = query(http, read_url, registered_data_set)
     else:
-        response = http.post(
-            f"{write_url}/data/{data_set_name}/{data_set_name}",
-            json=RECORD,
-            headers=auth(data_set_name),
-        )
+        response = post_record(http, write_url, registered_data_set)
     assert response.status_code == 503
     assert spec_body(response.json()) == {"status": "error", "message": "Stagecraft answered 503"}
     assert len(asked(fresh)) == 5
@@ -294,17 +268,11 @@ def test_still_failing_after_five_tries_is_a_503_naming_stagecraft(
 def test_other_stagecraft_errors_are_not_retried(
     http: requests.Session,
     write_url: str,
-    data_set_name: str,
-    register_data_set: RegisterDataSet,
+    registered_data_set: str,
     fresh: StagecraftState,
 ) -> None:
-    register_data_set(data_set_name)
     fresh.failures.append(500)
-    response = http.post(
-        f"{write_url}/data/{data_set_name}/{data_set_name}",
-        json=RECORD,
-        headers=auth(data_set_name),
-    )
+    response = post_record(http, write_url, registered_data_set)
     assert response.status_code == 503
     assert spec_body(response.json()) == {"status": "error", "message": "Stagecraft answered 500"}
     assert len(asked(fresh)) == 1

@@ -382,11 +382,10 @@ def test_a_file_that_is_not_a_workbook_is_refused(upload: Upload) -> None:
 
 
 def test_records_are_validated_as_a_post_is_with_rows_named(
-    upload: Upload, storage: Storage, register_data_set: RegisterDataSet, data_set_name: str
+    upload: Upload, storage: Storage, registered_data_set: str
 ) -> None:
-    register_data_set(data_set_name)  # the harness schema: `_timestamp` required
     content = b"_timestamp,count,bad-key\n2014-01-06T00:00:00Z,1,x\nnot a date,2,y\n"
-    response = upload("events.csv", content, name=data_set_name)
+    response = upload("events.csv", content, name=registered_data_set)
     assert response.status_code == 400
     body = response.json()
     not_a_date = "the _timestamp must be a date in the format yyyy-MM-ddT00:00:00Z"
@@ -403,7 +402,7 @@ def test_records_are_validated_as_a_post_is_with_rows_named(
         {"row": 3, "message": "_timestamp is not a valid datetime object"},
     ]
     assert body.keys() == {"messages", "errors"}
-    assert stored(storage, data_set_name) == []
+    assert stored(storage, registered_data_set) == []
 
 
 def test_auto_ids_make_a_reupload_replace_its_records(

@@ -23,6 +23,8 @@ NOT_FOUND_TEXT = (
     "If you entered the URL manually please check your spelling and try again."
 )
 EMPTY_ONLY = "Not implemented: you can only pass an empty JSON list"
+Send = Callable[..., requests.Response]
+Post = Callable[[Any], requests.Response]
 
 
 def auth(name: str) -> dict[str, str]:
@@ -38,23 +40,34 @@ def error(message: str) -> dict[str, str]:
 
 
 @pytest.fixture
-def post(
-    http: requests.Session, write_url: str, registered_data_set: str
-) -> Callable[..., requests.Response]:
-    """POST JSON to the data set with its token."""
+def send(http: requests.Session, write_url: str, registered_data_set: str) -> Send:
+    """Send raw bytes to the data set with its token: `send("PUT", b"[]", "text/plain")`; the
+    content type is JSON's unless given (None: no Content-Type header)."""
 
-    def send(body: Any, **kwargs: Any) -> requests.Response:
-        return http.post(
+    def request(
+        method: str, data: bytes, content_type: str | None = "application/json"
+    ) -> requests.Response:
+        headers = auth(registered_data_set)
+        if content_type:
+            headers["Content-Type"] = content_type
+        return http.request(
+            method,
             f"{write_url}/data/{registered_data_set}/{registered_data_set}",
-            data=json.dumps(body).encode(),
-            headers={**auth(registered_data_set), "Content-Type": "application/json"},
-            **kwargs,
+            data=data,
+            headers=headers,
         )
 
-    return send
+    return request
 
 
-Post = Callable[..., requests.Response]
+@pytest.fixture
+def post(send: Send) -> Post:
+    """POST JSON to the data set with its token."""
+
+    def post_json(body: Any) -> requests.Response:
+        return send("POST", json.dumps(body).encode())
+
+    return post_json
 
 
 # -- preamble: config lookup and auth (spec 1.2 steps 1-2) ---------------------------------
@@ -182,14 +195,8 @@ def test_other_record_routes_of_unknown_data_sets_are_404(
 # -- body reading (spec 1.2 step 3, 3.1) ----------------------------------------------------
 
 
-def test_empty_body_is_400(
-    http: requests.Session, write_url: str, registered_data_set: str
-) -> None:
-    response = http.post(
-        f"{write_url}/data/{registered_data_set}/{registered_data_set}",
-        data=b"",
-        headers={**auth(registered_data_set), "Content-Type": "application/json"},
-    )
+def test_empty_body_is_400(send: Send) -> None:
+    response = send("POST", b"")
     assert response.status_code == 400
     assert spec_body(response.json()) == error(
         "Expected JSON request body but received zero bytes."
@@ -199,20 +206,9 @@ def test_empty_body_is_400(
 
 @pytest.mark.parametrize("content_type", ["text/plain", "application/x-www-form-urlencoded", None])
 def test_non_json_content_type_is_the_validation_error_list(
-    http: requests.Session,
-    write_url: str,
-    storage: Storage,
-    registered_data_set: str,
-    content_type: str | None,
+    send: Send, storage: Storage, registered_data_set: str, content_type: str | None
 ) -> None:
-    headers = auth(registered_data_set)
-    if content_type:
-        headers["Content-Type"] = content_type
-    response = http.post(
-        f"{write_url}/data/{registered_data_set}/{registered_data_set}",
-        data=b'[{"_timestamp": "2014-01-01T00:00:00Z"}]',
-        headers=headers,
-    )
+    response = send("POST", b'[{"_timestamp": "2014-01-01T00:00:00Z"}]', content_type)
     assert response.status_code == 400
     assert spec_body(response.json()) == {"messages": [NOT_JSON]}
     assert response.headers["Cache-Control"] == "no-cache"
@@ -229,30 +225,20 @@ def test_non_json_content_type_is_the_validation_error_list(
     ],
 )
 def test_json_media_types_are_accepted(
-    http: requests.Session,
-    write_url: str,
-    storage: Storage,
-    registered_data_set: str,
-    content_type: str,
+    send: Send, storage: Storage, registered_data_set: str, content_type: str
 ) -> None:
-    response = http.post(
-        f"{write_url}/data/{registered_data_set}/{registered_data_set}",
-        data=json.dumps({"_timestamp": "2014-01-01T00:00:00Z", "city": "città"}).encode(),
-        headers={**auth(registered_data_set), "Content-Type": content_type},
+    response = send(
+        "POST",
+        json.dumps({"_timestamp": "2014-01-01T00:00:00Z", "city": "città"}).encode(),
+        content_type,
     )
     assert response.status_code == 200, response.text
     assert [record["city"] for record in stored(storage, registered_data_set)] == ["città"]
 
 
 @pytest.mark.parametrize("body", [b"{borked!}", b"[{}", b"{'single': 'quotes'}", b"\xff\xfe"])
-def test_malformed_json_is_400_with_the_parser_error(
-    http: requests.Session, write_url: str, registered_data_set: str, body: bytes
-) -> None:
-    response = http.post(
-        f"{write_url}/data/{registered_data_set}/{registered_data_set}",
-        data=body,
-        headers={**auth(registered_data_set), "Content-Type": "application/json"},
-    )
+def test_malformed_json_is_400_with_the_parser_error(send: Send, body: bytes) -> None:
+    response = send("POST", body)
     assert response.status_code == 400
     assert response.json()["status"] == "error"
     message = response.json()["message"]
@@ -623,14 +609,10 @@ def test_a_capped_data_set_stays_bounded_when_written_in_one_batch(
 
 
 def test_put_empty_list_removes_every_record(
-    http: requests.Session, write_url: str, post: Post, storage: Storage, registered_data_set: str
+    send: Send, post: Post, storage: Storage, registered_data_set: str
 ) -> None:
     assert post([{"_timestamp": "2014-01-01T00:00:00Z"}] * 3).ok
-    response = http.put(
-        f"{write_url}/data/{registered_data_set}/{registered_data_set}",
-        json=[],
-        headers=auth(registered_data_set),
-    )
+    response = send("PUT", b"[]")
     assert response.status_code == 200
     assert spec_body(response.json()) == {
         "status": "ok",
@@ -642,57 +624,32 @@ def test_put_empty_list_removes_every_record(
 
 
 def test_put_creates_a_data_set_never_written(
-    http: requests.Session, write_url: str, storage: Storage, registered_data_set: str
+    send: Send, storage: Storage, registered_data_set: str
 ) -> None:
-    response = http.put(
-        f"{write_url}/data/{registered_data_set}/{registered_data_set}",
-        json=[],
-        headers=auth(registered_data_set),
-    )
+    response = send("PUT", b"[]")
     assert response.status_code == 200
     assert storage.data_set_exists(registered_data_set)
 
 
 @pytest.mark.parametrize("body", [[{"a": 1}], {}, {"a": 1}, [[]], 0])
 def test_put_anything_but_an_empty_list_is_not_implemented(
-    http: requests.Session,
-    write_url: str,
-    post: Post,
-    storage: Storage,
-    registered_data_set: str,
-    body: Any,
+    send: Send, post: Post, storage: Storage, registered_data_set: str, body: Any
 ) -> None:
     assert post({"_timestamp": "2014-01-01T00:00:00Z"}).ok
-    response = http.put(
-        f"{write_url}/data/{registered_data_set}/{registered_data_set}",
-        json=body,
-        headers=auth(registered_data_set),
-    )
+    response = send("PUT", json.dumps(body).encode())
     assert response.status_code == 400
     assert spec_body(response.json()) == error(EMPTY_ONLY)
     assert len(stored(storage, registered_data_set)) == 1
 
 
-def test_put_non_json_is_400_with_status_and_message(
-    http: requests.Session, write_url: str, registered_data_set: str
-) -> None:
-    response = http.put(
-        f"{write_url}/data/{registered_data_set}/{registered_data_set}",
-        data=b"[]",
-        headers={**auth(registered_data_set), "Content-Type": "text/plain"},
-    )
+def test_put_non_json_is_400_with_status_and_message(send: Send) -> None:
+    response = send("PUT", b"[]", "text/plain")
     assert response.status_code == 400
     assert spec_body(response.json()) == error(NOT_JSON)
 
 
-def test_put_with_an_empty_body_is_zero_bytes(
-    http: requests.Session, write_url: str, registered_data_set: str
-) -> None:
-    response = http.put(
-        f"{write_url}/data/{registered_data_set}/{registered_data_set}",
-        data=b"",
-        headers={**auth(registered_data_set), "Content-Type": "application/json"},
-    )
+def test_put_with_an_empty_body_is_zero_bytes(send: Send) -> None:
+    response = send("PUT", b"")
     assert response.status_code == 400
     assert spec_body(response.json()) == error(
         "Expected JSON request body but received zero bytes."
