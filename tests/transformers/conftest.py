@@ -10,14 +10,17 @@ from __future__ import annotations
 from collections.abc import Iterator
 
 import pytest
+import requests
 
 from backdrop.core.config import Settings
 from backdrop.core.storage.base import Storage
 from backdrop.write.app import create_app as create_write_app
 from tests.support.outbox import empty_outbox
 from tests.support.servers import LiveServer
+from tests.support.stagecraft import RegisterDataSet, StagecraftState
 from tests.support.tokens import WORKER_TOKEN
 from tests.support.worker import WorkerLog, running_worker
+from tests.transformers.scenario import configure_chain, post_events
 
 
 @pytest.fixture(scope="module")
@@ -42,3 +45,18 @@ def empty_outbox_around(storage: Storage) -> Iterator[None]:
     empty_outbox(storage)
     yield
     empty_outbox(storage)
+
+
+@pytest.fixture
+def chained_data_set(
+    stagecraft: StagecraftState,
+    register_data_set: RegisterDataSet,
+    data_set_name: str,
+    http: requests.Session,
+    broker_write_url: str,
+) -> str:
+    """The name of a source data set (type `events`) with the rate-then-latest transform chain
+    (tests/transformers/scenario.py), its events just posted through `broker_write_url`."""
+    configure_chain(stagecraft, register_data_set, data_set_name)
+    post_events(http, broker_write_url, data_set_name, "events", f"{data_set_name}-bearer-token")
+    return data_set_name

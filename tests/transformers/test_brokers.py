@@ -7,9 +7,8 @@ import pytest
 import requests
 
 from backdrop.core.config import Settings
-from tests.support.stagecraft import RegisterDataSet, StagecraftState
 from tests.support.worker import WorkerLog, amqp_url, with_broker
-from tests.transformers.scenario import assert_rates, configure_chain, post_events, wait_for_rates
+from tests.transformers.scenario import assert_rates, wait_for_rates
 
 # Shared with every other test process: one module at a time uses these (tests/conftest.py).
 pytestmark = pytest.mark.shares_brokers("rabbitmq")
@@ -27,15 +26,10 @@ def test_a_write_is_transformed_by_the_worker(
     broker_settings: Settings,
     http: requests.Session,
     read_url: str,
-    broker_write_url: str,
     worker: WorkerLog,
-    stagecraft: StagecraftState,
-    register_data_set: RegisterDataSet,
-    data_set_name: str,
+    chained_data_set: str,
 ) -> None:
-    configure_chain(stagecraft, register_data_set, data_set_name)
-    post_events(http, broker_write_url, data_set_name, "events", f"{data_set_name}-bearer-token")
-    assert_rates(wait_for_rates(http, read_url, data_set_name))
+    assert_rates(wait_for_rates(http, read_url, chained_data_set))
     broker = worker.matching("worker ready")[0]["broker"]
     if broker_settings.broker_url is None:
         assert broker == "filesystem://localhost//"

@@ -21,7 +21,6 @@ from tests.transformers.scenario import (
     RATES,
     WEEK_2,
     assert_rates,
-    configure_chain,
     post_events,
     rate_transform,
     read_all,
@@ -45,18 +44,13 @@ def stored(storage: Storage, data_set: str) -> list[dict[str, Any]]:
 def test_a_write_runs_its_transforms_and_the_chain_they_start(
     http: requests.Session,
     read_url: str,
-    broker_write_url: str,
     worker: WorkerLog,
     stagecraft: StagecraftState,
-    register_data_set: RegisterDataSet,
-    data_set_name: str,
+    chained_data_set: str,
 ) -> None:
-    configure_chain(stagecraft, register_data_set, data_set_name)
-    post_events(http, broker_write_url, data_set_name, "events", f"{data_set_name}-bearer-token")
-
-    assert_rates(wait_for_rates(http, read_url, data_set_name))
+    assert_rates(wait_for_rates(http, read_url, chained_data_set))
     latest = poll(
-        lambda: read_all(http, read_url, data_set_name, "latest-values"), what="latest values"
+        lambda: read_all(http, read_url, chained_data_set, "latest-values"), what="latest values"
     )
     assert [
         {
@@ -66,18 +60,18 @@ def test_a_write_runs_its_transforms_and_the_chain_they_start(
         for record in latest
     ] == [
         {
-            "_id": encode_id(f"{data_set_name}-dashboard", "completion_rate"),
-            "dashboard_slug": f"{data_set_name}-dashboard",
+            "_id": encode_id(f"{chained_data_set}-dashboard", "completion_rate"),
+            "dashboard_slug": f"{chained_data_set}-dashboard",
             "completion_rate": RATES[WEEK_2],
             "_timestamp": WEEK_2,
-            "service_id": f"{data_set_name}-dashboard",
+            "service_id": f"{chained_data_set}-dashboard",
         }
     ]
-    created = stagecraft.data_sets[f"{data_set_name}_completion_rate"]
+    created = stagecraft.data_sets[f"{chained_data_set}_completion_rate"]
     assert {key: created.get(key) for key in ("data_group", "data_type", "bearer_token")} == {
-        "data_group": data_set_name,
+        "data_group": chained_data_set,
         "data_type": "completion-rate",
-        "bearer_token": f"{data_set_name}-bearer-token",
+        "bearer_token": f"{chained_data_set}-bearer-token",
     }
     assert (created["realtime"], created["published"], created["max_age_expected"]) == (
         False,
@@ -85,7 +79,7 @@ def test_a_write_runs_its_transforms_and_the_chain_they_start(
         2678400,
     )
     transform_reads = [
-        r for r in stagecraft.requests if r["path"] == f"/data-sets/{data_set_name}/transform"
+        r for r in stagecraft.requests if r["path"] == f"/data-sets/{chained_data_set}/transform"
     ]
     assert transform_reads
     assert {r["headers"].get("Authorization") for r in transform_reads} == {
@@ -104,25 +98,21 @@ def test_a_manual_trigger_reruns_the_transforms_and_leaves_the_same_output(
     read_url: str,
     broker_write_url: str,
     worker: WorkerLog,
-    stagecraft: StagecraftState,
-    register_data_set: RegisterDataSet,
-    data_set_name: str,
+    chained_data_set: str,
 ) -> None:
-    configure_chain(stagecraft, register_data_set, data_set_name)
-    post_events(http, broker_write_url, data_set_name, "events", f"{data_set_name}-bearer-token")
-    first = wait_for_rates(http, read_url, data_set_name)
+    first = wait_for_rates(http, read_url, chained_data_set)
     current = first
     for _ in range(2):
         before = max(datetime.fromisoformat(record["_updated_at"]) for record in current)
         response = http.post(
-            f"{broker_write_url}/data/{data_set_name}/events/transform",
+            f"{broker_write_url}/data/{chained_data_set}/events/transform",
             json={"_start_at": EVENTS[0]["_timestamp"], "_end_at": EVENTS[-1]["_timestamp"]},
-            headers={"Authorization": f"Bearer {data_set_name}-bearer-token"},
+            headers={"Authorization": f"Bearer {chained_data_set}-bearer-token"},
         )
         assert (response.status_code, response.json()) == (200, {"status": "ok"})
 
         def rewritten(before: datetime = before) -> list[dict[str, Any]]:
-            records = read_all(http, read_url, data_set_name, "completion-rate")
+            records = read_all(http, read_url, chained_data_set, "completion-rate")
             written = [datetime.fromisoformat(r["_updated_at"]) for r in records]
             return records if written and min(written) > before else []
 
