@@ -3,8 +3,9 @@
 # pytest, behave. Creates/updates .venv first.
 # The tests start the services they need (the embedded database on a free port, in a temporary
 # directory, and transform workers) and stop them afterwards; the brokers the transformer tests
-# use (Redis, RabbitMQ) are started first if they are down. PostgreSQL is started here when
-# nothing answers (see tools/test_postgres.sh); the tests create a throw-away database on it.
+# use (Redis, RabbitMQ) are started first if they are down. When no PostgreSQL answers on
+# 127.0.0.1:5432 (or BACKDROP_TEST_POSTGRES=embedded), the embedded server is started here
+# (tools/test_postgres.sh); the tests create throw-away databases on it.
 # The browser tests drive Debian's Chromium, installed when missing (tools/test_browser.sh).
 set -euo pipefail
 cd "$(dirname "$0")"
@@ -23,7 +24,7 @@ echo "== brokers" && tools/start-brokers.sh
 # The package check and the behave runs mostly wait (pip, HTTP): they run beside pytest, each
 # into its own log, shown after pytest; any failure fails the run.
 logs=$(mktemp -d)
-trap 'rm -rf "$logs"' EXIT
+trap 'rm -rf "$logs"; stop_test_postgres' EXIT
 tools/check_package.sh >"$logs/package" 2>&1 &
 package=$!
 behave_all() {

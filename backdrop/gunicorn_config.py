@@ -4,7 +4,8 @@ Threads per worker let one process overlap database and Stagecraft round trips; 
 core (WEB_CONCURRENCY overrides) uses every core. No preload: each worker builds its own app and
 database clients after the fork. gunicorn's own lines are JSON like the apps'. With
 PROMETHEUS_MULTIPROC_DIR set (start-app.sh sets it), the workers share their metrics through
-files there, and a worker that exits is marked dead so its live gauges go with it.
+files there, and a worker that exits is marked dead so its live gauges go with it. A worker
+that stops closes what its app opened (database pool, broker connection) on its way out.
 """
 
 import multiprocessing
@@ -46,3 +47,15 @@ def child_exit(server: Any, worker: Any) -> None:
     directory = os.environ.get("PROMETHEUS_MULTIPROC_DIR")
     if directory:
         multiprocess.mark_process_dead(worker.pid, directory)  # type: ignore[no-untyped-call]
+
+
+def worker_exit(server: Any, worker: Any) -> None:
+    """gunicorn hook, in a worker process that is stopping: close its app's storage, config
+    source and publisher. (Also called in the master for a worker that vanished: no app.)"""
+    from flask import Flask  # the worker's imports, not the master's
+
+    from backdrop.web.factory import close_app
+
+    app = getattr(worker, "wsgi", None)
+    if isinstance(app, Flask):
+        close_app(app)

@@ -34,7 +34,7 @@ from pymongo.collection import Collection
 
 from backdrop.bench import servers
 from backdrop.core.config import Settings
-from backdrop.core.data_set import DataSetConfig
+from backdrop.core.data_set_config import DataSetConfig
 from backdrop.core.query_parser import parse_query
 from backdrop.core.registry.local import LocalRegistry
 from backdrop.core.storage import open_storage

@@ -26,7 +26,7 @@ import click
 
 from backdrop.bench.workload import generate
 from backdrop.core.config import Settings
-from backdrop.core.data_set import DataSetConfig
+from backdrop.core.data_set_config import DataSetConfig
 from backdrop.core.records import prepare_records
 from backdrop.core.storage import open_storage
 from backdrop.core.storage.base import Storage

@@ -31,10 +31,10 @@ from backdrop.bench.measure import timed
 from backdrop.bench.queries import QUERIES
 from backdrop.bench.sql_twin import bench_query, statement_text
 from backdrop.bench.workload import generate
-from backdrop.core.data_set import DataSetConfig
+from backdrop.core.data_set_config import DataSetConfig
 from backdrop.core.data_sets import DataSets
 from backdrop.core.records import prepare_records
-from backdrop.core.storage.postgres import PostgresStorage
+from backdrop.core.storage.postgres.storage import PostgresStorage
 from backdrop.web.rendering import dumps
 from tests.support.servers import throwaway_postgres
 

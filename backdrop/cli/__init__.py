@@ -10,6 +10,7 @@ URL, without credentials), a refused change.
 from __future__ import annotations
 
 import os
+from typing import Any
 
 import click
 
@@ -17,22 +18,31 @@ from backdrop import __version__
 from backdrop.bench.command import bench
 from backdrop.cli.data_sets import data_set
 from backdrop.cli.database import db
+from backdrop.cli.output import failure
 from backdrop.cli.transfer import export, import_file
 from backdrop.cli.transforms import transform
 from backdrop.core.config import Settings
-from backdrop.core.errors import SettingsInvalid
+from backdrop.core.errors import BackdropError
 from backdrop.core.logs import configure_logging
 
 
-@click.group()
+class _Commands(click.Group):
+    """The `backdrop` group: the one place a core error from any command (or from the
+    settings) becomes click's one-line `Error: …` and exit status 1."""
+
+    def invoke(self, ctx: click.Context) -> Any:
+        try:
+            return super().invoke(ctx)
+        except BackdropError as exc:
+            raise failure(exc) from exc
+
+
+@click.group(cls=_Commands)
 @click.version_option(__version__, prog_name="backdrop", message="%(prog)s %(version)s")
 @click.pass_context
 def main(ctx: click.Context) -> None:
     """Backdrop: a datastore for performance data."""
-    try:
-        settings = Settings.from_env(os.environ)
-    except SettingsInvalid as exc:
-        raise click.ClickException(exc.message) from exc
+    settings = Settings.from_env(os.environ)
     configure_logging(settings.log_level)
     ctx.obj = settings
 

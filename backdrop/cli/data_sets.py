@@ -10,7 +10,7 @@ from typing import Any, TypeVar
 import click
 
 from backdrop.cli.output import config_document, echo, local_registry, storage_for
-from backdrop.core.data_set import DataSetConfig, is_data_set_name
+from backdrop.core.data_set_config import DataSetConfig, is_data_set_name
 from backdrop.core.errors import DataSetNotFound
 from backdrop.core.registry.local import LocalRegistry
 

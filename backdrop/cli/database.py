@@ -8,12 +8,12 @@ from contextlib import ExitStack, contextmanager
 
 import click
 
-from backdrop.cli.output import echo, failure, opened
-from backdrop.core.config import Settings, engine_for_url
+from backdrop.cli.output import echo, naming_the_database, opened
+from backdrop.core.config import Settings
 from backdrop.core.copying import copy_all, plan
 from backdrop.core.errors import BackdropError
+from backdrop.core.storage import engine_for_url, ensure_database
 from backdrop.core.storage.base import Storage
-from backdrop.core.storage.provision import ensure_database
 
 
 @click.group("db")
@@ -34,7 +34,7 @@ def migrate(ctx: click.Context) -> None:
 def _settings_for(url: str, timeout: float) -> Settings:
     try:
         return Settings(
-            database_engine=engine_for_url(url), database_url=url, database_timeout=timeout
+            database_engine=engine_for_url(url).name, database_url=url, database_timeout=timeout
         )
     except BackdropError as exc:
         raise click.BadParameter(exc.message) from exc
@@ -45,11 +45,9 @@ def _database(url: str, timeout: float, *, create: bool = False) -> Iterator[Sto
     """The storage at `url`, answering (pinged) before anything is copied; with `create`, the
     database is created first when its server has none of that name."""
     settings = _settings_for(url, timeout)
-    try:
-        if create:
+    if create:
+        with naming_the_database(url):
             ensure_database(url, timeout)
-    except BackdropError as exc:
-        raise failure(exc, url) from exc
     with opened(settings) as storage:
         storage.ping()
         yield storage
@@ -79,8 +77,8 @@ def copy(
             )
     echo(
         {
-            "from": engine_for_url(source_url),
-            "to": engine_for_url(target_url),
+            "from": engine_for_url(source_url).name,
+            "to": engine_for_url(target_url).name,
             "data_sets": summary.data_sets,
             "records": summary.records,
             "documents": summary.documents,

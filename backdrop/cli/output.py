@@ -1,5 +1,6 @@
 """What every `backdrop` command shares: one JSON document on stdout, storage opened for the
-built-in registry (refused when Stagecraft manages the configs), and one-line errors."""
+built-in registry (refused when Stagecraft manages the configs), and one-line errors (turned
+into click's by the `backdrop` group, `cli/__init__.py`)."""
 
 from __future__ import annotations
 
@@ -11,7 +12,7 @@ from typing import Any
 import click
 
 from backdrop.core.config import Settings
-from backdrop.core.data_set import DataSetConfig
+from backdrop.core.data_set_config import DataSetConfig
 from backdrop.core.errors import BackdropError, StorageUnavailable
 from backdrop.core.logs import redact
 from backdrop.core.registry.local import LocalRegistry
@@ -30,23 +31,33 @@ def config_document(config: DataSetConfig, token: str | None = None) -> dict[str
     return document
 
 
-def failure(exc: BackdropError, url: str | None = None) -> click.ClickException:
-    """The one-line `Error: …` for a core error; a database that cannot be reached is named by
-    its URL (credentials left out) so the operator sees which one."""
-    message = exc.message or type(exc).__name__
-    if url is not None and isinstance(exc, StorageUnavailable):
-        message = f"{message} at {redact(url)}"
-    return click.ClickException(message)
+def failure(exc: BackdropError) -> click.ClickException:
+    """The one-line `Error: …` for a core error: its message, then what the command added
+    where it happened (`at <database URL>`, how far an import got)."""
+    return click.ClickException(
+        " ".join([exc.message or type(exc).__name__, *getattr(exc, "__notes__", ())])
+    )
+
+
+@contextmanager
+def naming_the_database(url: str) -> Iterator[None]:
+    """A database that cannot be reached is named in the error by its URL (credentials left
+    out), so the operator sees which one; the innermost database named wins."""
+    try:
+        yield
+    except StorageUnavailable as exc:
+        if not getattr(exc, "__notes__", None):
+            exc.add_note(f"at {redact(url)}")
+        raise
 
 
 @contextmanager
 def opened(settings: Settings) -> Iterator[Storage]:
-    """The storage `settings` name, closed afterwards; core errors become one-line errors."""
+    """The storage `settings` name, closed afterwards."""
     storage = open_storage(settings)
     try:
-        yield storage
-    except BackdropError as exc:
-        raise failure(exc, settings.database_url) from exc
+        with naming_the_database(settings.database_url):
+            yield storage
     finally:
         storage.close()
 

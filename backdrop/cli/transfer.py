@@ -16,7 +16,7 @@ import click
 
 from backdrop.cli.output import echo
 from backdrop.core.config import Settings
-from backdrop.core.data_set import DataSetConfig
+from backdrop.core.data_set_config import DataSetConfig
 from backdrop.core.data_sets import new_dispatch
 from backdrop.core.errors import BackdropError
 from backdrop.core.exporting import (
@@ -85,8 +85,6 @@ def _services(ctx: click.Context, name: str) -> Iterator[tuple[Services, DataSet
         if config is None:
             raise click.ClickException(f'No data set named "{name}"')
         yield services, config
-    except BackdropError as exc:
-        raise click.ClickException(exc.message or type(exc).__name__) from exc
     finally:
         services.close()
 
@@ -119,8 +117,8 @@ def import_file(
         except (OSError, EOFError, zlib.error) as exc:
             raise click.ClickException(f"cannot read {file}: {exc}") from exc
         except BackdropError as exc:
-            message = f"{exc.message} (after {summary.written} records were written)"
-            raise click.ClickException(message) from exc
+            exc.add_note(f"(after {summary.written} records were written)")
+            raise
         if summary.bounds is not None:  # one dispatch over all that was written (spec 6.1)
             publisher = TransformPublisher(ctx.obj, services.storage)
             publisher.deliver(new_dispatch(config.name, *summary.bounds), stored=False)

@@ -10,39 +10,22 @@ import logging
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
-from types import MappingProxyType
 from typing import Self
-from urllib.parse import urlsplit
 
 from backdrop.core.errors import SettingsInvalid
 from backdrop.core.limits import Limits
-
-DEFAULT_DATABASE_URL = "mongodb://127.0.0.1:27017/backdrop?directConnection=true&retryWrites=false"
-DEFAULT_POSTGRES_URL = "postgresql://127.0.0.1:5432/backdrop"
-# Engine name -> the URL schemes it accepts; the first engine is the default.
-DATABASE_ENGINES: Mapping[str, tuple[str, ...]] = MappingProxyType(
-    {"mongodb": ("mongodb", "mongodb+srv"), "postgres": ("postgresql", "postgres")}
-)
-DEFAULT_URLS: Mapping[str, str] = MappingProxyType(
-    {"mongodb": DEFAULT_DATABASE_URL, "postgres": DEFAULT_POSTGRES_URL}
-)
-
-
-def engine_for_url(url: str) -> str:
-    """The engine that serves a database URL, from its scheme (`mongodb://`, `postgresql://`)."""
-    scheme = urlsplit(url).scheme.lower()
-    for engine, schemes in DATABASE_ENGINES.items():
-        if scheme in schemes:
-            return engine
-    raise SettingsInvalid(f'No database engine for URLs starting "{scheme}://"')
+from backdrop.core.storage import DEFAULT_ENGINE, engine_for_url, engine_named
 
 
 @dataclass(frozen=True, slots=True)
 class Settings:
     """Everything the processes need to know about where they run."""
 
-    database_engine: str = "mongodb"
-    database_url: str = DEFAULT_DATABASE_URL
+    database_engine: str = DEFAULT_ENGINE.name
+    database_url: str = DEFAULT_ENGINE.default_url
+    # Where the read app runs queries (a PostgreSQL hot standby, a MongoDB URL with
+    # readPreference=secondaryPreferred); the registry and every write use database_url.
+    database_read_url: str | None = field(default=None, repr=False)
     data_dir: Path = Path("var")
     stagecraft_url: str | None = None
     signon_api_user_token: str | None = field(default=None, repr=False)
@@ -67,10 +50,14 @@ class Settings:
     worker_metrics_port: int = 3040
 
     def __post_init__(self) -> None:
-        if self.database_engine not in DATABASE_ENGINES:
-            raise SettingsInvalid(f'Database engine not implemented "{self.database_engine}"')
-        if engine_for_url(self.database_url) != self.database_engine:
+        engine = engine_named(self.database_engine)
+        if engine_for_url(self.database_url) is not engine:
             raise SettingsInvalid(f'DATABASE_URL does not name a "{self.database_engine}" database')
+        read_url = self.database_read_url
+        if read_url is not None and engine_for_url(read_url) is not engine:
+            raise SettingsInvalid(
+                f'DATABASE_READ_URL does not name a "{self.database_engine}" database'
+            )
         if not isinstance(logging.getLevelName(self.log_level), int):
             raise SettingsInvalid(f'Unknown LOG_LEVEL "{self.log_level}"')
 
@@ -83,10 +70,14 @@ class Settings:
             return env.get(name) or None
 
         url = get("DATABASE_URL")
-        engine = get("DATABASE_ENGINE") or (engine_for_url(url) if url else "mongodb")
+        if name := get("DATABASE_ENGINE"):
+            engine = engine_named(name)
+        else:
+            engine = engine_for_url(url) if url else DEFAULT_ENGINE
         return cls(
-            database_engine=engine,
-            database_url=url or DEFAULT_URLS.get(engine, DEFAULT_DATABASE_URL),
+            database_engine=engine.name,
+            database_url=url or engine.default_url,
+            database_read_url=get("DATABASE_READ_URL"),
             data_dir=Path(get("BACKDROP_DATA_DIR") or "var"),
             stagecraft_url=(get("STAGECRAFT_URL") or "").rstrip("/") or None,
             signon_api_user_token=get("SIGNON_API_USER_TOKEN"),

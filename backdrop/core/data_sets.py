@@ -6,13 +6,14 @@ the result. HTTP concerns (auth headers, bodies, status codes) stay in the apps.
 
 from __future__ import annotations
 
+import contextlib
 import uuid
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass, field, replace
 from datetime import datetime
 from typing import Any
 
-from backdrop.core.data_set import DataSetConfig, is_data_set_name
+from backdrop.core.data_set_config import DataSetConfig, is_data_set_name
 from backdrop.core.errors import (
     CollectionNotFound,
     QueryTooLarge,
@@ -135,6 +136,17 @@ class DataSets:
             raise CollectionNotFound(name)
 
     # -- reads -----------------------------------------------------------------------------
+
+    @contextlib.contextmanager
+    def monotonic(self) -> Iterator[DataSets]:
+        """These operations over one session of reads that never goes back in time
+        (`Storage.monotonic_reads`), for the block."""
+        with self._storage.monotonic_reads() as view:
+            yield DataSets(view, self._limits, self._metrics)
+
+    def version(self, config: DataSetConfig) -> str:
+        """The data set's data version (`Storage.data_version`): answers are cached under it."""
+        return self._storage.data_version(config.name)
 
     def raw(self, config: DataSetConfig, query: Query) -> list[Record]:
         """The stored records a raw query selects (spec 2.4.2), at most the row budget."""

@@ -23,12 +23,36 @@ def _default(value: Any) -> Any:
     return str(value)  # bson ObjectId and other scalar ids
 
 
+def _encoded(value: Any) -> tuple[bytes, bool]:
+    """The JSON bytes, and whether orjson wrote them: it refuses integers beyond 64 bits, which
+    json writes (and then only json reads back exactly: orjson would read them as floats)."""
+    try:
+        return orjson.dumps(value, default=_default, option=_OPTIONS), True
+    except TypeError:
+        text = json.dumps(value, default=_default, sort_keys=True, separators=(",", ":"))
+        return text.encode(), False
+
+
 def dumps(value: Any) -> bytes:
     """Compact, key-sorted JSON bytes; datetimes in UTC `isoformat()`, ObjectIds as hex."""
+    return _encoded(value)[0]
+
+
+def as_json(value: Any) -> Any:
+    """The value as a client decoding `dumps(value)` sees it: plain JSON types, datetimes as
+    UTC ISO strings, ids as strings, integers of any size kept."""
+    text, by_orjson = _encoded(value)
+    return orjson.loads(text) if by_orjson else json.loads(text)
+
+
+def has_utf8(text: str) -> bool:
+    """Has this text a UTF-8 form? Not with a lone surrogate, which JSON (`"\\ud800"`) and URLs
+    can carry and no database can store."""
     try:
-        return orjson.dumps(value, default=_default, option=_OPTIONS)
-    except TypeError:  # integers beyond 64 bits: orjson refuses them, json does not
-        return json.dumps(value, default=_default, sort_keys=True, separators=(",", ":")).encode()
+        text.encode("utf-8")
+    except UnicodeEncodeError:
+        return False
+    return True
 
 
 def csv_text(value: Any) -> str:

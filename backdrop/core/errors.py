@@ -5,7 +5,7 @@ BackdropError
  ├─ DataSetNotFound      no config for that data set, or it is not queryable
  ├─ CollectionNotFound   storage holds no data set of that name (DELETE /data-sets/<name>)
  ├─ Unauthorized         missing or wrong bearer token
- ├─ InvalidRequest       the request cannot be served as sent (HTTP 400)
+ ├─ BadRequest           the request cannot be served as sent (HTTP 400)
  │   ├─ RequestInvalid   request-level problem: {"status": "error", "message": ...}
  │   ├─ QueryInvalid     first failing query check: {"status": "error", "message": ...}
  │   │   └─ QueryTooLarge    the answer would exceed the row budget (core/limits.py)
@@ -29,7 +29,7 @@ BackdropError
 from __future__ import annotations
 
 from collections.abc import Sequence
-from typing import Any, Literal
+from typing import Any, ClassVar, Literal
 
 BodyShape = Literal["message", "messages", "messages_text"]
 # How much of a client's value a message or detail quotes: enough to recognise it.
@@ -82,15 +82,15 @@ class Unauthorized(BackdropError):
     """Raised when a bearer token is missing or does not match."""
 
 
-class InvalidRequest(BackdropError):
+class BadRequest(BackdropError):
     """Raised when a request cannot be served as sent."""
 
 
-class RequestInvalid(InvalidRequest):
+class RequestInvalid(BadRequest):
     """A request-level problem (empty body, bad JSON, bad gzip, bad transform range)."""
 
 
-class QueryInvalid(InvalidRequest):
+class QueryInvalid(BadRequest):
     """The first failing read-query check (spec 2.3), or a reducer over unusable values."""
 
 
@@ -108,7 +108,7 @@ class QueryTooLarge(QueryInvalid):
         self.limit = limit
 
 
-class RecordsInvalid(InvalidRequest):
+class RecordsInvalid(BadRequest):
     """Every problem found in the posted records, in the order of spec 3.2."""
 
     shape: BodyShape = "messages"
@@ -134,7 +134,7 @@ class RowsInvalid(RecordsInvalid):
         return {**super().details(), **_row_details(self.rows)}
 
 
-class UploadInvalid(InvalidRequest):
+class UploadInvalid(BadRequest):
     """An uploaded file is refused before any record is written: empty, too big or of a strange
     type (spec 7.1), or not readable as its type says (spec 7.2). `rows` names the file rows at
     fault, when the problem is in rows (e.g. more values than columns)."""
@@ -147,7 +147,7 @@ class UploadInvalid(InvalidRequest):
         return {**super().details(), **(_row_details(self.rows) if self.rows else {})}
 
 
-class RecordNotFound(InvalidRequest):
+class RecordNotFound(BadRequest):
     """PATCH or DELETE named a record the data set does not hold (spec 1.2: a string body)."""
 
     shape: BodyShape = "messages_text"
@@ -189,24 +189,35 @@ class DatabaseMissing(BackdropError):
 
 
 class StorageError(BackdropError):
-    """The database failed; the driver's exception is the __cause__."""
+    """The database failed; the driver's exception is the __cause__. `kind` is the bounded
+    label metrics count it under (subclasses name their own)."""
+
+    kind: ClassVar[str] = "other"
 
 
 class StorageUnavailable(StorageError):
     """The database cannot be reached (down, starting, or the network is), or it failed so
     recently that the circuit breaker answers for it without trying (core/breaker.py)."""
 
+    kind: ClassVar[str] = "unavailable"
+
 
 class StorageBusy(StorageError):
     """Concurrent writers kept deadlocking or conflicting after the engine's bounded retries;
     nothing of the write was stored, and sending it again is safe."""
+
+    kind: ClassVar[str] = "busy"
 
 
 class ValueNotStorable(StorageError):
     """The database refused a value that passed core's checks (too large for an index or a
     document, or text it cannot represent); nothing was stored. A client error (4xx)."""
 
+    kind: ClassVar[str] = "not_storable"
+
 
 class ValueTooLarge(ValueNotStorable):
     """The database refused a record or value as too large (a MongoDB document over 16 MB, an
     index entry over its limit); nothing was stored (HTTP 413)."""
+
+    kind: ClassVar[str] = "too_large"

@@ -12,7 +12,7 @@ from __future__ import annotations
 from collections.abc import Callable, Iterable, Iterator
 from typing import IO, Any, Literal, TextIO
 
-from backdrop.core.data_set import DataSetConfig
+from backdrop.core.data_set_config import DataSetConfig
 from backdrop.core.data_sets import DataSets
 from backdrop.core.encoding import csv_header, dumps, write_csv
 from backdrop.core.query import Query

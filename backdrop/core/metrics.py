@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Callable, Iterable
+from functools import partial
 from pathlib import Path
 from types import MappingProxyType
 
@@ -28,14 +29,7 @@ from prometheus_client.registry import Collector
 from statsd import StatsClient
 
 from backdrop.core.config import Settings
-from backdrop.core.errors import (
-    SettingsInvalid,
-    StorageBusy,
-    StorageError,
-    StorageUnavailable,
-    ValueNotStorable,
-    ValueTooLarge,
-)
+from backdrop.core.errors import SettingsInvalid, StorageError
 
 logger = logging.getLogger(__name__)
 
@@ -65,22 +59,15 @@ STATSD_TIMERS = MappingProxyType(
     }
 )
 METHODS = frozenset({"GET", "HEAD", "POST", "PUT", "PATCH", "DELETE", "OPTIONS"})
-# Database error kinds, most specific first (StorageError's subclasses: core/errors.py).
-DATABASE_ERROR_KINDS: tuple[tuple[type[StorageError], str], ...] = (
-    (ValueTooLarge, "too_large"),
-    (ValueNotStorable, "not_storable"),
-    (StorageUnavailable, "unavailable"),
-    (StorageBusy, "busy"),
-    (StorageError, "other"),
-)
 LATENCY_BUCKETS = (0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1.0, 2.5, 5.0, 10.0, 30.0)
 BATCH_BUCKETS = (1, 10, 100, 1_000, 10_000, 100_000)
 TASK_BUCKETS = (0.05, 0.1, 0.25, 0.5, 1.0, 2.5, 5.0, 10.0, 30.0, 60.0, 300.0)
 
 
 def database_error_kind(error: StorageError) -> str:
-    """The bounded label of a database error: too_large, not_storable, unavailable, busy, other."""
-    return next(kind for cls, kind in DATABASE_ERROR_KINDS if isinstance(error, cls))
+    """The bounded label of a database error: too_large, not_storable, unavailable, busy, other
+    (each kind's class names its own)."""
+    return error.kind
 
 
 class Statsd:
@@ -126,98 +113,87 @@ class Metrics:
         self.statsd = statsd
         self._multiprocess_dir = multiprocess_dir
         self.registry = CollectorRegistry(auto_describe=True)
-        registry = self.registry
-        self.requests = Counter(
+        counter = partial(Counter, registry=self.registry)
+        histogram = partial(Histogram, registry=self.registry)
+        self.requests = counter(
             "backdrop_http_requests",
             "HTTP requests answered, by route template, method and status.",
             ["route", "method", "status"],
-            registry=registry,
         )
-        self.request_seconds = Histogram(
+        self.request_seconds = histogram(
             "backdrop_http_request_duration_seconds",
             "Time to answer an HTTP request, by route template and method.",
             ["route", "method"],
             buckets=LATENCY_BUCKETS,
-            registry=registry,
         )
-        self.records_written = Counter(
+        self.records_written = counter(
             "backdrop_records_written",
             "Records stored (posted, or written by transforms).",
-            registry=registry,
         )
-        self.records_rejected = Counter(
+        self.records_rejected = counter(
             "backdrop_records_rejected",
             "Records refused by validation (every record of a refused batch).",
-            registry=registry,
         )
-        self.batch_size = Histogram(
+        self.batch_size = histogram(
             "backdrop_write_batch_size_records",
             "Records per stored batch.",
             buckets=BATCH_BUCKETS,
-            registry=registry,
         )
-        self.cache_hits = Counter(
+        self.cache_hits = counter(
             "backdrop_response_cache_hits",
             "Query answers served from the response cache.",
-            registry=registry,
         )
-        self.cache_misses = Counter(
+        self.cache_misses = counter(
             "backdrop_response_cache_misses",
             "Query answers computed because the response cache had none.",
-            registry=registry,
         )
-        self.cache_evictions = Counter(
+        self.cache_evictions = counter(
             "backdrop_response_cache_evictions",
             "Answers the response cache dropped to make room.",
-            registry=registry,
         )
-        self.registry_lookups = Counter(
+        self.registry_lookups = counter(
             "backdrop_registry_lookups",
             "Data-set config lookups, by source (stagecraft, local), operation and outcome "
             "(found, not_found, error).",
             ["source", "operation", "outcome"],
-            registry=registry,
         )
-        self.registry_seconds = Histogram(
+        self.registry_seconds = histogram(
             "backdrop_registry_lookup_duration_seconds",
             "Time of a data-set config lookup, by source and operation.",
             ["source", "operation"],
             buckets=LATENCY_BUCKETS,
-            registry=registry,
         )
-        self.database_errors = Counter(
+        self.database_errors = counter(
             "backdrop_database_errors",
             "Database failures turned into responses or task failures, by kind "
             "(unavailable, busy, not_storable, too_large, other).",
             ["kind"],
-            registry=registry,
         )
-        self.dispatches = Counter(
+        self.dispatches = counter(
             "backdrop_transform_dispatches",
             "Transform dispatches (entrypoint tasks) handed to the broker, by outcome "
             "(published, failed: kept in the outbox).",
             ["outcome"],
-            registry=registry,
         )
-        self.task_runs = Counter(
+        self.task_runs = counter(
             "backdrop_task_runs",
             "Worker task runs, by task and outcome (succeeded, failed, retried).",
             ["task", "outcome"],
-            registry=registry,
         )
-        self.task_seconds = Histogram(
+        self.task_seconds = histogram(
             "backdrop_task_duration_seconds",
             "Time of a worker task run, by task.",
             ["task"],
             buckets=TASK_BUCKETS,
-            registry=registry,
         )
 
     @classmethod
     def build(cls, settings: Settings, component: str) -> Metrics:
         """The process's metrics as its settings ask (statsd only when STATSD_HOST is set)."""
         return cls(
-            component, statsd=_statsd(settings, component), multiprocess_dir=settings.metrics_dir
+            component,
+            statsd=_statsd(settings, component),
+            multiprocess_dir=settings.metrics_dir,
         )
 
     # -- HTTP --------------------------------------------------------------------------------

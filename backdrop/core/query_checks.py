@@ -214,10 +214,15 @@ def _count_is_valid(name: str) -> Check:  # rows 9 (limit), 10 (duration)
     return check
 
 
-def _collect_needs_grouping(args: QueryArgs) -> Problem | None:  # row 11
-    if "collect" in args and "group_by" not in args and "period" not in args:
-        return Problem("collect can be used only with either ['group_by', 'period']")
-    return None
+def _needs_one_of(name: str, others: tuple[str, ...]) -> Check:  # rows 11, 16
+    """`name` is given only with at least one of `others`."""
+
+    def check(args: QueryArgs) -> Problem | None:
+        if name in args and not any(other in args for other in others):
+            return Problem(f"{name} can be used only with either {list(others)}")
+        return None
+
+    return check
 
 
 def _time_range_is_consistent(args: QueryArgs) -> Problem | None:  # rows 12a-12e
@@ -280,12 +285,6 @@ def _boolean(name: str) -> Check:  # rows 14, 15
     return check
 
 
-def _inclusive_needs_bound(args: QueryArgs) -> Problem | None:  # row 16
-    if "inclusive" in args and "start_at" not in args and "end_at" not in args:
-        return Problem("inclusive can be used only with either ['start_at', 'end_at']")
-    return None
-
-
 def _no_nul_character(args: QueryArgs) -> Problem | None:  # no engine stores NUL
     if any("\0" in value for values in args.values() for value in values):
         return Problem("Query parameters must not contain the NUL character (%00)")
@@ -303,12 +302,12 @@ QUERY_CHECKS: tuple[Check, ...] = (
     _group_by_is_valid,
     _count_is_valid("limit"),
     _count_is_valid("duration"),
-    _collect_needs_grouping,
+    _needs_one_of("collect", ("group_by", "period")),
     _time_range_is_consistent,
     _collects_are_valid,
     _boolean("flatten"),
     _boolean("inclusive"),
-    _inclusive_needs_bound,
+    _needs_one_of("inclusive", ("start_at", "end_at")),
     _no_nul_character,
 )
 

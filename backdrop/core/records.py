@@ -11,7 +11,7 @@ from collections.abc import Mapping, Sequence
 from datetime import datetime
 from typing import Any
 
-from backdrop.core.data_set import DataSetConfig
+from backdrop.core.data_set_config import DataSetConfig
 from backdrop.core.errors import RecordsInvalid, RequestInvalid
 from backdrop.core.limits import MAX_ID_BYTES, MAX_INTEGER, MAX_KEY_LENGTH, MIN_INTEGER
 from backdrop.core.schema import schema_messages

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import Self
 
 from backdrop.core.config import Settings
@@ -18,7 +18,9 @@ from backdrop.core.storage.base import Storage
 @dataclass(frozen=True, slots=True)
 class Services:
     """Storage, the config source, the data-set operations over them, the response cache, and
-    the process's metrics, which every one of them reports to."""
+    the process's metrics, which every one of them reports to. `reads` are the data-set
+    operations over DATABASE_READ_URL (a replica) when it is set, else the same as `data_sets`:
+    the read app answers queries with them."""
 
     settings: Settings
     storage: Storage
@@ -26,6 +28,8 @@ class Services:
     data_sets: DataSets
     responses: ResponseCache
     metrics: Metrics
+    reads: DataSets
+    read_storage: Storage
 
     @classmethod
     def build(
@@ -43,8 +47,14 @@ class Services:
         configs = InstrumentedConfigSource(source, source_name, metrics)
         responses = ResponseCache(settings.response_cache_bytes, metrics)
         data_sets = DataSets(storage, settings.limits, metrics)
-        return cls(settings, storage, configs, data_sets, responses, metrics)
+        read_storage, reads = storage, data_sets
+        if settings.database_read_url is not None:
+            read_storage = open_storage(replace(settings, database_url=settings.database_read_url))
+            reads = DataSets(read_storage, settings.limits, metrics)
+        return cls(settings, storage, configs, data_sets, responses, metrics, reads, read_storage)
 
     def close(self) -> None:
         self.configs.close()
         self.storage.close()
+        if self.read_storage is not self.storage:
+            self.read_storage.close()

@@ -12,7 +12,7 @@ from typing import Any
 
 from flask import Blueprint, Response, g, request, url_for
 
-from backdrop.core.data_set import DataSetConfig
+from backdrop.core.data_set_config import DataSetConfig
 from backdrop.core.errors import DataSetNotFound
 from backdrop.core.periods import Period
 from backdrop.core.query import COLLECT_METHODS
@@ -36,7 +36,7 @@ def catalogue() -> Response:
         (config for config in svc.configs.all() if config.published and config.queryable),
         key=lambda config: config.name,
     )
-    freshness = {item.name: item for item in svc.data_sets.freshness(shown)}
+    freshness = {item.name: item for item in svc.reads.freshness(shown)}
     rows = [
         {
             **_public(config),
@@ -57,7 +57,7 @@ def builder(data_set_name: str) -> Response:
     if config is None or not config.queryable:
         raise DataSetNotFound()
     g.data_set = config.name
-    fields = svc.data_sets.field_names(config, SAMPLE_RECORDS)
+    fields = svc.reads.field_names(config, SAMPLE_RECORDS)
     state: dict[str, Any] = {key: request.args.get(key, "") for key in SINGLE}
     state.update({key: request.args.getlist(key) for key in REPEATED})
     return page(

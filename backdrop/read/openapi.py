@@ -7,16 +7,18 @@ from backdrop.core.periods import PERIOD_NAMES
 from backdrop.core.query import COLLECT_METHODS
 from backdrop.web.openapi import (
     COMPRESSION,
-    INTERNAL,
-    UNAVAILABLE,
+    STRING,
     Json,
+    data_set_name_parameter,
     document,
     error,
     html_page,
+    operation,
     page_assets,
+    path_parameter,
     ref,
+    status_body,
 )
-from backdrop.web.reserved import RESERVED_PATHS
 
 FIELD = "[A-Za-z_][A-Za-z0-9_]+"
 DATETIME = r"^[0-9]{4}-[0-9]{2}-[0-9]{2}T[0-9]{2}:[0-9]{2}:[0-9]{2}(Z|[+-][0-9]{2}:?[0-9]{2})$"
@@ -136,26 +138,22 @@ ANSWER_EXAMPLE = {
         {"channel": "paper", "count:sum": 4.0, "_count": 1.0},
     ]
 }
-STALE = {
-    "type": "object",
-    "required": ["status", "message", "data_sets"],
-    "properties": {
-        "status": {"enum": ["ok", "not okay"]},
-        "message": {"type": "string"},
-        "data_sets": {
-            "type": ["array", "null"],
-            "items": {
-                "type": "object",
-                "properties": {
-                    "name": {"type": "string"},
-                    "seconds-out-of-date": {"type": "integer"},
-                    "last-updated": {"type": "string"},
-                    "max-age-expected": {"type": "integer"},
-                },
+STALE = status_body(
+    {"enum": ["ok", "not okay"]},
+    STRING,
+    data_sets={
+        "type": ["array", "null"],
+        "items": {
+            "type": "object",
+            "properties": {
+                "name": STRING,
+                "seconds-out-of-date": {"type": "integer"},
+                "last-updated": STRING,
+                "max-age-expected": {"type": "integer"},
             },
         },
     },
-}
+)
 CORS = {"Access-Control-Allow-Origin": {"schema": {"const": "*"}}}
 ANSWER_HEADERS = {
     **CORS,
@@ -165,97 +163,74 @@ ANSWER_HEADERS = {
 }
 
 
-def _query_operations(operation: str, path_parameters: list[Json], summary: str) -> Json:
+def _query_operations(operation_id: str, path_parameters: list[Json], summary: str) -> Json:
     not_found = error("No queryable data set is registered there (`detail` names it)")
+    if_none_match = {
+        "name": "If-None-Match",
+        "in": "header",
+        "description": "An ETag of an earlier answer: 304 if it still holds.",
+        "schema": STRING,
+    }
+    csv_example = "_count,channel,count:sum\r\n1.0,online,12.0\r\n"
+    answer = {
+        "description": "The answer",
+        "headers": ANSWER_HEADERS,
+        "content": {
+            "application/json": {"schema": ref("Answer"), "example": ANSWER_EXAMPLE},
+            "text/csv": {"schema": STRING, "example": csv_example},
+        },
+    }
     return {
         "parameters": path_parameters,
-        "get": {
-            "tags": ["queries"],
-            "summary": summary,
-            "description": "The query language (spec 2): README's guide and /docs show it with "
-            "examples. Ungrouped (raw) queries need a data set that allows them. " + COMPRESSION,
-            "operationId": f"{operation}_get",
-            "parameters": [
-                *PARAMETERS,
-                {
-                    "name": "If-None-Match",
-                    "in": "header",
-                    "description": "An ETag of an earlier answer: 304 if it still holds.",
-                    "schema": {"type": "string"},
-                },
-            ],
-            "responses": {
-                "200": {
-                    "description": "The answer",
-                    "headers": ANSWER_HEADERS,
-                    "content": {
-                        "application/json": {"schema": ref("Answer"), "example": ANSWER_EXAMPLE},
-                        "text/csv": {
-                            "schema": {"type": "string"},
-                            "example": "_count,channel,count:sum\r\n1.0,online,12.0\r\n",
-                        },
-                    },
-                },
+        "get": operation(
+            "queries",
+            summary,
+            f"{operation_id}_get",
+            {
+                "200": answer,
                 "304": {"description": "Not modified: the ETag sent still holds"},
                 "400": error("The query is invalid (the first failing rule of spec 2.3)"),
                 "404": not_found,
-                "500": INTERNAL,
-                "503": UNAVAILABLE,
             },
-        },
-        "options": {
-            "tags": ["queries"],
-            "summary": "CORS preflight",
-            "operationId": f"{operation}_options",
-            "responses": {
-                "200": {"description": "Allowed, with the CORS headers; no body"},
-                "404": not_found,
-                "500": INTERNAL,
-                "503": UNAVAILABLE,
-            },
-        },
+            description="The query language (spec 2): README's guide and /docs show it with "
+            "examples. Ungrouped (raw) queries need a data set that allows them. " + COMPRESSION,
+            parameters=[*PARAMETERS, if_none_match],
+        ),
+        "options": operation(
+            "queries",
+            "CORS preflight",
+            f"{operation_id}_options",
+            {"200": {"description": "Allowed, with the CORS headers; no body"}, "404": not_found},
+        ),
     }
 
 
-def _path(name: str, description: str) -> Json:
-    return {
-        "name": name,
-        "in": "path",
-        "required": True,
-        "description": description,
-        "schema": {"type": "string", "pattern": "^[A-Za-z0-9_-]+$"},
-    }
+def _segment(name: str, description: str) -> Json:
+    return path_parameter(
+        name, {"type": "string", "pattern": "^[A-Za-z0-9_-]+$"}, description=description
+    )
 
 
 PATHS = {
     "/data/{data_group}/{data_type}": _query_operations(
         "query",
-        [_path("data_group", "The data group"), _path("data_type", "The data type")],
+        [_segment("data_group", "The data group"), _segment("data_type", "The data type")],
         "Query a data set by its group and type",
     ),
     "/{data_set_name}": _query_operations(
         "query_by_name",
         [
-            {
-                "name": "data_set_name",
-                "in": "path",
-                "required": True,
-                "description": "A data set's name (the legacy route; never a path another "
-                "route owns)",
-                "schema": {
-                    "type": "string",
-                    "pattern": "^[A-Za-z][A-Za-z0-9_]*$",
-                    "not": {"enum": sorted(name for name in RESERVED_PATHS if name)},
-                },
-            }
+            data_set_name_parameter(
+                "data_set_name",
+                "^[A-Za-z][A-Za-z0-9_]*$",
+                "A data set's name (the legacy route; never a path another route owns)",
+            )
         ],
         "Query a data set by its name (legacy)",
     ),
     "/explore": {"get": html_page("explore", "Every published data set, to explore")},
     "/explore/{data_set_name}": {
-        "parameters": [
-            {"name": "data_set_name", "in": "path", "required": True, "schema": {"type": "string"}}
-        ],
+        "parameters": [path_parameter("data_set_name")],
         "get": html_page(
             "explore_data_set", "A query builder, chart and table for one data set", not_found=True
         ),
@@ -263,19 +238,17 @@ PATHS = {
     "/assets/{filename}": page_assets("read", "shared"),
     "/static/{filename}": page_assets("read", "own"),
     "/_status/data-sets": {
-        "get": {
-            "tags": ["service"],
-            "summary": "Which data sets are out of date",
-            "operationId": "read_data_sets_status",
-            "responses": {
+        "get": operation(
+            "service",
+            "Which data sets are out of date",
+            "read_data_sets_status",
+            {
                 "200": {
                     "description": "Always 200; `status` says whether some are stale",
                     "content": {"application/json": {"schema": ref("Stale")}},
-                },
-                "500": INTERNAL,
-                "503": UNAVAILABLE,
+                }
             },
-        }
+        )
     },
 }
 

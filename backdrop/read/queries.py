@@ -2,12 +2,14 @@
 
 from __future__ import annotations
 
+import functools
 import hashlib
 from typing import Any
 
 from flask import Blueprint, Response, current_app, g, request
 
-from backdrop.core.data_set import DataSetConfig
+from backdrop.core.answers import answer
+from backdrop.core.data_set_config import DataSetConfig
 from backdrop.core.errors import DataSetNotFound, quoted
 from backdrop.core.query import Query
 from backdrop.core.query_parser import parse_query
@@ -77,13 +79,9 @@ def _body(config: DataSetConfig, query: Query, form: str) -> bytes:
     """The rendered answer, from the response cache unless the data set changed since (its data
     version moved on) or the client asked to bypass caches (`Cache-Control: no-cache`)."""
     svc = services()
-    key = (config.name, svc.storage.data_version(config.name), query, form)
     bypass = request.cache_control.no_cache or request.cache_control.no_store
-    body = None if bypass else svc.responses.get(key)
-    if body is None:
-        body = _render(svc.data_sets.query(config, query), form)
-        svc.responses.put(key, body)
-    return body
+    render = functools.partial(_render, form=form)
+    return answer(svc.reads, svc.responses, config, query, form=form, render=render, fresh=bypass)
 
 
 def _render(data: list[Any], form: str) -> bytes:

@@ -25,8 +25,8 @@ from celery import Celery, Task
 
 from backdrop.core.config import Settings
 from backdrop.core.errors import (
+    BadRequest,
     DataSetNotFound,
-    InvalidRequest,
     StorageError,
     TransformInvalid,
     UnknownTransform,
@@ -52,7 +52,7 @@ RETRY_BASE_SECONDS = 1.0
 PERMANENT_ERRORS: tuple[type[Exception], ...] = (
     UnknownTransform,
     TransformInvalid,
-    InvalidRequest,
+    BadRequest,
     DataSetNotFound,
     KeyError,
     TypeError,
@@ -147,7 +147,7 @@ def register_tasks(app: Celery, context: WorkerContext) -> None:
         _attempt(
             task,
             facts,
-            lambda: run_and_chain(context, source_config, transform, *bounds),
+            lambda: run_and_chain(context, source_config, transform, bounds),
             context.metrics,
         )
 
@@ -176,20 +176,14 @@ def run_and_chain(
     context: WorkerContext,
     source_config: dict[str, Any],
     transform: dict[str, Any],
-    earliest: str,
-    latest: str,
+    bounds: tuple[str, str],
 ) -> None:
     """spec 6.3, then the chained dispatch for the output data set: stored in the outbox with
     the output records, so a broker that does not take it now delays the chain, never breaks
     it (the outbox drain delivers it later) and never reruns this transform."""
+    earliest, latest = (as_utc(parse_lenient(bound)) for bound in bounds)
     outcome = runner.run_transform(
-        context.services,
-        context.source(),
-        source_config,
-        transform,
-        as_utc(parse_lenient(earliest)),
-        as_utc(parse_lenient(latest)),
-        now(),
+        context.services, context.source(), source_config, transform, earliest, latest, now()
     )
     logger.info(
         "transform written",

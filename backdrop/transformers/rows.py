@@ -7,6 +7,9 @@ from typing import Any
 
 Record = dict[str, Any]
 Row = Mapping[str, Any]
+Rows = Sequence[Row]
+# A transform's definition or a data set's config, as the registry's JSON gives it.
+Config = Mapping[str, Any]
 
 
 def group_rows(rows: Sequence[Row], key: Callable[[Row], Hashable]) -> dict[Any, list[Row]]:

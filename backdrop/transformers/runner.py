@@ -4,20 +4,17 @@ record pipeline. No HTTP round trip to our own apps."""
 
 from __future__ import annotations
 
-import json
 from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
-import orjson
-
-from backdrop.core.data_set import DataSetConfig
+from backdrop.core.data_set_config import DataSetConfig
+from backdrop.core.encoding import as_json
 from backdrop.core.errors import DataSetNotFound
 from backdrop.core.query_parser import parse_query
 from backdrop.core.services import Services
 from backdrop.core.storage.base import Dispatch
-from backdrop.core.timeutils import isoformat
 from backdrop.transformers.ids import encode_id
 from backdrop.transformers.lookups import JsonObject
 from backdrop.transformers.query_parameters import as_query_args, query_parameters
@@ -112,20 +109,6 @@ class WorkerLookups:
         limited = dict(parameters) if "period" in parameters else {**parameters, "limit": "1"}
         rows = read(self._services, config, limited, raw_queries_allowed=True)
         return rows[0] if rows else None
-
-
-def _json_default(value: Any) -> Any:
-    if isinstance(value, datetime):
-        return isoformat(value)
-    return str(value)  # bson ObjectId and other scalar ids, as the read API renders them
-
-
-def as_json(data: Any) -> Any:
-    """The value as the read API's JSON body carries it (datetimes as UTC ISO strings)."""
-    try:
-        return orjson.loads(orjson.dumps(data, default=_json_default))
-    except TypeError:  # integers beyond 64 bits: orjson refuses them, json does not
-        return json.loads(json.dumps(data, default=_json_default))
 
 
 def _py2_text(value: Any) -> str:

@@ -9,7 +9,7 @@ from __future__ import annotations
 from collections.abc import Mapping
 from typing import Any, Protocol
 
-from backdrop.core.data_set import DataSetConfig
+from backdrop.core.data_set_config import DataSetConfig
 from backdrop.core.errors import RequestInvalid
 from backdrop.core.registry.local import LocalRegistry
 from backdrop.core.registry.stagecraft import StagecraftClient

@@ -13,16 +13,17 @@ from __future__ import annotations
 import logging
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
+from typing import TypeVar
 
 from flask import Flask, Response, g, request
 from werkzeug.exceptions import HTTPException, RequestEntityTooLarge
 
 from backdrop.core.errors import (
     BackdropError,
+    BadRequest,
     CollectionNotFound,
     ConfigUnavailable,
     DataSetNotFound,
-    InvalidRequest,
     PayloadTooLarge,
     RecordsInvalid,
     StorageBusy,
@@ -38,11 +39,13 @@ from backdrop.web.rendering import json_response
 
 logger = logging.getLogger(__name__)
 
+T = TypeVar("T")
+
 STATUS: Mapping[type[BackdropError], int] = {
     DataSetNotFound: 404,
     CollectionNotFound: 404,
     Unauthorized: 401,
-    InvalidRequest: 400,
+    BadRequest: 400,
     PayloadTooLarge: 413,
     ValueNotStorable: 400,
     ValueTooLarge: 413,
@@ -55,17 +58,23 @@ RETRY_AFTER_SECONDS = "1"
 INTERNAL_ERROR = "Internal Server Error"
 
 
+def most_specific(table: Mapping[type[BackdropError], T], error: BackdropError) -> T | None:
+    """The entry of the error's most specific class in `table`; None when no class has one."""
+    return next((table[kind] for kind in type(error).__mro__ if kind in table), None)
+
+
 def status_for(error: BackdropError) -> int:
     """The status of the most specific mapped class; unmapped errors are 500s."""
-    return next((STATUS[kind] for kind in type(error).__mro__ if kind in STATUS), 500)
+    return most_specific(STATUS, error) or 500
 
 
 @dataclass(frozen=True, slots=True)
 class ErrorStyle:
     """How one app words and decorates its error responses (spec 1.3)."""
 
-    data_set_not_found: str
     http_error_message: Callable[[HTTPException], str]
+    # The app's own message for some errors instead of the one core gave (most specific wins).
+    messages: Mapping[type[BackdropError], str] = field(default_factory=dict)
     headers: Mapping[str, str] = field(default_factory=dict)
     # Added to errors the original returned from its handlers ({"messages": ...} bodies).
     returned_headers: Mapping[str, str] = field(default_factory=dict)
@@ -114,7 +123,7 @@ def register_error_handlers(app: Flask, style: ErrorStyle) -> None:
             services().metrics.bad_token(g.get("data_set"))
         if status == 503:
             headers["Retry-After"] = RETRY_AFTER_SECONDS
-        message = style.data_set_not_found if type(error) is DataSetNotFound else error.message
+        message = most_specific(style.messages, error) or error.message
         reason = _log_safe_reason(error, message)
         logger.info(
             "request rejected",

@@ -8,12 +8,14 @@ and fuzz both live apps against them with schemathesis.
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from typing import Any
 
 from backdrop import __version__
+from backdrop.web.reserved import RESERVED_PATHS
 
 Json = dict[str, Any]
+STRING: Json = {"type": "string"}
 
 ERROR = {
     "type": "object",
@@ -32,30 +34,29 @@ ERROR_EXAMPLE = {
     "message": "An unrecognised parameter was provided",
     "detail": 'Unknown parameter "colour"; the parameters are collect, duration, ...',
 }
-STATUS = {
-    "type": "object",
-    "required": ["status", "message", "version"],
-    "properties": {
-        "status": {"const": "ok"},
-        "message": {"const": "app is up"},
-        "version": {"type": "string"},
-    },
-}
-READY = {
-    "type": "object",
-    "required": ["status", "message", "checks"],
-    "properties": {
-        "status": {"enum": ["ok", "error"]},
-        "message": {"type": "string"},
-        "checks": {
-            "type": "object",
-            "properties": {
-                "database": {"enum": ["ok", "unavailable"]},
-                "config": {"enum": ["ok", "unavailable"]},
-            },
+
+
+def status_body(status: Json, message: Json, **more: Json) -> Json:
+    """The schema of a `{"status", "message", ...}` body: those two and `more` required."""
+    return {
+        "type": "object",
+        "required": ["status", "message", *more],
+        "properties": {"status": status, "message": message, **more},
+    }
+
+
+STATUS = status_body({"const": "ok"}, {"const": "app is up"}, version=STRING)
+READY = status_body(
+    {"enum": ["ok", "error"]},
+    STRING,
+    checks={
+        "type": "object",
+        "properties": {
+            "database": {"enum": ["ok", "unavailable"]},
+            "config": {"enum": ["ok", "unavailable"]},
         },
     },
-}
+)
 INDEX = {
     "type": "object",
     "required": ["name", "description", "version", "links"],
@@ -89,6 +90,49 @@ UNAVAILABLE = error(
     "when to try again."
 )
 INTERNAL = error("A bug: the body holds only a generic message and the request id.")
+
+
+def operation(
+    tag: str,
+    summary: str,
+    operation_id: str,
+    responses: Json,
+    *,
+    fallible: bool = True,
+    **more: Any,
+) -> Json:
+    """One operation: `more` holds its other fields (description, parameters, security,
+    requestBody). A `fallible` one touches the database or the config source, so it may also
+    answer a bug's 500 and an outage's 503."""
+    if fallible:
+        responses = {**responses, "500": INTERNAL, "503": UNAVAILABLE}
+    return {
+        "tags": [tag],
+        "summary": summary,
+        "operationId": operation_id,
+        **more,
+        "responses": responses,
+    }
+
+
+def path_parameter(name: str, schema: Json | None = None, **more: Any) -> Json:
+    """A path segment's parameter: a string, or `schema`; `more` adds a description."""
+    return {"name": name, "in": "path", "required": True, **more, "schema": schema or STRING}
+
+
+def data_set_name_parameter(name: str, pattern: str, description: str) -> Json:
+    """The name segment of an app's legacy `/<name>` route: never a path another route owns."""
+    reserved = sorted(path for path in RESERVED_PATHS if path)
+    schema = {"type": "string", "pattern": pattern, "not": {"enum": reserved}}
+    return path_parameter(name, schema, description=description)
+
+
+def file_answers(media_types: Sequence[str]) -> Json:
+    """A static file of one of `media_types`, or 404."""
+    content = {media: {"schema": STRING} for media in media_types}
+    return {"200": {"description": "The file", "content": content}, "404": error("No such asset")}
+
+
 COMPRESSION = (
     "Answers of 500 bytes or more are gzip-compressed when the request says "
     "`Accept-Encoding: gzip` (`Content-Encoding: gzip`, `Vary: Accept-Encoding`; a compressed "
@@ -98,163 +142,130 @@ COMPRESSION = (
 
 def operational_paths(app: str) -> Json:
     """The routes every app has besides its API: index, liveness, readiness, metrics, docs."""
+    text = {"text/plain": {"schema": STRING}}
+    html = {"text/html": {"schema": STRING}}
+    status_example = {"status": "ok", "message": "app is up", "version": __version__}
+    not_ready = {
+        "description": "Something it depends on is down (named in `checks`)",
+        "headers": {"Retry-After": {"schema": STRING}},
+        "content": json_content(ref("Ready")),
+    }
     return {
         "/": {
-            "get": {
-                "tags": ["service"],
-                "summary": "What this app is, its version and where to read more",
-                "operationId": f"{app}_index",
-                "responses": {
-                    "200": {"description": "The index", "content": json_content(ref("Index"))}
-                },
-            }
+            "get": operation(
+                "service",
+                "What this app is, its version and where to read more",
+                f"{app}_index",
+                {"200": {"description": "The index", "content": json_content(ref("Index"))}},
+                fallible=False,
+            )
         },
         "/_status": {
-            "get": {
-                "tags": ["service"],
-                "summary": "Liveness: the app answers (never touches the database)",
-                "operationId": f"{app}_status",
-                "responses": {
+            "get": operation(
+                "service",
+                "Liveness: the app answers (never touches the database)",
+                f"{app}_status",
+                {
                     "200": {
                         "description": "The spec's body plus this release's version",
-                        "content": json_content(
-                            ref("Status"),
-                            {"status": "ok", "message": "app is up", "version": __version__},
-                        ),
+                        "content": json_content(ref("Status"), status_example),
                     }
                 },
-            }
+                fallible=False,
+            )
         },
         "/_status/ready": {
-            "get": {
-                "tags": ["service"],
-                "summary": "Readiness: can this process reach the database and the config source",
-                "operationId": f"{app}_ready",
-                "responses": {
+            "get": operation(
+                "service",
+                "Readiness: can this process reach the database and the config source",
+                f"{app}_ready",
+                {
                     "200": {"description": "Ready", "content": json_content(ref("Ready"))},
-                    "503": {
-                        "description": "Something it depends on is down (named in `checks`)",
-                        "headers": {"Retry-After": {"schema": {"type": "string"}}},
-                        "content": json_content(ref("Ready")),
-                    },
+                    "503": not_ready,
                 },
-            }
+                fallible=False,
+            )
         },
         "/metrics": {
-            "get": {
-                "tags": ["service"],
-                "summary": "Prometheus metrics of every process of this app",
-                "description": "The text exposition format. README's Metrics section lists "
+            "get": operation(
+                "service",
+                "Prometheus metrics of every process of this app",
+                f"{app}_metrics",
+                {"200": {"description": "Counters and histograms", "content": text}},
+                fallible=False,
+                description="The text exposition format. README's Metrics section lists "
                 "every metric and its labels.",
-                "operationId": f"{app}_metrics",
-                "responses": {
-                    "200": {
-                        "description": "Counters and histograms",
-                        "content": {"text/plain": {"schema": {"type": "string"}}},
-                    }
-                },
-            }
+            )
         },
         "/openapi.json": {
-            "get": {
-                "tags": ["service"],
-                "summary": "This document",
-                "operationId": f"{app}_openapi",
-                "responses": {
+            "get": operation(
+                "service",
+                "This document",
+                f"{app}_openapi",
+                {
                     "200": {
                         "description": "OpenAPI 3.1",
                         "content": json_content({"type": "object"}),
                     }
                 },
-            }
+                fallible=False,
+            )
         },
         "/docs": {
-            "get": {
-                "tags": ["service"],
-                "summary": "This document rendered for people, with a guide",
-                "operationId": f"{app}_docs",
-                "responses": {
+            "get": operation(
+                "service",
+                "This document rendered for people, with a guide",
+                f"{app}_docs",
+                {
                     "200": {
                         "description": "An HTML page (its scripts and styles come from "
                         "/docs/assets/)",
-                        "content": {"text/html": {"schema": {"type": "string"}}},
+                        "content": html,
                     }
                 },
-            }
+                fallible=False,
+            )
         },
         "/docs/assets/{filename}": {
-            "get": {
-                "tags": ["service"],
-                "summary": "The scripts, styles and images of the docs page",
-                "operationId": f"{app}_docs_asset",
-                "parameters": [
-                    {
-                        "name": "filename",
-                        "in": "path",
-                        "required": True,
-                        "schema": {"type": "string", "pattern": "^[A-Za-z0-9._-]+$"},
-                    }
+            "get": operation(
+                "service",
+                "The scripts, styles and images of the docs page",
+                f"{app}_docs_asset",
+                file_answers(
+                    ("text/javascript", "application/javascript", "text/css", "image/png")
+                ),
+                fallible=False,
+                parameters=[
+                    path_parameter("filename", {"type": "string", "pattern": "^[A-Za-z0-9._-]+$"})
                 ],
-                "responses": {
-                    "200": {
-                        "description": "The file",
-                        "content": {
-                            "text/javascript": {"schema": {"type": "string"}},
-                            "application/javascript": {"schema": {"type": "string"}},
-                            "text/css": {"schema": {"type": "string"}},
-                            "image/png": {"schema": {"type": "string"}},
-                        },
-                    },
-                    "404": error("No such asset"),
-                },
-            }
+            )
         },
     }
 
 
-def html_page(operation: str, summary: str, *, not_found: bool = False) -> Json:
+def html_page(operation_id: str, summary: str, *, not_found: bool = False) -> Json:
     """A page of the web face (issue 11): HTML, or a JSON error."""
     responses: Json = {
-        "200": {
-            "description": "The page",
-            "content": {"text/html": {"schema": {"type": "string"}}},
-        },
-        "500": INTERNAL,
-        "503": UNAVAILABLE,
+        "200": {"description": "The page", "content": {"text/html": {"schema": STRING}}}
     }
     if not_found:
         responses["404"] = error("No such data set to show")
-    return {"tags": ["pages"], "summary": summary, "operationId": operation, "responses": responses}
+    return operation("pages", summary, operation_id, responses)
 
 
 def page_assets(app: str, kind: str) -> Json:
     """`/assets/{filename}` (shared by both apps' pages) and `/static/{filename}` (the app's
     own): the pages' scripts, styles and vendored libraries."""
+    filename = {"type": "string", "pattern": "^[A-Za-z0-9._/-]+$"}
     return {
-        "get": {
-            "tags": ["pages"],
-            "summary": f"Scripts and styles of the pages ({kind})",
-            "operationId": f"{app}_{kind}_page_asset",
-            "parameters": [
-                {
-                    "name": "filename",
-                    "in": "path",
-                    "required": True,
-                    "schema": {"type": "string", "pattern": "^[A-Za-z0-9._/-]+$"},
-                }
-            ],
-            "responses": {
-                "200": {
-                    "description": "The file",
-                    "content": {
-                        "text/javascript": {"schema": {"type": "string"}},
-                        "text/css": {"schema": {"type": "string"}},
-                        "text/plain": {"schema": {"type": "string"}},
-                    },
-                },
-                "404": error("No such asset"),
-            },
-        }
+        "get": operation(
+            "pages",
+            f"Scripts and styles of the pages ({kind})",
+            f"{app}_{kind}_page_asset",
+            file_answers(("text/javascript", "text/css", "text/plain")),
+            fallible=False,
+            parameters=[path_parameter("filename", filename)],
+        )
     }
 
 

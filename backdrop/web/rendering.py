@@ -6,6 +6,7 @@ part of the contract, so every body is compact.
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from typing import Any
 
 from flask import Response
@@ -15,6 +16,8 @@ from backdrop.core.encoding import dumps
 __all__ = ["dumps", "json_response"]
 
 
-def json_response(value: Any, status: int = 200, headers: dict[str, str] | None = None) -> Response:
+def json_response(
+    value: Any, status: int = 200, headers: Mapping[str, str] | None = None
+) -> Response:
     """A JSON response with the given status and headers."""
     return Response(dumps(value), status=status, headers=headers, mimetype="application/json")

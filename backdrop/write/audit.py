@@ -7,7 +7,7 @@ from typing import Any
 
 from flask import request
 
-from backdrop.core.data_set import token_fingerprint
+from backdrop.core.data_set_config import token_fingerprint
 
 logger = logging.getLogger("backdrop.write.audit")
 

@@ -6,7 +6,7 @@ import hmac
 
 from flask import g, request
 
-from backdrop.core.data_set import DataSetConfig
+from backdrop.core.data_set_config import DataSetConfig
 from backdrop.core.errors import DataSetNotFound, Unauthorized, quoted
 from backdrop.web.context import services
 from backdrop.write.audit import audit, presented_token

@@ -3,18 +3,20 @@ bearer tokens, their answers and their errors."""
 
 from __future__ import annotations
 
+from typing import Any
+
 from backdrop.web.openapi import (
-    INTERNAL,
-    UNAVAILABLE,
     Json,
+    data_set_name_parameter,
     document,
     error,
     html_page,
     json_content,
+    operation,
     page_assets,
+    path_parameter,
     ref,
 )
-from backdrop.web.reserved import RESERVED_PATHS
 
 RECORD = {
     "type": "object",
@@ -69,41 +71,63 @@ GZIP = {
     "description": "`gzip` when the body is gzip-compressed.",
     "schema": {"type": "string", "enum": ["gzip"]},
 }
-DATA_SET = [
-    {"name": "data_group", "in": "path", "required": True, "schema": {"type": "string"}},
-    {"name": "data_type", "in": "path", "required": True, "schema": {"type": "string"}},
-]
+DATA_SET = [path_parameter("data_group"), path_parameter("data_type")]
 TOKEN: list[dict[str, list[str]]] = [{"dataSetToken": []}]
 
 
-def _ok(description: str, example: Json) -> Json:
-    return {"description": description, "content": json_content(ref("Ok"), example)}
+def _ok(description: str, example: Json | None = None) -> Json:
+    """A 200 with an `Ok` body; by default the plain `{"status": "ok"}`."""
+    body = example or {"status": "ok"}
+    return {"description": description, "content": json_content(ref("Ok"), body)}
 
 
-def _answers(done: Json, *, body: bool = True) -> Json:
-    """A record route's answers: `done`, or refused, unauthorized, not found, too large (with a
-    body), a bug, or unavailable."""
+def _with_token(
+    tag: str, summary: str, operation_id: str, done: Json, *, body: bool = True, **more: Any
+) -> Json:
+    """A route that takes the data set's token: `done`, or refused, unauthorized, not found, or
+    too large (with a body), or (`operation`) a bug or unavailable."""
     answers = {"200": done, "400": REFUSED, "401": UNAUTHORIZED, "404": NOT_FOUND}
     if body:
         answers["413"] = TOO_LARGE
-    return {**answers, "500": INTERNAL, "503": UNAVAILABLE}
+    return operation(tag, summary, operation_id, answers, security=TOKEN, **more)
 
 
-def _write(operation: str, summary: str, description: str, ok_example: Json) -> Json:
-    return {
-        "tags": ["records"],
-        "summary": summary,
-        "description": description,
-        "operationId": operation,
-        "security": TOKEN,
-        "parameters": [GZIP],
-        "requestBody": {
-            "required": True,
-            "content": {"application/json": {"schema": RECORDS, "example": RECORDS_EXAMPLE}},
-        },
-        "responses": _answers(_ok("Stored", ok_example)),
-    }
+def _body(content_type: str, schema: Json, example: Any = None) -> Json:
+    media = {"schema": schema} if example is None else {"schema": schema, "example": example}
+    return {"required": True, "content": {content_type: media}}
 
+
+def _write(operation_id: str, summary: str, description: str, ok_example: Json) -> Json:
+    return _with_token(
+        "records",
+        summary,
+        operation_id,
+        _ok("Stored", ok_example),
+        description=description,
+        parameters=[GZIP],
+        requestBody=_body("application/json", RECORDS, RECORDS_EXAMPLE),
+    )
+
+
+FIELDS = {"type": "object", "additionalProperties": True}
+RANGE = {
+    "type": "object",
+    "required": ["_start_at"],
+    "properties": {
+        "_start_at": {"type": "string"},
+        "_end_at": {"type": "string", "description": "Default: now"},
+    },
+}
+RANGE_EXAMPLE = {"_start_at": "2012-01-01T00:00:00Z", "_end_at": "2015-03-20T00:00:00Z"}
+UPLOAD = {
+    "type": "object",
+    "required": ["file"],
+    "properties": {"file": {"type": "string", "contentMediaType": "application/octet-stream"}},
+}
+DEPRECATION = (
+    "Deprecation Warning: accessing by data-set name is deprecated, "
+    "Please use the /data-group/data-type form"
+)
 
 PATHS = {
     "/data/{data_group}/{data_type}": {
@@ -115,155 +139,83 @@ PATHS = {
             "one fails), upserts those with an `_id`, then queues the data set's transforms.",
             {"status": "ok"},
         ),
-        "put": {
-            "tags": ["records"],
-            "summary": "Empty the data set (the body must be `[]`)",
-            "operationId": "empty_data_set",
-            "security": TOKEN,
-            "requestBody": {
-                "required": True,
-                "content": {"application/json": {"schema": {"type": "array", "maxItems": 0}}},
-            },
-            "responses": _answers(
-                _ok("Emptied", {"status": "ok", "message": "x now contains 0 records"})
-            ),
-        },
+        "put": _with_token(
+            "records",
+            "Empty the data set (the body must be `[]`)",
+            "empty_data_set",
+            _ok("Emptied", {"status": "ok", "message": "x now contains 0 records"}),
+            requestBody=_body("application/json", {"type": "array", "maxItems": 0}),
+        ),
     },
     "/data/{data_group}/{data_type}/{record_id}": {
-        "parameters": [
-            *DATA_SET,
-            {"name": "record_id", "in": "path", "required": True, "schema": {"type": "string"}},
-        ],
-        "patch": {
-            "tags": ["records"],
-            "summary": "Change some fields of one record",
-            "operationId": "patch_record",
-            "security": TOKEN,
-            "requestBody": {
-                "required": True,
-                "content": {
-                    "application/json": {
-                        "schema": {"type": "object", "additionalProperties": True},
-                        "example": {"count": 13},
-                    }
-                },
-            },
-            "responses": _answers(_ok("Changed", {"status": "ok"})),
-        },
-        "delete": {
-            "tags": ["records"],
-            "summary": "Delete one record",
-            "operationId": "delete_record",
-            "security": TOKEN,
-            "responses": _answers(_ok("Deleted", {"status": "ok"}), body=False),
-        },
+        "parameters": [*DATA_SET, path_parameter("record_id")],
+        "patch": _with_token(
+            "records",
+            "Change some fields of one record",
+            "patch_record",
+            _ok("Changed"),
+            requestBody=_body("application/json", FIELDS, {"count": 13}),
+        ),
+        "delete": _with_token(
+            "records", "Delete one record", "delete_record", _ok("Deleted"), body=False
+        ),
     },
     "/data/{data_group}/{data_type}/transform": {
         "parameters": DATA_SET,
-        "post": {
-            "tags": ["transforms"],
-            "summary": "Run the data set's transforms again over a range",
-            "operationId": "run_transforms",
-            "security": TOKEN,
-            "requestBody": {
-                "required": True,
-                "content": {
-                    "application/json": {
-                        "schema": {
-                            "type": "object",
-                            "required": ["_start_at"],
-                            "properties": {
-                                "_start_at": {"type": "string"},
-                                "_end_at": {"type": "string", "description": "Default: now"},
-                            },
-                        },
-                        "example": {
-                            "_start_at": "2012-01-01T00:00:00Z",
-                            "_end_at": "2015-03-20T00:00:00Z",
-                        },
-                    }
-                },
-            },
-            "responses": _answers(_ok("Queued", {"status": "ok"})),
-        },
+        "post": _with_token(
+            "transforms",
+            "Run the data set's transforms again over a range",
+            "run_transforms",
+            _ok("Queued"),
+            requestBody=_body("application/json", RANGE, RANGE_EXAMPLE),
+        ),
     },
     "/{name}": {
         "parameters": [
-            {
-                "name": "name",
-                "in": "path",
-                "required": True,
-                "description": "The data set's name (never a path another route owns)",
-                "schema": {
-                    "type": "string",
-                    "pattern": "^[A-Za-z][A-Za-z0-9_]+$",
-                    "not": {"enum": sorted(name for name in RESERVED_PATHS if name)},
-                },
-            }
+            data_set_name_parameter(
+                "name",
+                "^[A-Za-z][A-Za-z0-9_]+$",
+                "The data set's name (never a path another route owns)",
+            )
         ],
         "post": {
             **_write(
                 "append_records_by_name",
                 "Write records by data set name (deprecated)",
                 "As `POST /data/{data_group}/{data_type}`, but triggers no transforms.",
-                {
-                    "status": "ok",
-                    "message": "Deprecation Warning: accessing by data-set name is deprecated, "
-                    "Please use the /data-group/data-type form",
-                },
+                {"status": "ok", "message": DEPRECATION},
             ),
             "deprecated": True,
         },
     },
     "/data/{data_group}/{data_type}/upload": {
         "parameters": DATA_SET,
-        "post": {
-            "tags": ["records"],
-            "summary": "Write the records of a CSV or Excel file",
-            "description": "Parsed as the original's upload (spec 7.2), then written as a POST "
+        "post": _with_token(
+            "records",
+            "Write the records of a CSV or Excel file",
+            "upload_file",
+            _ok("Stored", {"status": "ok", "records_written": 2}),
+            description="Parsed as the original's upload (spec 7.2), then written as a POST "
             "of the same records is; errors name the file rows at fault.",
-            "operationId": "upload_file",
-            "security": TOKEN,
-            "requestBody": {
-                "required": True,
-                "content": {
-                    "multipart/form-data": {
-                        "schema": {
-                            "type": "object",
-                            "required": ["file"],
-                            "properties": {
-                                "file": {
-                                    "type": "string",
-                                    "contentMediaType": "application/octet-stream",
-                                }
-                            },
-                        }
-                    }
-                },
-            },
-            "responses": _answers(_ok("Stored", {"status": "ok", "records_written": 2})),
-        },
+            requestBody=_body("multipart/form-data", UPLOAD),
+        ),
     },
     "/upload": {"get": html_page("upload_page", "A page to upload a file with a token")},
     "/assets/{filename}": page_assets("write", "shared"),
     "/static/{filename}": page_assets("write", "own"),
     "/data-sets/{name}": {
-        "parameters": [
-            {"name": "name", "in": "path", "required": True, "schema": {"type": "string"}}
-        ],
-        "delete": {
-            "tags": ["admin"],
-            "summary": "Drop a whole data set (Stagecraft calls it)",
-            "operationId": "drop_data_set",
-            "security": [{"adminToken": []}],
-            "responses": {
+        "parameters": [path_parameter("name")],
+        "delete": operation(
+            "admin",
+            "Drop a whole data set (Stagecraft calls it)",
+            "drop_data_set",
+            {
                 "200": _ok("Dropped", {"status": "ok", "message": "Deleted x"}),
                 "401": UNAUTHORIZED,
                 "404": error("No data set of that name is stored"),
-                "500": INTERNAL,
-                "503": UNAVAILABLE,
             },
-        },
+            security=[{"adminToken": []}],
+        ),
     },
 }
 

@@ -7,7 +7,7 @@ import logging
 
 from flask import Blueprint, Response, request
 
-from backdrop.core.data_set import DataSetConfig
+from backdrop.core.data_set_config import DataSetConfig
 from backdrop.core.data_sets import Appended
 from backdrop.web.context import services
 from backdrop.web.rendering import json_response

@@ -97,6 +97,16 @@ def test_an_unreachable_database_is_named_without_its_password(url: str) -> None
     assert elapsed < 3.0
 
 
+def test_db_copy_names_the_database_that_cannot_be_reached() -> None:
+    source = f"postgresql://backdrop:s3cret@127.0.0.1:{free_port()}/source"
+    target = f"mongodb://127.0.0.1:{free_port()}/target?directConnection=true"
+    done = run("db", "copy", "--from", source, "--to", target)
+    port = urlsplit(source).port
+    assert error_line(done) == (
+        f"Error: PostgreSQL is unavailable at postgresql://***@127.0.0.1:{port}/source"
+    )
+
+
 # -- db copy into a database that does not exist ------------------------------------------------
 
 

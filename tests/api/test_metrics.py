@@ -24,6 +24,7 @@ from backdrop.core.errors import (
 )
 from backdrop.core.metrics import Metrics, database_error_kind
 from backdrop.core.storage.base import Storage
+from backdrop.core.storage.postgres.errors import Conflict, MissingTable, UnusableName
 from backdrop.read.app import create_app as create_read_app
 from backdrop.write.app import create_app as create_write_app
 from tests.support.http_data_set import HttpDataSet, register
@@ -237,6 +238,9 @@ def test_metrics_are_off_the_legacy_route(http: requests.Session, read_url: str)
         (StorageUnavailable("x"), "unavailable"),
         (StorageBusy("x"), "busy"),
         (StorageError("x"), "other"),
+        (Conflict("x"), "busy"),  # the engines' own kinds take their parent's label
+        (UnusableName("x"), "not_storable"),
+        (MissingTable("x"), "other"),
     ],
 )
 def test_database_errors_are_labelled_by_their_most_specific_kind(

@@ -9,7 +9,7 @@ from typing import Any
 import pytest
 import requests
 
-from backdrop.core.data_set import DataSetConfig
+from backdrop.core.data_set_config import DataSetConfig
 from backdrop.core.data_sets import DataSets
 from backdrop.core.records import prepare_records
 from backdrop.core.storage.base import Storage

@@ -23,7 +23,7 @@ import pytest
 from click.testing import CliRunner
 
 from backdrop.cli import main
-from backdrop.core.data_set import DataSetConfig
+from backdrop.core.data_set_config import DataSetConfig
 from backdrop.core.data_sets import DataSets
 from backdrop.core.encoding import dumps
 from backdrop.core.errors import QueryTooLarge

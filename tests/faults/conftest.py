@@ -9,21 +9,7 @@ import pytest
 
 from backdrop.bench.servers import App, app
 from backdrop.core.config import Settings
-from tests.support.tokens import ADMIN_TOKEN
-
-
-def process_env(settings: Settings, database_url: str) -> dict[str, str]:
-    """The environment of an app process as an operator sets it: only the database URL, the
-    data directory and the admin token; every other setting is the default. One worker, so
-    its memory is the app's."""
-    return {
-        "DATABASE_URL": database_url,
-        "BACKDROP_DATA_DIR": str(settings.data_dir),
-        "STAGECRAFT_COLLECTION_ENDPOINT_TOKEN": ADMIN_TOKEN,
-        "STAGECRAFT_URL": "",
-        "BROKER_URL": "",
-        "WEB_CONCURRENCY": "1",
-    }
+from tests.support.start_app import process_env
 
 
 @pytest.fixture(scope="module")

@@ -10,16 +10,16 @@ import pytest
 from click.testing import CliRunner
 
 from backdrop.cli import main
-from backdrop.core.config import Settings, engine_for_url
+from backdrop.core.config import Settings
 from backdrop.core.query import Query
-from backdrop.core.storage import open_storage
+from backdrop.core.storage import engine_for_url, open_storage
 from backdrop.core.storage.base import Storage
 from tests.storage.builders import rec
 from tests.support.servers import another_mongodb_database, throwaway_postgres
 
 
 def opened(url: str) -> Storage:
-    return open_storage(Settings(database_engine=engine_for_url(url), database_url=url))
+    return open_storage(Settings(database_engine=engine_for_url(url).name, database_url=url))
 
 
 def contents(storage: Storage) -> dict[str, Any]:

@@ -16,7 +16,8 @@ from pymongo.write_concern import WriteConcern
 from backdrop.core.errors import StorageBusy, ValueNotStorable, ValueTooLarge
 from backdrop.core.query import Query
 from backdrop.core.storage.base import Dispatch, Document
-from backdrop.core.storage.mongo import MongoStorage, transactions
+from backdrop.core.storage.mongo import transactions
+from backdrop.core.storage.mongo.storage import MongoStorage
 from backdrop.core.storage.mongo.transactions import Transactions
 from tests.support.servers import db_command, free_port, stop, wait_for_port
 

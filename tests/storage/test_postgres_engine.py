@@ -19,9 +19,9 @@ import pytest
 from backdrop.core.errors import StorageBusy, StorageUnavailable, ValueNotStorable, ValueTooLarge
 from backdrop.core.query import Query
 from backdrop.core.storage.base import Record
-from backdrop.core.storage.postgres import PostgresStorage
 from backdrop.core.storage.postgres.connections import Retry
 from backdrop.core.storage.postgres.migrate import migrate, migrations
+from backdrop.core.storage.postgres.storage import PostgresStorage
 from backdrop.core.storage.postgres.tables import table_name
 from tests.storage.test_concurrency import all_at_once, shuffled_batches
 from tests.support.postgres_activity import deadlocks, wait_until_blocked

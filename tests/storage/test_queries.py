@@ -7,7 +7,7 @@ from typing import Any
 
 import pytest
 
-from backdrop.core.data_set import DataSetConfig
+from backdrop.core.data_set_config import DataSetConfig
 from backdrop.core.data_sets import DataSets
 from backdrop.core.errors import QueryInvalid
 from backdrop.core.periods import Period

@@ -10,7 +10,7 @@ from typing import Any
 
 import pytest
 
-from backdrop.core.data_set import DataSetConfig
+from backdrop.core.data_set_config import DataSetConfig
 from backdrop.core.data_sets import DataSets
 from backdrop.core.query import Collect, Query, SortBy
 from backdrop.core.storage.base import Storage

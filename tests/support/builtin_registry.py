@@ -10,7 +10,7 @@ from collections.abc import Iterator
 from dataclasses import dataclass, replace
 
 from backdrop.core.config import Settings
-from backdrop.core.data_set import DataSetConfig
+from backdrop.core.data_set_config import DataSetConfig
 from backdrop.core.registry.local import LocalRegistry
 from backdrop.core.storage.base import Storage
 from backdrop.read.app import create_app as create_read_app

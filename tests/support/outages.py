@@ -5,8 +5,6 @@ answers (a hung server). Each is cleaned up by its context manager, even when th
 from __future__ import annotations
 
 import contextlib
-import os
-import re
 import shutil
 import socket
 import subprocess
@@ -15,9 +13,8 @@ from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import Protocol
 
+from tests.support.pg_cluster import Cluster
 from tests.support.servers import db_command, free_port, wait_for_port
-
-_PG_BIN = Path("/usr/lib/postgresql")
 
 
 def postgres_url(port: int) -> str:
@@ -38,52 +35,21 @@ class Restartable(Protocol):
     def stop(self) -> None: ...
 
 
-def _postgres_bin() -> Path:
-    """The newest installed PostgreSQL's binaries (run_tests.sh installs them if missing)."""
-    found = sorted(
-        _PG_BIN.glob("*/bin"),
-        key=lambda path: [int(part) for part in re.findall(r"\d+", path.parent.name)],
-    )
-    if not found:
-        raise RuntimeError(f"no PostgreSQL binaries under {_PG_BIN}")
-    return found[-1]
-
-
 class RestartablePostgres:
-    """A throw-away PostgreSQL cluster (`initdb` in a temporary directory, trust auth) on a
-    free port; as root, it runs as the `postgres` user, as PostgreSQL insists."""
+    """A throw-away PostgreSQL cluster (embedded binaries, trust auth) on a free port."""
 
     def __init__(self, directory: Path) -> None:
-        self._bin = _postgres_bin()
-        self._dir = directory
-        self._as: list[str] = []
-        if os.geteuid() == 0:
-            shutil.chown(directory, "postgres")
-            self._as = ["runuser", "-u", "postgres", "--"]
-        self.port = free_port()
+        self._cluster = Cluster(directory)
+        self.port = self._cluster.port
         self.url = postgres_url(self.port)
-        self._running = False
-        self._run("initdb", "-D", str(directory / "data"), "-U", "postgres", "-A", "trust",
-                  "--no-sync")  # fmt: skip
-
-    def _run(self, program: str, *args: str) -> None:
-        subprocess.run(
-            [*self._as, str(self._bin / program), *args],
-            check=True, stdout=subprocess.DEVNULL, timeout=60,
-        )  # fmt: skip
+        self._cluster.initdb()
 
     def start(self) -> None:
-        options = f"-h 127.0.0.1 -p {self.port} -k {self._dir} -c fsync=off"
-        self._run("pg_ctl", "-s", "-w", "-t", "30", "-D", str(self._dir / "data"),
-                  "-l", str(self._dir / "log"), "-o", options, "start")  # fmt: skip
-        self._running = True
+        self._cluster.start()
 
     def stop(self) -> None:
         """Stop at once, as a crash would (the next start recovers from the log)."""
-        if self._running:
-            self._run("pg_ctl", "-s", "-w", "-D", str(self._dir / "data"), "-m", "immediate",
-                      "stop")  # fmt: skip
-            self._running = False
+        self._cluster.stop("immediate")
 
 
 class RestartableMongo:

@@ -11,7 +11,9 @@ import sys
 from dataclasses import dataclass
 from pathlib import Path
 
+from backdrop.core.config import Settings
 from tests.support.servers import free_port, stop, wait_for_port
+from tests.support.tokens import ADMIN_TOKEN
 
 ROOT = Path(__file__).resolve().parents[2]
 BACKDROP = str(Path(sys.executable).with_name("backdrop"))
@@ -92,3 +94,17 @@ class Stack:
     worker: Process
     env: dict[str, str]
     statsd: socket.socket  # a real UDP socket: the statsd daemon the processes send to
+
+
+def process_env(settings: Settings, database_url: str) -> dict[str, str]:
+    """The environment of an app process as an operator sets it: only the database URL, the
+    data directory and the admin token; every other setting is the default. One worker, so
+    its memory is the app's."""
+    return {
+        "DATABASE_URL": database_url,
+        "BACKDROP_DATA_DIR": str(settings.data_dir),
+        "STAGECRAFT_COLLECTION_ENDPOINT_TOKEN": ADMIN_TOKEN,
+        "STAGECRAFT_URL": "",
+        "BROKER_URL": "",
+        "WEB_CONCURRENCY": "1",
+    }

@@ -14,7 +14,7 @@ import pytest
 import redis
 
 from backdrop.core.config import Settings
-from backdrop.core.data_set import DataSetConfig
+from backdrop.core.data_set_config import DataSetConfig
 from backdrop.core.data_sets import new_dispatch
 from backdrop.core.storage.base import Dispatch, Storage
 from backdrop.transformers.dispatch import WorkerContext, run_and_chain
@@ -269,7 +269,7 @@ def test_a_chained_dispatch_the_broker_does_not_take_waits_and_fails_no_task(
             context.services.data_sets.append(config, EVENTS, transforms=False)
             started = time.monotonic()
             # returns (the task succeeds: its output is stored, no retry reruns it)
-            run_and_chain(context, source, rate_transform(data_set_name, "events"), *EVENTS_RANGE)
+            run_and_chain(context, source, rate_transform(data_set_name, "events"), EVENTS_RANGE)
             assert time.monotonic() - started < BOUND
             assert (context.publisher.failed, context.publisher.kept) == (1, 1)
         finally:

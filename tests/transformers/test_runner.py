@@ -10,7 +10,7 @@ from typing import Any
 import pytest
 
 from backdrop.core.config import Settings
-from backdrop.core.data_set import DataSetConfig
+from backdrop.core.data_set_config import DataSetConfig
 from backdrop.core.errors import QueryInvalid, UnknownTransform
 from backdrop.core.query_parser import parse_query
 from backdrop.core.services import Services

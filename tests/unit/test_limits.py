@@ -9,7 +9,7 @@ from urllib.parse import parse_qs
 import pytest
 
 from backdrop.core.config import Settings
-from backdrop.core.data_set import DataSetConfig, is_data_set_name
+from backdrop.core.data_set_config import DataSetConfig, is_data_set_name
 from backdrop.core.errors import QueryInvalid, QueryTooLarge, RecordsInvalid, RequestInvalid
 from backdrop.core.limits import (
     MAX_ID_BYTES,

@@ -8,7 +8,7 @@ from typing import Any
 
 import pytest
 
-from backdrop.core.data_set import DataSetConfig
+from backdrop.core.data_set_config import DataSetConfig
 from backdrop.core.errors import RecordsInvalid, RequestInvalid
 from backdrop.core.records import auto_id, is_valid_key, prepare_records, timestamp_bounds
 from tests.support.stagecraft import TIMESTAMP_SCHEMA

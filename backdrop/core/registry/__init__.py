@@ -9,7 +9,7 @@ from __future__ import annotations
 from typing import Protocol
 
 from backdrop.core.config import Settings
-from backdrop.core.data_set import DataSetConfig
+from backdrop.core.data_set_config import DataSetConfig
 from backdrop.core.storage.base import Storage
 
 

@@ -12,7 +12,7 @@ from collections.abc import Mapping
 from dataclasses import replace
 from typing import Any
 
-from backdrop.core.data_set import DataSetConfig, is_data_set_name, token_digest
+from backdrop.core.data_set_config import DataSetConfig, is_data_set_name, token_digest
 from backdrop.core.errors import DataSetNotFound, RequestInvalid
 from backdrop.core.storage.base import Storage
 

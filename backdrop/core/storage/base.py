@@ -9,6 +9,7 @@ Shaping (nesting, gap filling, naming) stays in `core/results.py`. Every method 
 from __future__ import annotations
 
 import abc
+import contextlib
 from collections.abc import Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
@@ -167,6 +168,14 @@ class Storage(abc.ABC):
         """An opaque value that changes with every change to the data set's records (save,
         empty, patch, delete, drop) and is never reused, not even after a drop and re-creation,
         so a response cached under it can never be stale. Any process may read or bump it.
+        """
+
+    @abc.abstractmethod
+    def monotonic_reads(self) -> contextlib.AbstractContextManager[Storage]:
+        """A view of this storage, valid within the block, whose reads never see an older state
+        of the database than an earlier read of the block saw: one session, even when the URL
+        reaches replicas that lag by different amounts. So a data version read before and
+        again after a query, found unchanged, is the version of the answer (core/answers.py).
         """
 
     @abc.abstractmethod

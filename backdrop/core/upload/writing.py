@@ -9,7 +9,7 @@ from dataclasses import dataclass, field, replace
 from datetime import datetime
 from itertools import islice
 
-from backdrop.core.data_set import DataSetConfig
+from backdrop.core.data_set_config import DataSetConfig
 from backdrop.core.data_sets import Appended, DataSets
 from backdrop.core.errors import RecordsInvalid, RowsInvalid
 from backdrop.core.records import prepare_records, timestamp_bounds

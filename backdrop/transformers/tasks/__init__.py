@@ -9,13 +9,13 @@ transforms are pure `(rows, transform, source_config)` functions and ignore the 
 
 from __future__ import annotations
 
-from collections.abc import Callable, Mapping, Sequence
+from collections.abc import Callable, Mapping
 from types import MappingProxyType
-from typing import Any, Protocol
+from typing import Protocol
 
 from backdrop.core.errors import UnknownTransform
 from backdrop.transformers.lookups import Lookups
-from backdrop.transformers.rows import Record, Row
+from backdrop.transformers.rows import Config, Record, Rows
 from backdrop.transformers.tasks import (
     debug,
     latest_dataset_value,
@@ -25,18 +25,14 @@ from backdrop.transformers.tasks import (
     user_satisfaction,
 )
 
-PureTransform = Callable[[Sequence[Row], Mapping[str, Any], Mapping[str, Any]], list[Record]]
+PureTransform = Callable[[Rows, Config, Config], list[Record]]
 
 
 class Transform(Protocol):
     """What the worker calls: the input rows, the transform, the source config, lookups."""
 
     def __call__(
-        self,
-        rows: Sequence[Row],
-        transform: Mapping[str, Any],
-        source_config: Mapping[str, Any],
-        lookups: Lookups,
+        self, rows: Rows, transform: Config, source_config: Config, lookups: Lookups
     ) -> list[Record]: ...
 
 
@@ -44,10 +40,7 @@ def pure(function: PureTransform) -> Transform:
     """A transform that needs no lookups, in the worker's four-argument form."""
 
     def call(
-        rows: Sequence[Row],
-        transform: Mapping[str, Any],
-        source_config: Mapping[str, Any],
-        lookups: Lookups,
+        rows: Rows, transform: Config, source_config: Config, lookups: Lookups
     ) -> list[Record]:
         return function(rows, transform, source_config)
 

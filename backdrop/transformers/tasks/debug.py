@@ -7,17 +7,13 @@ Logs the number of rows and their field names, never the values (no record bodie
 from __future__ import annotations
 
 import logging
-from collections.abc import Mapping, Sequence
-from typing import Any
 
-from backdrop.transformers.rows import Record, Row
+from backdrop.transformers.rows import Config, Record, Rows
 
 logger = logging.getLogger(__name__)
 
 
-def log_input(
-    rows: Sequence[Row], transform: Mapping[str, Any], source_config: Mapping[str, Any]
-) -> list[Record]:
+def log_input(rows: Rows, transform: Config, source_config: Config) -> list[Record]:
     """Log the input's shape; no output records."""
     fields = sorted({key for row in rows for key in row})
     logger.info(

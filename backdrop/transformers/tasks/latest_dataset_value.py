@@ -7,13 +7,12 @@ it is not run. Empty input gives no output (the original failed on it).
 
 from __future__ import annotations
 
-from collections.abc import Mapping, Sequence
-from typing import Any
+from collections.abc import Mapping
 
 from backdrop.core.errors import TransformInvalid
 from backdrop.transformers.ids import encode_id
 from backdrop.transformers.lookups import Lookups
-from backdrop.transformers.rows import Record, Row
+from backdrop.transformers.rows import Config, Record, Rows
 
 # The field holding the value, by the source data set's data type.
 VALUE_FIELDS: Mapping[str, str] = {
@@ -23,12 +22,7 @@ VALUE_FIELDS: Mapping[str, str] = {
 }
 
 
-def compute(
-    rows: Sequence[Row],
-    transform: Mapping[str, Any],
-    source_config: Mapping[str, Any],
-    lookups: Lookups,
-) -> list[Record]:
+def compute(rows: Rows, transform: Config, source_config: Config, lookups: Lookups) -> list[Record]:
     """One record per published dashboard of the source data set, keyed by its slug."""
     if not rows:
         return []

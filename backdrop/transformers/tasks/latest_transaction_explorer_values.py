@@ -6,14 +6,13 @@ A record is written only when the output data set holds nothing newer for it ("i
 
 from __future__ import annotations
 
-from collections.abc import Mapping, Sequence
-from typing import Any
+from collections.abc import Mapping
 
 from backdrop.core.errors import TransformInvalid
 from backdrop.core.timeutils import now
 from backdrop.transformers.ids import encode_id
 from backdrop.transformers.lookups import JsonObject, Lookups, is_latest
-from backdrop.transformers.rows import Record, Row, group_rows
+from backdrop.transformers.rows import Config, Record, Row, Rows, group_rows
 
 # (metric, the row type whose rows never provide it)
 METRICS: tuple[tuple[str, str | None], ...] = (
@@ -29,12 +28,7 @@ QUARTERLY = "quarterly"
 SEASONALLY_ADJUSTED = "seasonally-adjusted"
 
 
-def compute(
-    rows: Sequence[Row],
-    transform: Mapping[str, Any],
-    source_config: Mapping[str, Any],
-    lookups: Lookups,
-) -> list[Record]:
+def compute(rows: Rows, transform: Config, source_config: Config, lookups: Lookups) -> list[Record]:
     """Per metric and dashboard, the newest usable row's value (null when that row is not of
     the newest date for its type), timestamped with the newest date of its type."""
     if not rows:
@@ -64,7 +58,7 @@ def compute(
     return output
 
 
-def _newest_of_type(newest_first: Sequence[Row], kind: str) -> str:
+def _newest_of_type(newest_first: Rows, kind: str) -> str:
     for row in newest_first:
         if row.get("type") == kind:
             return str(row["_timestamp"])
@@ -81,7 +75,7 @@ def _datum(metric: str, row: Row, dashboard: JsonObject, latest: Mapping[str, st
     return datum
 
 
-def _output(transform: Mapping[str, Any], source_config: Mapping[str, Any]) -> tuple[str, str]:
+def _output(transform: Config, source_config: Config) -> tuple[str, str]:
     output = transform.get("output") or {}
     group = output.get("data-group") or source_config.get("data_group")
     return str(group), str(output.get("data-type"))

@@ -12,12 +12,10 @@ import re
 from collections.abc import Mapping, Sequence
 from typing import Any
 
-from backdrop.transformers.rows import Record, Row, group_rows
+from backdrop.transformers.rows import Config, Record, Rows, group_rows
 
 
-def compute(
-    rows: Sequence[Row], transform: Mapping[str, Any], source_config: Mapping[str, Any]
-) -> list[Record]:
+def compute(rows: Rows, transform: Config, source_config: Config) -> list[Record]:
     """One record per (`_start_at`, `_end_at`, label), in first-seen order."""
     options = transform["options"]
     keys: list[str] = list(options["mapping-keys"])

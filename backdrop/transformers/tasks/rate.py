@@ -7,16 +7,12 @@ Options: `numeratorMatcher` and `denominatorMatcher` (regexes searched, unanchor
 from __future__ import annotations
 
 import re
-from collections.abc import Mapping, Sequence
-from typing import Any
 
 from backdrop.transformers.ids import encode_id
-from backdrop.transformers.rows import Record, Row, by_period
+from backdrop.transformers.rows import Config, Record, Rows, by_period
 
 
-def compute(
-    rows: Sequence[Row], transform: Mapping[str, Any], source_config: Mapping[str, Any]
-) -> list[Record]:
+def compute(rows: Rows, transform: Config, source_config: Config) -> list[Record]:
     """One record per (`_start_at`, `_end_at`) in first-seen order: `rate` = numerator /
     denominator (true division, spec 10 #7), null when either is absent or the denominator
     is not positive."""
@@ -45,7 +41,7 @@ def compute(
 
 
 def _sum_matching(
-    rows: Sequence[Row], attribute: str, pattern: re.Pattern[str], value_key: str
+    rows: Rows, attribute: str, pattern: re.Pattern[str], value_key: str
 ) -> float | None:
     """The sum over rows whose attribute is a non-empty string the pattern finds; None when
     no row matches."""

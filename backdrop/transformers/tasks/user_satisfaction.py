@@ -3,18 +3,13 @@
 
 from __future__ import annotations
 
-from collections.abc import Mapping, Sequence
-from typing import Any
-
 from backdrop.transformers.ids import encode_id
-from backdrop.transformers.rows import Record, Row
+from backdrop.transformers.rows import Config, Record, Row, Rows
 
 RATINGS = range(1, 6)
 
 
-def compute(
-    rows: Sequence[Row], transform: Mapping[str, Any], source_config: Mapping[str, Any]
-) -> list[Record]:
+def compute(rows: Rows, transform: Config, source_config: Config) -> list[Record]:
     """One record per row: the five rating sums, `num_responses` and `score`."""
     return [
         {

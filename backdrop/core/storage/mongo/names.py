@@ -7,16 +7,12 @@ it is refused (ValueNotStorable).
 
 from __future__ import annotations
 
+from backdrop.core.encoding import has_utf8
+
 _INTERNAL_PREFIXES = ("backdrop.", "system.")
 
-
-def encodable(text: str) -> bool:
-    """BSON holds UTF-8: text with a lone surrogate (which JSON can carry) cannot be sent."""
-    try:
-        text.encode("utf-8")
-    except UnicodeEncodeError:
-        return False
-    return True
+# BSON holds UTF-8: text with a lone surrogate cannot be sent.
+encodable = has_utf8
 
 
 def collection_name(name: str) -> bool:

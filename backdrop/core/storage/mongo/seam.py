@@ -1,4 +1,5 @@
-"""The MongoDB engine's one seam to pymongo: every public `Storage` method runs through it.
+"""The MongoDB engine's one seam to pymongo: every public `Storage` method runs through it
+(`guarded`). The breaker's part is every engine's (core/storage/seam.py).
 
 There, and nowhere else, driver and BSON failures become storage errors by kind, most specific
 first:
@@ -36,13 +37,8 @@ from pymongo.errors import (
 )
 
 from backdrop.core.breaker import CircuitBreaker
-from backdrop.core.errors import (
-    StorageBusy,
-    StorageError,
-    StorageUnavailable,
-    ValueNotStorable,
-    ValueTooLarge,
-)
+from backdrop.core.errors import StorageBusy, StorageError, ValueNotStorable, ValueTooLarge
+from backdrop.core.storage.seam import DriverSeam
 
 logger = logging.getLogger(__name__)
 
@@ -87,10 +83,9 @@ def _server_code(error: BaseException) -> tuple[int | None, str | None]:
 
 
 def storage_error(error: BaseException) -> StorageError:
-    """The storage error for a driver or BSON failure (see the module docstring)."""
+    """The storage error for a driver or BSON failure of a server that could be reached (see
+    the module docstring)."""
     code, _ = _server_code(error)
-    if isinstance(error, ConnectionFailure):
-        return StorageUnavailable(UNAVAILABLE)
     if isinstance(error, DocumentTooLarge) or code in _TOO_LARGE_CODES:
         return ValueTooLarge(TOO_LARGE)
     if isinstance(error, BSONError | OverflowError | UnicodeEncodeError) or (
@@ -111,39 +106,51 @@ def is_transient(error: PyMongoError) -> bool:
     return error.has_error_label(_TRANSIENT) and not isinstance(error, ConnectionFailure)
 
 
-class Seam:
-    """Maps failures and keeps the breaker for one MongoStorage (one per process)."""
+class Seam(DriverSeam):
+    """The seam of one MongoStorage (one per process): pymongo's and BSON's failures, and a
+    guard that a method calling another on the same thread enters once."""
+
+    failures = DriverFailure
+    unavailable = UNAVAILABLE
 
     def __init__(self, breaker: CircuitBreaker) -> None:
-        self._breaker = breaker
+        super().__init__(breaker)
         self._local = threading.local()
+
+    def unreachable(self, failure: BaseException) -> bool:
+        return isinstance(failure, ConnectionFailure)
+
+    def translate(self, failure: BaseException) -> StorageError:
+        return storage_error(failure)
+
+    def answered(self, failure: BaseException) -> bool:
+        """A refusal leaves the breaker as it was (BSON fails before anything is sent)."""
+        return False
+
+    def log(self, operation: str, failure: BaseException, error: StorageError) -> None:
+        code, code_name = _server_code(failure)
+        logger.warning(
+            "mongodb call failed",
+            extra={
+                "operation": operation,
+                "error": type(failure).__name__,
+                "code": code,
+                "code_name": code_name,
+                "outcome": type(error).__name__,
+            },
+        )
 
     @contextlib.contextmanager
     def guard(self, operation: str) -> Iterator[None]:
-        """Run one storage call: refused at once while the breaker is open; failures mapped and
-        logged. A guard inside another on the same thread (a method calling another) leaves
-        both to the outer one, so a failure is mapped, counted and logged once."""
+        """The seam's guard, once per thread: a guard inside another (a method calling another)
+        leaves all to the outer one, so a failure is mapped, counted and logged once."""
         if getattr(self._local, "inside", False):
             yield
             return
-        if not self._breaker.allow():
-            raise StorageUnavailable(UNAVAILABLE)
         self._local.inside = True
         try:
-            yield
-        except DriverFailure as exc:
-            error = storage_error(exc)
-            if isinstance(error, StorageUnavailable):
-                self._breaker.failed()
-            else:
-                self._breaker.released()
-            _log(operation, exc, error)
-            raise error from exc
-        except BaseException:
-            self._breaker.released()
-            raise
-        else:
-            self._breaker.succeeded()
+            with super().guard(operation):
+                yield
         finally:
             self._local.inside = False
 
@@ -157,20 +164,6 @@ class Seam:
                 except StopIteration:
                     return
             yield item
-
-
-def _log(operation: str, cause: BaseException, error: StorageError) -> None:
-    code, code_name = _server_code(cause)
-    logger.warning(
-        "mongodb call failed",
-        extra={
-            "operation": operation,
-            "error": type(cause).__name__,
-            "code": code,
-            "code_name": code_name,
-            "outcome": type(error).__name__,
-        },
-    )
 
 
 class Guarded(Protocol):

@@ -12,6 +12,7 @@ outbox entry; writes wait for the journal (`client.py`).
 
 from __future__ import annotations
 
+import contextlib
 import uuid
 from collections.abc import Iterator, Mapping, Sequence
 from datetime import datetime
@@ -30,8 +31,9 @@ from backdrop.core.storage.base import Dispatch, Document, Record, Row, Storage
 from backdrop.core.storage.mongo import outbox
 from backdrop.core.storage.mongo.client import connect, journaled
 from backdrop.core.storage.mongo.names import collection_name, data_set_name, encodable
-from backdrop.core.storage.mongo.pipeline import collected, group_pipeline, selection
+from backdrop.core.storage.mongo.pipeline import group_pipeline, selection
 from backdrop.core.storage.mongo.records import bulk_operations, by_id, stored
+from backdrop.core.storage.mongo.rows import to_rows
 from backdrop.core.storage.mongo.seam import Seam, guarded
 from backdrop.core.storage.mongo.transactions import Transactions
 from backdrop.core.timeutils import now
@@ -253,24 +255,7 @@ class MongoStorage(Storage):
                 raise
             exact = group_pipeline(query, exact_longs=True)
             documents = _grouped(records, exact, max_rows)
-        fields = query.collected_fields
-        rows = []
-        for document in documents:
-            keys = document["_id"]
-            period_start = keys.get("p")
-            if query.period is not None and not isinstance(period_start, datetime):
-                continue  # no `_timestamp`: not in any period (spec 2.4.3)
-            rows.append(
-                Row(
-                    group=tuple(keys[f"g{index}"] for index in range(len(query.group_by))),
-                    period_start=period_start,
-                    count=int(document["_count"]),
-                    collected={
-                        name: collected(document, index) for index, name in enumerate(fields)
-                    },
-                )
-            )
-        return rows
+        return to_rows(query, documents)
 
     @guarded
     def data_version(self, data_set: str) -> str:
@@ -282,6 +267,15 @@ class MongoStorage(Storage):
             )
             document = self._documents(_VERSIONS).find_one({"_id": data_set}) or {}
         return str(document.get("version", ""))
+
+    @contextlib.contextmanager
+    def monotonic_reads(self) -> Iterator[Storage]:
+        """This engine with one causally consistent session bound to every operation of the
+        block: MongoDB makes each read wait until the member it goes to (any secondary, with
+        `readPreference=secondaryPreferred`) has caught up with what the session saw before.
+        Starting a session costs no round trip."""
+        with self._client.start_session(causal_consistency=True) as session, session.bind():
+            yield self
 
     @guarded
     def last_updated(self, data_sets: Sequence[str]) -> dict[str, datetime | None]:

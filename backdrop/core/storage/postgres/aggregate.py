@@ -79,8 +79,13 @@ def _fast_columns(name: str, needs: tuple[bool, bool, bool]) -> list[sql.Composa
     if count:
         columns.append(sql.SQL("count({})").format(value))
     if sums:
-        # As text: a fraction shows as a "." and an integer converts fast (no Decimal).
-        columns.append(sql.SQL("sum(({})::numeric)::text").format(value))
+        # As text: a fraction shows as a "." and an integer converts fast (no Decimal). JSON
+        # null becomes a string, which the cast refuses: PostgreSQL 17+ casts null to NULL.
+        columns.append(
+            sql.SQL(
+                "sum((CASE WHEN {value} = 'null' THEN '\"null\"' ELSE {value} END)::numeric)::text"
+            ).format(value=value)
+        )
     if values:
         columns.append(
             sql.SQL("jsonb_agg(DISTINCT {value}) FILTER (WHERE {value} IS NOT NULL)").format(

@@ -30,6 +30,7 @@ import orjson
 from bson import ObjectId
 from psycopg.types.json import Jsonb
 
+from backdrop.core.encoding import has_utf8
 from backdrop.core.errors import ValueNotStorable
 from backdrop.core.limits import MAX_INTEGER, MIN_INTEGER
 from backdrop.core.periods import Period
@@ -137,13 +138,7 @@ def _restore_negative_zeros(record: dict[str, Any]) -> dict[str, Any]:
 def storable(text: str) -> bool:
     """Can PostgreSQL hold this string? Not with NUL, nor with unpaired surrogates (they have
     no UTF-8). A lookup of such a string can only find nothing."""
-    if "\0" in text:
-        return False
-    try:
-        text.encode("utf-8")
-    except UnicodeEncodeError:
-        return False
-    return True
+    return "\0" not in text and has_utf8(text)
 
 
 def _tag(value: Any) -> Any:

@@ -18,7 +18,12 @@ A database that cannot be reached costs a request at most `timeout` seconds, nev
   database restart is replaced at once instead of failing a request (`_pooled`; psycopg_pool's
   own `check` would sleep a second before trying the next one);
 - the first use opens the pool and migrates the schema under a lock that nobody waits for
-  longer than `timeout`.
+  longer than `timeout`;
+- a hot standby (`DATABASE_READ_URL`) is served as it is: it gets no staging table and no
+  migration (it replays the primary's), and answers 503 until it has the primary's schema;
+- `pinned()` lends one connection for a series of statements that see the database's states
+  in order (each statement a snapshot at least as new as the one before, even behind a load
+  balancer over several standbys): the response cache's version and answer come from one.
 """
 
 from __future__ import annotations
@@ -32,7 +37,7 @@ import threading
 import time
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
-from typing import Any, TypeVar
+from typing import Any, TypedDict, TypeVar
 
 import psycopg
 from psycopg.conninfo import conninfo_to_dict, make_conninfo
@@ -42,7 +47,7 @@ from psycopg_pool import ConnectionPool, PoolTimeout
 from backdrop.core.breaker import CircuitBreaker
 from backdrop.core.errors import StorageBusy, StorageUnavailable
 from backdrop.core.storage.postgres import codec
-from backdrop.core.storage.postgres.errors import UNAVAILABLE, Conflict, driver_errors
+from backdrop.core.storage.postgres.errors import UNAVAILABLE, Conflict, PostgresSeam
 from backdrop.core.storage.postgres.migrate import migrate
 from backdrop.core.storage.postgres.tables import CREATE_STAGING
 
@@ -66,6 +71,14 @@ class Retry:
 
     def delay(self, attempt: int) -> float:
         return random.uniform(0, self.base_delay * 2**attempt)
+
+
+class PoolOptions(TypedDict, total=False):
+    """How a pool of connections is sized and retries conflicting transactions (the defaults:
+    `Connections`)."""
+
+    max_connections: int
+    retry: Retry
 
 
 def conninfo(url: str, timeout: float) -> str:
@@ -97,8 +110,14 @@ def _configure(conn: Connection) -> None:
     conn.execute("SET TIME ZONE 'UTC'")
     conn.execute("SET work_mem = '64MB'")
     conn.execute("SET jit = off")
-    conn.execute(CREATE_STAGING)
+    if not _standby(conn):  # a standby takes no writes, not even to a temporary table
+        conn.execute(CREATE_STAGING)
     conn.commit()
+
+
+def _standby(conn: Connection) -> bool:
+    found = conn.execute("SELECT pg_is_in_recovery()").fetchone()
+    return bool(found and found[0])
 
 
 def _left(deadline: float) -> float:
@@ -134,7 +153,7 @@ class Connections:
             configure=_configure,
             name="backdrop",
         )
-        self._breaker = CircuitBreaker(COOLDOWN)
+        self._seam = PostgresSeam(CircuitBreaker(COOLDOWN))
         self._start = threading.Lock()
         self._opened = False
         self._migrated = threading.Event()
@@ -153,10 +172,8 @@ class Connections:
 
         Raises StorageUnavailable at once while the breaker is open; every driver error comes
         out translated (errors.py)."""
-        if not self._breaker.allow():
-            raise StorageUnavailable(UNAVAILABLE)
-        deadline = time.monotonic() + self._timeout
-        with driver_errors(self._breaker):
+        with self._seam.guard("connection"):
+            deadline = time.monotonic() + self._timeout
             self._ensure_ready(deadline)
             with self._pooled(deadline) as conn:
                 if not reading:
@@ -202,6 +219,13 @@ class Connections:
         self._lent.discard(id(conn))
         self._pool.putconn(conn)
 
+    @contextlib.contextmanager
+    def pinned(self) -> Iterator[Pinned]:
+        """One pooled connection for a series of statements, each its own snapshot (autocommit)
+        and none older than the one before: one session on one server (module docstring)."""
+        with self.connection(reading=True) as conn:
+            yield Pinned(conn, self._breaker)
+
     def transaction(self, work: Callable[[Connection], T]) -> T:
         """`work` in one transaction, run again from the start when it deadlocked or failed to
         serialise against a concurrent one (nothing of a failed run is kept); StorageBusy once
@@ -220,10 +244,8 @@ class Connections:
     def migrate(self) -> list[str]:
         """Apply the missing migrations now; the names of those applied (by this call or by
         this instance's first use, if that happened just now)."""
-        if not self._breaker.allow():
-            raise StorageUnavailable(UNAVAILABLE)
-        deadline = time.monotonic() + self._timeout
-        with driver_errors(self._breaker):
+        with self._seam.guard("migrate"):
+            deadline = time.monotonic() + self._timeout
             applied = self._ensure_ready(deadline)
             with self._pooled(deadline) as conn:
                 return applied + migrate(conn)
@@ -244,8 +266,35 @@ class Connections:
             if self._migrated.is_set():
                 return []
             with self._pooled(deadline) as conn:
-                applied = migrate(conn)
+                try:
+                    applied = migrate(conn)
+                except psycopg.errors.ReadOnlySqlTransaction as exc:
+                    # A standby that has not yet replayed the primary's migrations.
+                    raise StorageUnavailable(UNAVAILABLE) from exc
             self._migrated.set()
             return applied
         finally:
             self._start.release()
+
+
+class Pinned:
+    """A connection lent by `Connections.pinned`, with the same two doors as `Connections`:
+    statements run in autocommit unless a transaction is asked for; errors are translated."""
+
+    def __init__(self, conn: Connection, breaker: CircuitBreaker) -> None:
+        self._conn = conn
+        self._breaker = breaker
+
+    @contextlib.contextmanager
+    def connection(self, *, reading: bool = False) -> Iterator[Connection]:
+        with driver_errors(self._breaker):
+            if reading:
+                yield self._conn
+                return
+            with self._conn.transaction():
+                yield self._conn
+
+    def transaction(self, work: Callable[[Connection], T]) -> T:
+        """`work` in one transaction, once: a pinned series is for reads, which never conflict."""
+        with self.connection() as conn:
+            return work(conn)

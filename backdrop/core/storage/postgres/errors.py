@@ -1,6 +1,6 @@
 """The engine's one seam for driver failures: each psycopg error becomes a Backdrop error by
 its kind, its cause is logged once, and the circuit breaker hears whether the database could
-be reached.
+be reached (the breaker's part is every engine's: core/storage/seam.py).
 
     cannot reach it (connection failures, pool timeout,
       class 08, 57P01-57P03, 53300)            -> StorageUnavailable ("PostgreSQL is unavailable")
@@ -19,20 +19,12 @@ PostgreSQL quotes record data in those.
 
 from __future__ import annotations
 
-import contextlib
 import logging
-from collections.abc import Iterator
 
 import psycopg
 
-from backdrop.core.breaker import CircuitBreaker
-from backdrop.core.errors import (
-    StorageBusy,
-    StorageError,
-    StorageUnavailable,
-    ValueNotStorable,
-    ValueTooLarge,
-)
+from backdrop.core.errors import StorageBusy, StorageError, ValueNotStorable, ValueTooLarge
+from backdrop.core.storage.seam import DriverSeam
 
 logger = logging.getLogger(__name__)
 
@@ -66,63 +58,48 @@ class Conflict(StorageBusy):
     again is safe, and `Connections.transaction` does so a bounded number of times."""
 
 
-def _unreachable(exc: BaseException) -> bool:
-    if not isinstance(exc, psycopg.OperationalError):
-        return False
-    sqlstate = exc.sqlstate
-    # No SQLSTATE: the client failed to connect or lost the connection (PoolTimeout too).
-    return sqlstate is None or sqlstate.startswith("08") or sqlstate in _UNREACHABLE_STATES
+class PostgresSeam(DriverSeam):
+    """The engine's seam (module docstring): `Connections` hands out every connection through
+    its guard."""
 
+    failures = (psycopg.Error, UnicodeEncodeError)
+    unavailable = UNAVAILABLE
 
-def translate(exc: psycopg.Error | UnicodeEncodeError) -> StorageError:
-    """The Backdrop error for a driver failure (module docstring)."""
-    if isinstance(exc, UnicodeEncodeError):  # lone surrogates: no UTF-8 for them
-        return ValueNotStorable(NOT_STORABLE)
-    if _unreachable(exc):
-        return StorageUnavailable(UNAVAILABLE)
-    sqlstate = exc.sqlstate or ""
-    if sqlstate in _CONFLICT_STATES:
-        return Conflict("PostgreSQL is busy with conflicting writes")
-    if sqlstate.startswith("54"):
-        return ValueTooLarge("The value is too large to store")
-    if sqlstate in _UNREPRESENTABLE_STATES or (
-        isinstance(exc, psycopg.DataError) and not sqlstate  # NUL in a text parameter
-    ):
-        return ValueNotStorable(NOT_STORABLE)
-    if isinstance(exc, psycopg.errors.UndefinedTable):
-        return MissingTable("data set table missing")
-    return StorageError("PostgreSQL failed")
+    def unreachable(self, failure: BaseException) -> bool:
+        if not isinstance(failure, psycopg.OperationalError):
+            return False
+        sqlstate = failure.sqlstate
+        # No SQLSTATE: the client failed to connect or lost the connection (PoolTimeout too).
+        return sqlstate is None or sqlstate.startswith("08") or sqlstate in _UNREACHABLE_STATES
 
+    def translate(self, failure: BaseException) -> StorageError:
+        """Any answer from the database, even an error, closes the breaker (`answered`)."""
+        if not isinstance(failure, psycopg.Error):  # lone surrogates: no UTF-8 for them
+            return ValueNotStorable(NOT_STORABLE)
+        sqlstate = failure.sqlstate or ""
+        if sqlstate in _CONFLICT_STATES:
+            return Conflict("PostgreSQL is busy with conflicting writes")
+        if sqlstate.startswith("54"):
+            return ValueTooLarge("The value is too large to store")
+        if sqlstate in _UNREPRESENTABLE_STATES or (
+            isinstance(failure, psycopg.DataError) and not sqlstate  # NUL in a text parameter
+        ):
+            return ValueNotStorable(NOT_STORABLE)
+        if isinstance(failure, psycopg.errors.UndefinedTable):
+            return MissingTable("data set table missing")
+        return StorageError("PostgreSQL failed")
 
-def _log(exc: psycopg.Error | UnicodeEncodeError, error: StorageError) -> None:
-    facts: dict[str, str | None] = {"error": type(exc).__name__, "kind": type(error).__name__}
-    if isinstance(exc, psycopg.Error):
-        facts["sqlstate"] = exc.sqlstate
-        facts.update((name, getattr(exc.diag, name, None)) for name in _NAMING_FIELDS)
-    if isinstance(error, MissingTable):
-        logger.debug("database error", extra=facts)
-    elif type(error) is StorageError:
-        logger.error("database error", extra=facts)
-    else:
-        logger.warning("database error", extra=facts)
-
-
-@contextlib.contextmanager
-def driver_errors(breaker: CircuitBreaker) -> Iterator[None]:
-    """Translate what the block raises from psycopg (module docstring), log it, and tell the
-    breaker: unreachable -> failed; any answer from the database, even an error -> succeeded;
-    anything else (a consumer stopping early, an error of ours) -> released."""
-    try:
-        yield
-    except (psycopg.Error, UnicodeEncodeError) as exc:
-        error = translate(exc)
-        if isinstance(error, StorageUnavailable):
-            breaker.failed()
+    def log(self, operation: str, failure: BaseException, error: StorageError) -> None:
+        facts: dict[str, str | None] = {
+            "error": type(failure).__name__,
+            "kind": type(error).__name__,
+        }
+        if isinstance(failure, psycopg.Error):
+            facts["sqlstate"] = failure.sqlstate
+            facts.update((name, getattr(failure.diag, name, None)) for name in _NAMING_FIELDS)
+        if isinstance(error, MissingTable):
+            logger.debug("database error", extra=facts)
+        elif type(error) is StorageError:
+            logger.error("database error", extra=facts)
         else:
-            breaker.succeeded()
-        _log(exc, error)
-        raise error from exc
-    except BaseException:
-        breaker.released()
-        raise
-    breaker.succeeded()
+            logger.warning("database error", extra=facts)

@@ -12,14 +12,16 @@ one; driver errors become Backdrop errors by kind at one seam (`errors.py`).
 from __future__ import annotations
 
 import contextlib
+import copy
+import uuid
 from collections.abc import Callable, Iterator, Mapping, Sequence
 from datetime import datetime
-from typing import Any, TypeVar
+from typing import Any, TypeVar, Unpack
 
 import psycopg
 from psycopg import sql
 
-from backdrop.core.data_set import is_data_set_name
+from backdrop.core.data_set_config import is_data_set_name
 from backdrop.core.errors import StorageError, TooManyRows, ValueNotStorable
 from backdrop.core.query import Query
 from backdrop.core.storage.base import Dispatch, Document, Record, Row, Storage
@@ -31,7 +33,12 @@ from backdrop.core.storage.postgres.aggregate import (
     group_statement,
     to_rows,
 )
-from backdrop.core.storage.postgres.connections import Connection, Connections, Retry
+from backdrop.core.storage.postgres.connections import (
+    Connection,
+    Connections,
+    Pinned,
+    PoolOptions,
+)
 from backdrop.core.storage.postgres.errors import MissingTable
 from backdrop.core.storage.postgres.sql import find_statement, numeric_sort
 from backdrop.core.storage.postgres.tables import (
@@ -65,17 +72,9 @@ class PostgresStorage(Storage):
     ValueNotStorable.
     """
 
-    def __init__(
-        self,
-        url: str,
-        *,
-        timeout: float,
-        max_connections: int = 10,
-        retry: Retry | None = None,
-    ) -> None:
-        self._connections = Connections(
-            url, timeout=timeout, max_connections=max_connections, retry=retry
-        )
+    def __init__(self, url: str, *, timeout: float, **pool: Unpack[PoolOptions]) -> None:
+        self._connections = Connections(url, timeout=timeout, **pool)
+        self._source: Connections | Pinned = self._connections  # where statements go
 
     def close(self) -> None:
         self._connections.close()
@@ -83,10 +82,18 @@ class PostgresStorage(Storage):
     def _connection(
         self, *, reading: bool = False
     ) -> contextlib.AbstractContextManager[Connection]:
-        return self._connections.connection(reading=reading)
+        return self._source.connection(reading=reading)
 
     def _transaction(self, work: Callable[[Connection], T]) -> T:
-        return self._connections.transaction(work)
+        return self._source.transaction(work)
+
+    @contextlib.contextmanager
+    def monotonic_reads(self) -> Iterator[Storage]:
+        """This engine over one pinned connection (`Connections.pinned`)."""
+        with self._connections.pinned() as pinned:
+            view = copy.copy(self)
+            view._source = pinned
+            yield view
 
     def migrate(self) -> list[str]:
         return self._connections.migrate()
@@ -316,11 +323,15 @@ class PostgresStorage(Storage):
                 found = conn.execute(select, [data_set]).fetchone()
                 if found is None:
                     # Never changed through us (e.g. a copied database): start one.
-                    conn.execute(
-                        "INSERT INTO backdrop.data_versions (data_set, version)"
-                        " VALUES (%s, gen_random_uuid()::text) ON CONFLICT (data_set) DO NOTHING",
-                        [data_set],
-                    )
+                    try:
+                        conn.execute(
+                            "INSERT INTO backdrop.data_versions (data_set, version) VALUES"
+                            " (%s, gen_random_uuid()::text) ON CONFLICT (data_set) DO NOTHING",
+                            [data_set],
+                        )
+                    except psycopg.errors.ReadOnlySqlTransaction:
+                        # A standby cannot: a version used once, so nothing is cached under it.
+                        return f"unversioned-{uuid.uuid4().hex}"
                     found = conn.execute(select, [data_set]).fetchone()
         except ValueNotStorable:  # a name no data set can have never changes
             return ""

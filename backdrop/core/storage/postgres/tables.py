@@ -19,7 +19,7 @@ from typing import Any
 import psycopg
 from psycopg import sql
 
-from backdrop.core.data_set import is_data_set_name
+from backdrop.core.data_set_config import is_data_set_name
 from backdrop.core.periods import Period
 from backdrop.core.storage.postgres.codec import (
     DATE_COLUMNS,

@@ -8,6 +8,8 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import Any, Self
 
+from backdrop.core.encoding import has_utf8
+
 DEFAULT_MAX_AGE_EXPECTED = 2678400  # spec 4.1: 31 days when the key is absent
 # Longest data set name: MongoDB namespaces ("<database>.<collection>") stop at 255 bytes.
 MAX_NAME_BYTES = 200
@@ -18,11 +20,9 @@ def is_data_set_name(name: str) -> bool:
     free of NUL, `$` and `.` (MongoDB keeps its own collections, and ours, under dotted names
     such as `system.views` and `backdrop.data_sets`, so no data set may ever be one), and
     valid Unicode (a lone surrogate from a URL cannot be stored anywhere)."""
-    try:
-        size = len(name.encode("utf-8"))
-    except UnicodeEncodeError:
+    if not has_utf8(name):
         return False
-    return 0 < size <= MAX_NAME_BYTES and not any(char in name for char in "\0$.")
+    return 0 < len(name.encode("utf-8")) <= MAX_NAME_BYTES and not any(c in name for c in "\0$.")
 
 
 def token_digest(token: str) -> str:
