@@ -5,104 +5,30 @@ from __future__ import annotations
 
 import hashlib
 import json
-import logging
-import os
-import subprocess
-import sys
-from collections.abc import Callable, Iterator
-from dataclasses import dataclass, replace
+from collections.abc import Iterator
+from dataclasses import replace
 from pathlib import Path
 from typing import Any
 
 import pytest
 import requests
-from click.testing import CliRunner
 
-from backdrop.cli import main
 from backdrop.core.config import Settings
 from backdrop.core.query import Query
 from backdrop.core.storage.base import Storage
 from backdrop.read.app import create_app as create_read_app
 from backdrop.write.app import create_app as create_write_app
 from tests.support.bodies import spec_body
+from tests.support.cli import Cli, Ran, one_line_error
 from tests.support.servers import LiveServer
 
-BACKDROP = str(Path(sys.executable).with_name("backdrop"))
 RECORD = {"_timestamp": "2014-01-01T00:00:00Z", "value": 1}
-
-
-@pytest.fixture(scope="module")
-def cli_env(database_url: str) -> dict[str, str]:
-    env = {
-        key: value
-        for key, value in os.environ.items()
-        if key not in ("STAGECRAFT_URL", "DATABASE_ENGINE", "LOG_LEVEL")
-    }
-    return {**env, "DATABASE_URL": database_url, "LOG_LEVEL": "WARNING"}
-
-
-@dataclass(frozen=True)
-class Ran:
-    """What one `backdrop` command did."""
-
-    returncode: int
-    stdout: str
-    stderr: str
-
-
-Cli = Callable[..., Ran]
-
-
-@pytest.fixture
-def cli_process(cli_env: dict[str, str]) -> Cli:
-    """The installed `backdrop` executable in a child process (about 0.6 s a call)."""
-
-    def run(*args: str, env: dict[str, str] | None = None) -> Ran:
-        done = subprocess.run(
-            [BACKDROP, *args],
-            env=env or cli_env,
-            capture_output=True,
-            text=True,
-            timeout=60,
-            check=False,
-        )
-        return Ran(done.returncode, done.stdout, done.stderr)
-
-    return run
-
-
-@pytest.fixture
-def cli(cli_env: dict[str, str]) -> Cli:
-    """The same command in-process through click's runner, for speed. The command configures
-    logging as an entry point does; the test session's handlers are put back afterwards."""
-
-    def run(*args: str, env: dict[str, str] | None = None) -> Ran:
-        root = logging.getLogger()
-        handlers, level = root.handlers[:], root.level
-        try:
-            result = CliRunner(env=env or cli_env).invoke(main, list(args))
-        finally:
-            root.handlers[:] = handlers
-            root.setLevel(level)
-        if result.exception is not None and not isinstance(result.exception, SystemExit):
-            raise result.exception
-        return Ran(result.exit_code, result.stdout, result.stderr)
-
-    return run
 
 
 def ok_json(result: Ran) -> Any:
     """The one JSON document a successful command prints."""
     assert result.returncode == 0, result.stderr
     return json.loads(result.stdout)  # json.loads refuses anything after the first document
-
-
-def one_line_error(result: Ran) -> str:
-    assert result.returncode != 0
-    assert result.stdout == ""
-    lines = result.stderr.strip().splitlines()
-    assert len(lines) == 1, result.stderr
-    return lines[0]
 
 
 @pytest.fixture(scope="module")

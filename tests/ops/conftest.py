@@ -10,8 +10,9 @@ from collections.abc import Iterator
 
 import pytest
 
+from tests.support.cli import BACKDROP
 from tests.support.servers import throwaway_postgres
-from tests.support.start_app import BACKDROP, Process, Stack, environment, start, terminate
+from tests.support.start_app import Process, Stack, environment, start, terminate
 from tests.support.statsd import statsd_listener
 
 

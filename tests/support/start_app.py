@@ -7,7 +7,6 @@ import os
 import signal
 import socket
 import subprocess
-import sys
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -16,7 +15,6 @@ from tests.support.servers import free_port, stop, wait_for_port
 from tests.support.tokens import ADMIN_TOKEN
 
 ROOT = Path(__file__).resolve().parents[2]
-BACKDROP = str(Path(sys.executable).with_name("backdrop"))
 
 
 @dataclass(frozen=True)

@@ -1,0 +1,37 @@
+"""The `backdrop` command over the test database, for the CLI tests of this package."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+
+import pytest
+
+from tests.support.cli import Cli, Ran, child_process, cli_environment, in_process
+
+
+@pytest.fixture(scope="module")
+def cli_env(database_url: str, tmp_path_factory: pytest.TempPathFactory) -> dict[str, str]:
+    """The command's environment: the built-in registry in the test database, the embedded
+    broker in a temporary folder."""
+    return cli_environment(database_url, tmp_path_factory.mktemp("cli_data"))
+
+
+@pytest.fixture
+def cli(cli_env: dict[str, str]) -> Cli:
+    """`cli("data-set", "list")`: the command in-process (stderr is no terminal), in `cli_env`
+    or the `env=` given."""
+
+    def run(*args: str, env: Mapping[str, str] | None = None) -> Ran:
+        return in_process(env or cli_env, *args)
+
+    return run
+
+
+@pytest.fixture
+def cli_process(cli_env: dict[str, str]) -> Cli:
+    """`cli` as the installed executable in a child process."""
+
+    def run(*args: str, env: Mapping[str, str] | None = None) -> Ran:
+        return child_process(env or cli_env, *args)
+
+    return run
