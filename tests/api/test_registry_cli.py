@@ -25,6 +25,11 @@ from tests.support.servers import LiveServer
 RECORD = {"_timestamp": "2014-01-01T00:00:00Z", "value": 1}
 
 
+def creating(name: str, *flags: str) -> tuple[str, ...]:
+    """The arguments of `backdrop data-set create NAME`, routed at `NAME/t`."""
+    return ("data-set", "create", name, "--data-group", name, "--data-type", "t", *flags)
+
+
 def ok_json(result: Ran) -> Any:
     """The one JSON document a successful command prints."""
     assert result.returncode == 0, result.stderr
@@ -95,11 +100,7 @@ def test_create_prints_the_config_with_a_token_that_writes(
 
 
 def test_the_token_is_stored_hashed(cli_process: Cli, storage: Storage, data_set_name: str) -> None:
-    token = ok_json(
-        cli_process(
-            "data-set", "create", data_set_name, "--data-group", data_set_name, "--data-type", "t"
-        )
-    )["bearer_token"]
+    token = ok_json(cli_process(*creating(data_set_name)))["bearer_token"]
     document = storage.get_document("data_sets", data_set_name)
     assert document is not None
     assert document["bearer_token_sha256"] == hashlib.sha256(token.encode()).hexdigest()
@@ -108,9 +109,7 @@ def test_the_token_is_stored_hashed(cli_process: Cli, storage: Storage, data_set
 
 
 def test_list_and_show_never_show_a_token(cli: Cli, data_set_name: str) -> None:
-    created = ok_json(
-        cli("data-set", "create", data_set_name, "--data-group", data_set_name, "--data-type", "t")
-    )
+    created = ok_json(cli(*creating(data_set_name)))
     listed = ok_json(cli("data-set", "list"))
     mine = [item for item in listed if item["name"] == data_set_name]
     expected = {key: value for key, value in created.items() if key != "bearer_token"}
@@ -132,9 +131,7 @@ def test_show_of_an_unknown_data_set_is_a_one_line_error(cli: Cli, data_set_name
 def test_duplicates_are_refused_with_one_line(
     cli: Cli, cli_process: Cli, data_set_name: str
 ) -> None:
-    ok_json(
-        cli("data-set", "create", data_set_name, "--data-group", data_set_name, "--data-type", "t")
-    )
+    ok_json(cli(*creating(data_set_name)))
     same_name = cli_process(
         "data-set", "create", data_set_name, "--data-group", "other", "--data-type", "t"
     )
@@ -165,16 +162,7 @@ def test_the_cli_refuses_to_run_when_stagecraft_is_configured(
     cli_process: Cli, cli_env: dict[str, str], data_set_name: str
 ) -> None:
     env = {**cli_env, "STAGECRAFT_URL": "http://127.0.0.1:9"}
-    result = cli_process(
-        "data-set",
-        "create",
-        data_set_name,
-        "--data-group",
-        data_set_name,
-        "--data-type",
-        "t",
-        env=env,
-    )
+    result = cli_process(*creating(data_set_name), env=env)
     assert one_line_error(result) == (
         "Error: STAGECRAFT_URL is set: data sets are managed in Stagecraft, not here"
     )
@@ -183,9 +171,7 @@ def test_the_cli_refuses_to_run_when_stagecraft_is_configured(
 def test_rotate_token_stops_the_old_token_at_once(
     cli: Cli, http: requests.Session, write_local: str, data_set_name: str
 ) -> None:
-    old = ok_json(
-        cli("data-set", "create", data_set_name, "--data-group", data_set_name, "--data-type", "t")
-    )
+    old = ok_json(cli(*creating(data_set_name)))
     url = f"{write_local}/data/{data_set_name}/t"
     assert http.post(url, json=RECORD, headers=bearer(old["bearer_token"])).ok
     rotated = ok_json(cli("data-set", "rotate-token", data_set_name))
@@ -201,9 +187,7 @@ def test_rotate_token_stops_the_old_token_at_once(
 def test_update_moves_the_route_and_keeps_the_token(
     cli: Cli, http: requests.Session, write_local: str, read_local: str, data_set_name: str
 ) -> None:
-    token = ok_json(
-        cli("data-set", "create", data_set_name, "--data-group", data_set_name, "--data-type", "t")
-    )["bearer_token"]
+    token = ok_json(cli(*creating(data_set_name)))["bearer_token"]
     updated = ok_json(
         cli("data-set", "update", data_set_name, "--data-type", "moved", "--realtime")
     )
@@ -229,9 +213,7 @@ def test_update_of_an_unknown_data_set_fails(cli: Cli, data_set_name: str) -> No
 def test_delete_forgets_the_config_at_once(
     cli: Cli, http: requests.Session, write_local: str, read_local: str, data_set_name: str
 ) -> None:
-    token = ok_json(
-        cli("data-set", "create", data_set_name, "--data-group", data_set_name, "--data-type", "t")
-    )["bearer_token"]
+    token = ok_json(cli(*creating(data_set_name)))["bearer_token"]
     assert ok_json(cli("data-set", "delete", data_set_name)) == {
         "status": "ok",
         "message": f"Deleted {data_set_name}",
@@ -290,9 +272,7 @@ def test_drop_records_works_once_the_config_is_gone(
 
 def create(cli: Cli, name: str, *flags: str) -> str:
     """Create `name` routed at /data/<name>/t; its token."""
-    created = ok_json(
-        cli("data-set", "create", name, "--data-group", name, "--data-type", "t", *flags)
-    )
+    created = ok_json(cli(*creating(name, *flags)))
     return str(created["bearer_token"])
 
 
@@ -322,17 +302,7 @@ def test_a_schema_file_that_is_not_json_is_a_usage_error(
 ) -> None:
     schema = tmp_path / "schema.json"
     schema.write_text("{not json")
-    result = cli_process(
-        "data-set",
-        "create",
-        data_set_name,
-        "--data-group",
-        data_set_name,
-        "--data-type",
-        "t",
-        "--schema",
-        str(schema),
-    )
+    result = cli_process(*creating(data_set_name, "--schema", str(schema)))
     assert result.returncode == 2
     assert "cannot read a JSON schema" in result.stderr
     assert one_line_error(cli("data-set", "show", data_set_name)).startswith("Error: No data set")

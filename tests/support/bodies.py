@@ -17,3 +17,13 @@ def spec_body(body: Any) -> Any:
     if not isinstance(body, dict):
         return body
     return {key: value for key, value in body.items() if key not in ADDED_FIELDS}
+
+
+def week(start: str, end: str, count: int) -> dict[str, Any]:
+    """A weekly period row as the read API answers it: from `start` to `end` (dates, UTC
+    midnight), with `count` records."""
+    return {
+        "_start_at": f"{start}T00:00:00+00:00",
+        "_end_at": f"{end}T00:00:00+00:00",
+        "_count": count,
+    }

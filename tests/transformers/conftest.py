@@ -48,6 +48,14 @@ def empty_outbox_around(storage: Storage) -> Iterator[None]:
 
 
 @pytest.fixture
+def events_data_set(register_data_set: RegisterDataSet, data_set_name: str) -> str:
+    """The name of a fresh source data set of type `events` (its group is its name), with no
+    transforms yet."""
+    register_data_set(data_set_name, data_type="events")
+    return data_set_name
+
+
+@pytest.fixture
 def chained_data_set(
     stagecraft: StagecraftState,
     register_data_set: RegisterDataSet,

@@ -13,7 +13,7 @@ from backdrop.core.query_parser import parse_query
 from backdrop.core.storage.base import Storage
 from backdrop.transformers.ids import encode_id
 from backdrop.transformers.publish import TransformPublisher
-from tests.support.stagecraft import RegisterDataSet, StagecraftState
+from tests.support.stagecraft import StagecraftState
 from tests.support.tokens import WORKER_TOKEN
 from tests.support.worker import WorkerLog, poll, redis_url, with_broker
 from tests.transformers.scenario import (
@@ -127,20 +127,22 @@ def test_a_failing_config_service_is_retried_until_the_transform_has_run(
     worker: WorkerLog,
     storage: Storage,
     stagecraft: StagecraftState,
-    register_data_set: RegisterDataSet,
-    data_set_name: str,
+    events_data_set: str,
 ) -> None:
-    register_data_set(data_set_name, data_type="events")
-    post_events(http, broker_write_url, data_set_name, "events", f"{data_set_name}-bearer-token")
-    poll(lambda: worker.matching("no transforms", data_set=data_set_name), what="the write's task")
+    post_events(
+        http, broker_write_url, events_data_set, "events", f"{events_data_set}-bearer-token"
+    )
+    poll(
+        lambda: worker.matching("no transforms", data_set=events_data_set), what="the write's task"
+    )
 
-    stagecraft.transforms[data_set_name] = [rate_transform(data_set_name, "events")]
+    stagecraft.transforms[events_data_set] = [rate_transform(events_data_set, "events")]
     # the worker's next two reads of this data set's transforms fail
-    stagecraft.path_failures[f"/data-sets/{data_set_name}/transform"] = [500, 500]
+    stagecraft.path_failures[f"/data-sets/{events_data_set}/transform"] = [500, 500]
     publisher = TransformPublisher(broker_settings, storage)
     try:
         assert publisher.trigger(
-            data_set_name,
+            events_data_set,
             datetime.fromisoformat("2014-01-06T10:00:00+00:00"),
             datetime.fromisoformat("2014-01-14T11:00:00+00:00"),
         )
@@ -148,12 +150,12 @@ def test_a_failing_config_service_is_retried_until_the_transform_has_run(
         publisher.close()
 
     records = poll(
-        lambda: stored(storage, f"{data_set_name}_completion_rate"),
+        lambda: stored(storage, f"{events_data_set}_completion_rate"),
         timeout=60,
         what="the retried output",
     )
     assert sorted((r["_start_at"].isoformat(), r["rate"]) for r in records) == list(RATES.items())
-    retries = worker.matching("transform retrying", data_set=data_set_name)
+    retries = worker.matching("transform retrying", data_set=events_data_set)
     assert [line["retries"] for line in retries] == [0, 1]
     assert all(line["earliest"] == "2014-01-06T10:00:00Z" for line in retries)
 
@@ -164,22 +166,22 @@ def test_an_unknown_transform_is_logged_with_its_range_and_not_retried(
     worker: WorkerLog,
     storage: Storage,
     stagecraft: StagecraftState,
-    register_data_set: RegisterDataSet,
-    data_set_name: str,
+    events_data_set: str,
 ) -> None:
-    register_data_set(data_set_name, data_type="events")
-    transform = rate_transform(data_set_name, "events")
+    transform = rate_transform(events_data_set, "events")
     transform["type"]["function"] = "os.system"
-    stagecraft.transforms[data_set_name] = [transform]
-    post_events(http, broker_write_url, data_set_name, "events", f"{data_set_name}-bearer-token")
+    stagecraft.transforms[events_data_set] = [transform]
+    post_events(
+        http, broker_write_url, events_data_set, "events", f"{events_data_set}-bearer-token"
+    )
 
     (failure,) = poll(
-        lambda: worker.matching("transform failed", data_set=data_set_name), what="the failure"
+        lambda: worker.matching("transform failed", data_set=events_data_set), what="the failure"
     )
     assert (failure["earliest"], failure["latest"]) == (
         "2014-01-06T10:00:00Z",
         "2014-01-14T11:00:00Z",
     )
     assert "UnknownTransform" in failure["error"]
-    assert worker.matching("transform retrying", data_set=data_set_name) == []
-    assert len(stored(storage, data_set_name)) == len(EVENTS)  # the write itself is kept
+    assert worker.matching("transform retrying", data_set=events_data_set) == []
+    assert len(stored(storage, events_data_set)) == len(EVENTS)  # the write itself is kept

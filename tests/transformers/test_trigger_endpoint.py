@@ -6,7 +6,7 @@ from __future__ import annotations
 import dataclasses
 import json
 import time
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from datetime import UTC, datetime
 from typing import Any
 
@@ -51,6 +51,27 @@ def data_set_config(register_data_set: RegisterDataSet, data_set_name: str) -> d
 
 def auth(config: dict[str, Any]) -> dict[str, str]:
     return {"Authorization": f"Bearer {config['bearer_token']}"}
+
+
+Trigger = Callable[..., requests.Response]
+
+
+@pytest.fixture
+def trigger(
+    http: requests.Session, broker_write_url: str, data_set_config: dict[str, Any]
+) -> Trigger:
+    """POST `body` as JSON (or as `content_type`) to the data set's manual trigger, with its
+    token."""
+    name = data_set_config["name"]
+
+    def send(body: Any, content_type: str = "application/json") -> requests.Response:
+        return http.post(
+            f"{broker_write_url}/data/{name}/{name}/transform",
+            data=json.dumps(body),
+            headers={**auth(data_set_config), "Content-Type": content_type},
+        )
+
+    return send
 
 
 def test_a_post_queues_entrypoint_with_the_bounds_of_its_timestamps(
@@ -111,16 +132,11 @@ def test_writes_that_queue_no_transforms(
 
 
 def test_the_manual_trigger_queues_entrypoint_for_the_range(
-    http: requests.Session,
-    broker_write_url: str,
-    queue: redis.Redis,
-    data_set_config: dict[str, Any],
+    trigger: Trigger, queue: redis.Redis, data_set_config: dict[str, Any]
 ) -> None:
     name = data_set_config["name"]
-    response = http.post(
-        f"{broker_write_url}/data/{name}/{name}/transform",
-        json={"_start_at": "2012-01-01T00:00:00Z", "_end_at": "2015-03-20T01:00:00+01:00"},
-        headers=auth(data_set_config),
+    response = trigger(
+        {"_start_at": "2012-01-01T00:00:00Z", "_end_at": "2015-03-20T01:00:00+01:00"}
     )
     assert (response.status_code, response.json()) == (200, {"status": "ok"})
     assert response.headers["Cache-Control"] == "no-cache"
@@ -130,18 +146,11 @@ def test_the_manual_trigger_queues_entrypoint_for_the_range(
 
 
 def test_the_manual_trigger_ends_now_by_default(
-    http: requests.Session,
-    broker_write_url: str,
-    queue: redis.Redis,
-    data_set_config: dict[str, Any],
+    trigger: Trigger, queue: redis.Redis, data_set_config: dict[str, Any]
 ) -> None:
     name = data_set_config["name"]
     before = datetime.now(UTC).replace(microsecond=0)
-    response = http.post(
-        f"{broker_write_url}/data/{name}/{name}/transform",
-        json={"_start_at": "2014-01-01"},
-        headers=auth(data_set_config),
-    )
+    response = trigger({"_start_at": "2014-01-01"})
     after = datetime.now(UTC)
     assert response.status_code == 200
     (message,) = messages(queue, name)
@@ -184,23 +193,17 @@ def test_the_manual_trigger_ends_now_by_default(
     ],
 )
 def test_the_manual_trigger_refuses_bad_requests(
-    http: requests.Session,
-    broker_write_url: str,
+    trigger: Trigger,
     queue: redis.Redis,
     data_set_config: dict[str, Any],
     body: Any,
     content_type: str,
     message: str,
 ) -> None:
-    name = data_set_config["name"]
-    response = http.post(
-        f"{broker_write_url}/data/{name}/{name}/transform",
-        data=json.dumps(body),
-        headers={**auth(data_set_config), "Content-Type": content_type},
-    )
+    response = trigger(body, content_type)
     body = spec_body(response.json())
     assert (response.status_code, body) == (400, {"status": "error", "message": message})
-    assert messages(queue, name) == []
+    assert messages(queue, data_set_config["name"]) == []
 
 
 def test_the_manual_trigger_needs_the_data_sets_token(
