@@ -1,6 +1,6 @@
 """Measure how long one transform publish takes when the broker misbehaves, per broker.
 
-    .venv/bin/python tools/broker_faults.py [--brokers redis,rabbitmq] [--watchdog 60]
+    .venv/bin/python -m tools.broker_faults [--brokers redis,rabbitmq] [--watchdog 60]
 
 For each broker (the test brokers: BACKDROP_TEST_REDIS_URL, BACKDROP_TEST_AMQP_URL, else the
 local defaults) a proxy in front of it (tests/support/broker_proxy.py) plays each fault, and a
@@ -20,7 +20,6 @@ running after `--watchdog` seconds is reported as such. A measurement, not a tes
 from __future__ import annotations
 
 import argparse
-import sys
 import tempfile
 import threading
 import time
@@ -28,13 +27,11 @@ from collections.abc import Callable
 from datetime import UTC, datetime
 from pathlib import Path
 
-sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
-
 from backdrop.core.config import Settings
 from backdrop.core.storage import open_storage
 from backdrop.transformers.publish import TransformPublisher
 from tests.support.broker_proxy import BrokerProxy
-from tests.support.servers import free_port
+from tests.support.processes import free_port
 from tests.support.worker import amqp_url, redis_url
 
 BROKERS = {"redis": lambda: redis_url(7), "rabbitmq": amqp_url}

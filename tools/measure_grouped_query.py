@@ -1,6 +1,6 @@
 """Measure a grouped period query through the read app against the same aggregation in pymongo.
 
-    .venv/bin/python tools/measure_grouped_query.py [--records 100000] [--runs 9]
+    .venv/bin/python -m tools.measure_grouped_query [--records 100000] [--runs 9]
 
 Starts the embedded database (`start-app.sh db`) and the read and write apps (`start-app.sh
 read|write`, gunicorn, one worker each) on free ports with their files in a temporary directory,
@@ -32,13 +32,13 @@ import requests
 from pymongo import MongoClient
 from pymongo.collection import Collection
 
-from backdrop.bench import servers
 from backdrop.core.config import Settings
 from backdrop.core.data_set_config import DataSetConfig
 from backdrop.core.query_parser import parse_query
 from backdrop.core.registry.local import LocalRegistry
 from backdrop.core.storage import open_storage
 from backdrop.core.storage.mongo.pipeline import group_pipeline
+from tests.support import processes
 
 START = datetime(2013, 1, 7, tzinfo=UTC)  # a Monday
 CHANNELS = ("assisted-digital", "fully-digital", "manual", "phone", "post")
@@ -116,7 +116,7 @@ def main() -> None:
 
     with ExitStack() as stack:
         data_dir = Path(stack.enter_context(tempfile.TemporaryDirectory(prefix="measure-")))
-        url = stack.enter_context(servers.embedded_database(data_dir))
+        url = stack.enter_context(processes.embedded_database(data_dir))
         client: MongoClient[dict[str, Any]] = MongoClient(url, tz_aware=True)
         stack.callback(client.close)
 
@@ -131,8 +131,8 @@ def main() -> None:
             "STAGECRAFT_URL": "",
             "WEB_CONCURRENCY": "1",
         }
-        write_url = stack.enter_context(servers.app("write", env)).url
-        read_url = stack.enter_context(servers.app("read", env)).url
+        write_url = stack.enter_context(processes.app("write", env)).url
+        read_url = stack.enter_context(processes.app("read", env)).url
 
         http = stack.enter_context(requests.Session())
         started = time.perf_counter()

@@ -1,6 +1,6 @@
 """What durability and all-or-nothing batches cost MongoDB writes, measured in one run.
 
-    .venv/bin/python tools/measure_mongo_writes.py [--records 20000] [--batch 1000]
+    .venv/bin/python -m tools.measure_mongo_writes [--records 20000] [--batch 1000]
 
 Starts four embedded servers (`start-app.sh db`'s command, each on a free port with its files
 in a temporary directory) and loads the same licensing-style records into each through the
@@ -24,7 +24,6 @@ import argparse
 import contextlib
 import random
 import subprocess
-import sys
 import tempfile
 import time
 from collections.abc import Iterator
@@ -34,11 +33,8 @@ from pathlib import Path
 from typing import Any
 
 from backdrop.core.storage.mongo.storage import MongoStorage
-
-ROOT = Path(__file__).resolve().parents[1]
-sys.path.insert(0, str(ROOT))
-
-from tests.support.servers import db_command, free_port, stop, wait_for_port  # noqa: E402
+from tests.support.processes import free_port, stop, wait_for_port
+from tests.support.servers import db_command
 
 START = datetime(2023, 1, 2, tzinfo=UTC)
 CHANNELS = ("online", "paper", "phone", "assisted", "agent")

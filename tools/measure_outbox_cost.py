@@ -1,6 +1,6 @@
 """Measure what the transform outbox costs a write, per engine, in one interleaved run.
 
-    .venv/bin/python tools/measure_outbox_cost.py [--rounds 300] [--records 10]
+    .venv/bin/python -m tools.measure_outbox_cost [--rounds 300] [--records 10]
 
 Starts the embedded database (MongoDB engine) and a throw-away PostgreSQL database (on
 BACKDROP_TEST_POSTGRES_URL, else the local server), publishes to the test Redis
@@ -20,7 +20,6 @@ from __future__ import annotations
 
 import argparse
 import statistics
-import sys
 import tempfile
 import time
 import uuid
@@ -28,8 +27,6 @@ from collections.abc import Callable, Iterator
 from contextlib import ExitStack, contextmanager
 from pathlib import Path
 from typing import Any
-
-sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 from backdrop.core.config import Settings
 from backdrop.core.data_set_config import DataSetConfig

@@ -7,9 +7,13 @@
    the same 500 `_id`s in its own shuffled order; how many saves failed, by error class, and
    how far `pg_stat_database.deadlocks` rose for the database.
 
-It speaks only the Storage interface, so the same command measures any checkout:
+    .venv/bin/python -m tools.measure_pg_writes
 
-    PYTHONPATH=/path/to/checkout .venv/bin/python tools/measure_pg_writes.py
+It speaks only the Storage interface, so the same command measures any checkout's code (`-P`
+keeps the current directory off the front of the path: that checkout's `backdrop` and `tests`
+come first, this tool from `.`):
+
+    PYTHONPATH=/path/to/checkout:. .venv/bin/python -P -m tools.measure_pg_writes
 """
 
 from __future__ import annotations
@@ -24,12 +28,12 @@ from typing import Any
 
 import click
 
-from backdrop.bench.workload import generate
 from backdrop.core.config import Settings
 from backdrop.core.data_set_config import DataSetConfig
 from backdrop.core.records import prepare_records
 from backdrop.core.storage import open_storage
 from backdrop.core.storage.base import Storage
+from bench.workload import generate
 from tests.support.postgres_activity import deadlocks
 from tests.support.servers import throwaway_postgres
 

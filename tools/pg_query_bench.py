@@ -4,7 +4,7 @@ shaping (`DataSets.query`, what a read request does minus HTTP), next to the ver
 directly with psql (`\\timing`). Loads seeded licensing-style records first, through
 `prepare_records` + `Storage.save` in batches of 1,000, into a throw-away database.
 
-    .venv/bin/python tools/pg_query_bench.py --records 1000000
+    .venv/bin/python -m tools.pg_query_bench --records 1000000
 """
 
 from __future__ import annotations
@@ -25,17 +25,15 @@ import click
 import orjson
 import psycopg
 
-sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
-
-from backdrop.bench.measure import timed
-from backdrop.bench.queries import QUERIES
-from backdrop.bench.sql_twin import bench_query, statement_text
-from backdrop.bench.workload import generate
 from backdrop.core.data_set_config import DataSetConfig
 from backdrop.core.data_sets import DataSets
 from backdrop.core.records import prepare_records
 from backdrop.core.storage.postgres.storage import PostgresStorage
 from backdrop.web.rendering import dumps
+from bench.measure import timed
+from bench.queries import QUERIES
+from bench.sql_twin import bench_query, statement_text
+from bench.workload import generate
 from tests.support.servers import throwaway_postgres
 
 NAME = "licensing"

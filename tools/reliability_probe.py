@@ -1,16 +1,14 @@
 """Replay the HTTP findings of issue 9 ("Reliability: bad input, abuse and faults") against real
 read and write apps, and say for each whether it now meets the issue's requirement.
 
-    .venv/bin/python tools/reliability_probe.py                 # a fresh embedded database
-    .venv/bin/python tools/reliability_probe.py --database-url postgresql://.../empty_db
+    .venv/bin/python -m tools.reliability_probe                 # a fresh embedded database
+    .venv/bin/python -m tools.reliability_probe --database-url postgresql://.../empty_db
 
 It prints one line per finding: the finding, the request, the status (and time), the start of
 the body, and PASS or FAIL. It uses nothing but HTTP, the `backdrop data-set create` command and
-the benchmark's server helpers (`backdrop.bench.servers`), which all predate the issue, so it
-runs against the code before it too ("before" in the closing note):
-
-    git archive 47e1b4f | tar -x -C /tmp/before && ln -s "$PWD/.venv" /tmp/before/.venv
-    PYTHONPATH=/tmp/before .venv/bin/python tools/reliability_probe.py
+the process helpers of `tests/support/processes.py`, which start this checkout's `start-app.sh`.
+(The "before" column of issue 9's closing note came from running it, with the helpers of that
+time, against the code before the issue.)
 
 Every request has a timeout, so a hang shows as "no answer" rather than stalling the run.
 """
@@ -39,7 +37,8 @@ from urllib.parse import urlsplit, urlunsplit
 
 import requests
 
-from backdrop.bench import servers
+from bench.measure import peak_rss_kib
+from tests.support import processes
 
 ADMIN_TOKEN = "probe-collection-endpoint-token"
 GROUP = "probe"
@@ -467,14 +466,14 @@ AMPLIFYING = (
 def amplifying(target: Target) -> list[Line]:
     """Reads whose answers multiply: 400 saying how many rows, quickly, memory bounded."""
     lines = []
-    before = servers.peak_rss_kib(target.read_pid)
+    before = peak_rss_kib(target.read_pid)
     for query in AMPLIFYING:
         reply = target.get("amp", query, timeout=SLOW_TIMEOUT, keep=2000)
         message = str((reply.json() or {}).get("message", "")) if reply.status == 400 else ""
         passed = reply.status == 400 and "rows" in message and reply.seconds < 10
         note = f"{reply.size / (1 << 20):.1f} MiB answer" if reply.status == 200 else ""
         lines.append(Line("amplifying read", f"GET ?{query}", reply, passed, note))
-    after = servers.peak_rss_kib(target.read_pid)
+    after = peak_rss_kib(target.read_pid)
     grown = (after - before) / 1024
     lines.append(
         Line(
@@ -578,10 +577,10 @@ def at_once(send: Callable[[], Reply], status: int, seconds: float) -> tuple[Rep
 
 def database_down(target: Target) -> list[Line]:
     """Apps whose database is not there: a 503 within 2 s, also 8 at once; readiness says so."""
-    dead = with_port(target.database_url, servers.free_port())
+    dead = with_port(target.database_url, processes.free_port())
     env = {**target.env, "DATABASE_URL": dead}
     lines = []
-    with servers.app("read", env) as read, servers.app("write", env) as write:
+    with processes.app("read", env) as read, processes.app("write", env) as write:
         http = requests.Session()
         query = f"{read.url}/data/{GROUP}/records?limit=1"
         reply = call(http, "GET", query, timeout=20)
@@ -617,7 +616,7 @@ def broker_silent(target: Target) -> list[Line]:
     lines = []
     with silent_listener() as port:
         env = {**target.env, "BROKER_URL": f"redis://127.0.0.1:{port}/0"}
-        with servers.app("write", env) as write:
+        with processes.app("write", env) as write:
             http = requests.Session()
             url = f"{write.url}/data/{GROUP}/records"
             body = json.dumps({"_timestamp": "2014-01-08T00:00:00Z", "channel": "broker"})
@@ -674,7 +673,7 @@ FINDINGS: Sequence[Finding] = (  # the drop route last: before the issue, it dro
 
 
 def backdrop_command(env: Mapping[str, str], *args: str) -> dict[str, Any]:
-    """Run `backdrop ARGS` with this interpreter (so PYTHONPATH picks the code) and `env`."""
+    """Run `backdrop ARGS` with this interpreter and `env`."""
     done = subprocess.run(
         [sys.executable, "-c", "from backdrop.cli import main; main()", *args],
         env={**os.environ, **env},
@@ -744,7 +743,7 @@ def run(database_url: str, data_dir: Path) -> list[Line]:
             *options,
         )
         tokens[data_type] = str(created["bearer_token"])
-    with servers.app("read", env) as read, servers.app("write", env) as write:
+    with processes.app("read", env) as read, processes.app("write", env) as write:
         target = Target(read.url, write.url, read.pid, database_url, env, tokens)
         seed(target)
         lines = []
@@ -783,7 +782,7 @@ def main() -> int:
             print(f"# database: {urlsplit(args.database_url).scheme}", flush=True)
             lines = run(args.database_url, data_dir)
         else:
-            with servers.embedded_database(data_dir / "db") as url:
+            with processes.embedded_database(data_dir / "db") as url:
                 print("# database: embedded (mongodb)", flush=True)
                 lines = run(url, data_dir)
     failed = sum(not line.passed for line in lines)

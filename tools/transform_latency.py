@@ -1,6 +1,6 @@
 """Measure the delay from a write to its transformed output, per broker.
 
-    .venv/bin/python tools/transform_latency.py [--runs 7] [--brokers embedded,redis]
+    .venv/bin/python -m tools.transform_latency [--runs 7] [--brokers embedded,redis]
 
 Starts the embedded database, the read and write apps and one real worker per broker (the
 test harness's), on the built-in registry. Each run creates a data set with a weekly rate
@@ -20,8 +20,6 @@ import uuid
 from pathlib import Path
 
 import requests
-
-sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 from backdrop.core.config import Settings
 from backdrop.core.data_set_config import DataSetConfig

@@ -1,10 +1,10 @@
 """The `backdrop` command: the built-in registry's data sets and transforms, the database's
-migrations and copies, importing and exporting records, and the benchmark.
+migrations and copies, importing and exporting records.
 
-Every command prints exactly one JSON document on stdout (the benchmark: a table; `export`
-without `-o`: the records); logs and progress bars go to stderr. A failure is one line,
-`Error: …`, and exit status 1: bad settings, a database that cannot be reached (named by its
-URL, without credentials), a refused change.
+Every command prints exactly one JSON document on stdout (`export` without `-o`: the records);
+logs and progress bars go to stderr. A failure is one line, `Error: …`, and exit status 1: bad
+settings, a database that cannot be reached (named by its URL, without credentials), a refused
+change.
 """
 
 from __future__ import annotations
@@ -15,7 +15,6 @@ from typing import Any
 import click
 
 from backdrop import __version__
-from backdrop.bench.command import bench
 from backdrop.cli.data_sets import data_set
 from backdrop.cli.database import db
 from backdrop.cli.output import failure
@@ -50,6 +49,5 @@ def main(ctx: click.Context) -> None:
 main.add_command(data_set)
 main.add_command(db)
 main.add_command(transform)
-main.add_command(bench)
 main.add_command(import_file)
 main.add_command(export)

@@ -68,9 +68,11 @@ def parse_lenient(text: object) -> datetime:
 
 
 def _utc_or_impossible(moment: datetime, text: str) -> datetime:
+    """As UTC; a moment out of range, or with an offset of a day or more (which dateutil
+    reads but no datetime can convert), is an impossible date."""
     try:
         return as_utc(moment)
-    except OverflowError as exc:
+    except (OverflowError, ValueError) as exc:
         raise ImpossibleDate(text) from exc
 
 

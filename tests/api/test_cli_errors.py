@@ -19,7 +19,8 @@ from psycopg import sql
 
 from backdrop import __version__
 from tests.support.cli import BACKDROP
-from tests.support.servers import DEFAULT_POSTGRES_SERVER, POSTGRES_SERVER_VARIABLE, free_port
+from tests.support.processes import free_port
+from tests.support.servers import DEFAULT_POSTGRES_SERVER, POSTGRES_SERVER_VARIABLE
 
 
 def run(*args: str, **env: str) -> subprocess.CompletedProcess[str]:

@@ -28,7 +28,8 @@ from backdrop.core.storage.postgres.errors import Conflict, MissingTable, Unusab
 from backdrop.read.app import create_app as create_read_app
 from backdrop.write.app import create_app as create_write_app
 from tests.support.http_data_set import HttpDataSet, register
-from tests.support.servers import LiveServer, free_port
+from tests.support.processes import free_port
+from tests.support.servers import LiveServer
 from tests.support.stagecraft import StagecraftState
 from tests.support.statsd import received, statsd_listener
 

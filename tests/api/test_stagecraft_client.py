@@ -17,7 +17,8 @@ from backdrop.core.storage.base import Storage
 from backdrop.read.app import create_app as create_read_app
 from backdrop.write.app import create_app as create_write_app
 from tests.support.bodies import spec_body
-from tests.support.servers import LiveServer, free_port
+from tests.support.processes import free_port
+from tests.support.servers import LiveServer
 from tests.support.stagecraft import RegisterDataSet, StagecraftState
 from tests.support.tokens import SIGNON_TOKEN
 

@@ -7,8 +7,8 @@ from collections.abc import Iterator
 
 import pytest
 
-from backdrop.bench.servers import App, app
 from backdrop.core.config import Settings
+from tests.support.processes import App, app
 from tests.support.start_app import process_env
 
 

@@ -1,4 +1,4 @@
-"""The read and write apps as production runs them, for fault tests: `backdrop.bench.servers.app`
+"""The read and write apps as production runs them, for fault tests: `tests.support.processes.app`
 starts `start-app.sh read|write` (gunicorn) and waits for `/_status`; here, what a test needs to
 kill its worker and see the master start another."""
 

@@ -13,11 +13,11 @@ from pathlib import Path
 import pytest
 import requests
 
-from backdrop.bench.servers import App
 from backdrop.core.query import Query
 from backdrop.core.registry.local import LocalRegistry
 from backdrop.core.storage.base import Storage
 from tests.support.builtin_registry import BuiltinApps, RegisteredDataSet, register
+from tests.support.processes import App
 from tests.support.tokens import ADMIN_TOKEN
 
 MIB = 1 << 20

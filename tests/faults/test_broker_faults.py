@@ -20,12 +20,12 @@ from typing import Any
 import pytest
 import requests
 
-from backdrop.bench import servers
 from backdrop.core.config import Settings
 from backdrop.core.query_parser import parse_query
 from backdrop.core.storage.base import Storage
 from backdrop.transformers.outbox import IN_FLIGHT_SECONDS
 from backdrop.transformers.publish import BROKER_COOLDOWN
+from tests.support import processes
 from tests.support.broker_proxy import BrokerProxy
 from tests.support.outbox import empty_outbox
 from tests.support.stagecraft import RegisterDataSet, StagecraftState
@@ -90,7 +90,7 @@ def write_app(settings: Settings, broker_url: str) -> Iterator[str]:
         "BACKDROP_DATA_DIR": str(settings.data_dir),
         "WEB_CONCURRENCY": "1",
     }
-    with servers.app("write", env) as app:
+    with processes.app("write", env) as app:
         yield app.url
 
 

@@ -23,7 +23,8 @@ from backdrop.core.config import Settings
 from backdrop.core.query import Query
 from backdrop.core.storage import open_storage
 from backdrop.write.app import create_app as create_write_app
-from tests.support.servers import LiveServer, db_command, free_port, stop, wait_for_port
+from tests.support.processes import free_port, stop, wait_for_port
+from tests.support.servers import LiveServer, db_command
 from tests.support.stagecraft import StagecraftState, stagecraft_config
 from tests.support.tokens import SIGNON_TOKEN
 

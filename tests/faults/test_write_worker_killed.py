@@ -14,12 +14,11 @@ from pathlib import Path
 
 import requests
 
-from backdrop.bench.servers import app
 from backdrop.core.query import Query
 from backdrop.core.storage.base import Storage
 from tests.faults.gunicorn_apps import serving, workers
+from tests.support.processes import app, free_port
 from tests.support.relay import Relay, address_of, on_port
-from tests.support.servers import free_port
 from tests.support.stagecraft import StagecraftState, stagecraft_config
 from tests.support.tokens import SIGNON_TOKEN
 from tests.support.worker import poll

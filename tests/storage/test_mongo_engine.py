@@ -19,7 +19,8 @@ from backdrop.core.storage.base import Dispatch, Document
 from backdrop.core.storage.mongo import transactions
 from backdrop.core.storage.mongo.storage import MongoStorage
 from backdrop.core.storage.mongo.transactions import Transactions
-from tests.support.servers import db_command, free_port, stop, wait_for_port
+from tests.support.processes import free_port, stop, wait_for_port
+from tests.support.servers import db_command
 
 MOMENT = datetime(2014, 1, 1, tzinfo=UTC)
 OVER_16_MB = "x" * (17 << 20)

@@ -21,15 +21,21 @@ from backdrop.core.storage import open_storage
 from backdrop.core.storage.base import Dispatch, Storage
 from tests.support.engines import EngineUnderTest
 from tests.support.outages import Restartable, restartable, silent_listener
-from tests.support.servers import free_port
+from tests.support.processes import free_port
 
 TIMEOUT = 1.0
 BOUND = TIMEOUT + 1.0
 MOMENT = datetime(2014, 1, 6, tzinfo=UTC)
 DISPATCH = Dispatch("d1", "ds", MOMENT, MOMENT)
 
+
 # Every method of the interface, as a caller uses it (generators consumed); `method:variant`
 # for a second way of calling one (`test_the_calls_are_every_method_of_the_engine`).
+def read_in_one_session(storage: Storage) -> str:
+    with storage.monotonic_reads() as view:
+        return view.data_version("ds")
+
+
 CALLS: dict[str, Callable[[Storage], Any]] = {
     "ping": lambda s: s.ping(),
     "migrate": lambda s: s.migrate(),
@@ -57,6 +63,7 @@ CALLS: dict[str, Callable[[Storage], Any]] = {
     "put_document": lambda s: s.put_document("data_sets", "ds", {"name": "ds"}),
     "delete_document": lambda s: s.delete_document("data_sets", "ds"),
     "all_documents": lambda s: list(s.all_documents()),
+    "monotonic_reads": read_in_one_session,
 }
 
 

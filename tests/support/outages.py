@@ -14,7 +14,8 @@ from pathlib import Path
 from typing import Protocol
 
 from tests.support.pg_cluster import Cluster
-from tests.support.servers import db_command, free_port, wait_for_port
+from tests.support.processes import free_port, wait_for_port
+from tests.support.servers import db_command
 
 
 def postgres_url(port: int) -> str:

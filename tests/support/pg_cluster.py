@@ -11,7 +11,7 @@ from pathlib import Path
 import psycopg
 
 from backdrop.core.storage.postgres.server import Account, bin_dir
-from tests.support.servers import free_port
+from tests.support.processes import free_port
 
 
 class Cluster:

@@ -8,11 +8,9 @@ from __future__ import annotations
 
 import contextlib
 import os
-import socket
 import subprocess
 import sys
 import threading
-import time
 import uuid
 from collections.abc import Iterator
 from pathlib import Path
@@ -25,34 +23,7 @@ from psycopg import sql
 from pymongo import MongoClient
 from werkzeug.serving import BaseWSGIServer, make_server
 
-
-def free_port() -> int:
-    """A port nobody listens on right now (bind to 0, read it back)."""
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return int(sock.getsockname()[1])
-
-
-def wait_for_port(port: int, proc: subprocess.Popen[bytes] | None, timeout: float = 60) -> None:
-    """Poll until something accepts connections on `port`; raise if `proc` dies or time runs out."""
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
-        if proc is not None and proc.poll() is not None:
-            raise RuntimeError(f"server exited with {proc.returncode} before listening on {port}")
-        with contextlib.suppress(OSError), socket.create_connection(("127.0.0.1", port), 0.5):
-            return
-        time.sleep(0.1)
-    raise TimeoutError(f"nothing listened on port {port} within {timeout}s")
-
-
-def stop(proc: subprocess.Popen[bytes]) -> None:
-    """Terminate a server process, killing it if it does not exit within 20 s."""
-    proc.terminate()
-    try:
-        proc.wait(timeout=20)
-    except subprocess.TimeoutExpired:
-        proc.kill()
-        proc.wait()
+from tests.support.processes import free_port, stop, wait_for_port
 
 
 def db_command(port: int, data_dir: Path) -> list[str]:

@@ -11,7 +11,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from backdrop.core.config import Settings
-from tests.support.servers import free_port, stop, wait_for_port
+from tests.support.processes import free_port, stop, wait_for_port
 from tests.support.tokens import ADMIN_TOKEN
 
 ROOT = Path(__file__).resolve().parents[2]

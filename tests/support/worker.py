@@ -22,7 +22,7 @@ import pytest
 
 from backdrop.core.config import Settings
 from backdrop.transformers.celery_app import create_celery
-from tests.support.servers import stop
+from tests.support.processes import stop
 
 T = TypeVar("T")
 

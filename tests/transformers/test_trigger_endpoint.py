@@ -22,7 +22,8 @@ from backdrop.transformers.publish import TransformPublisher
 from backdrop.write.app import create_app as create_write_app
 from backdrop.write.triggers import EXTENSION
 from tests.support.bodies import spec_body
-from tests.support.servers import LiveServer, free_port
+from tests.support.processes import free_port
+from tests.support.servers import LiveServer
 from tests.support.stagecraft import RegisterDataSet
 from tests.support.worker import redis_url, with_broker
 from tests.transformers.redis_queue import emptied_queue, messages

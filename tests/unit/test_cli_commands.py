@@ -15,7 +15,6 @@ from backdrop.cli import main
         ("data-set", "create"),
         ("transform", "create"),
         ("db", "copy"),
-        ("bench", "--records"),
     ],
 )
 def test_every_command_group_is_reachable(command: str, option: str) -> None:

@@ -27,7 +27,11 @@ def test_each_engine_serves_its_own_default_url_and_no_scheme_is_shared() -> Non
     ("env", "engine", "url"),
     [
         ({}, "mongodb", ENGINES["mongodb"].default_url),
-        ({"DATABASE_ENGINE": "postgres"}, "postgres", "postgresql://127.0.0.1:5432/backdrop"),
+        (
+            {"DATABASE_ENGINE": "postgres"},
+            "postgres",
+            "postgresql://postgres@127.0.0.1:5433/backdrop",
+        ),
         ({"DATABASE_URL": "postgres://db/x"}, "postgres", "postgres://db/x"),
         ({"DATABASE_URL": "mongodb+srv://db/x"}, "mongodb", "mongodb+srv://db/x"),
     ],

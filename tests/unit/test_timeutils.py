@@ -35,7 +35,14 @@ def test_unreadable_text_is_not_a_date(text: str) -> None:
 
 
 @pytest.mark.parametrize(
-    "text", ["31-11-12T00:00:00", "2014-02-30T00:00:00Z", "2013-13-01T00:00:00Z"]
+    "text",
+    [
+        "31-11-12T00:00:00",
+        "2014-02-30T00:00:00Z",
+        "2013-13-01T00:00:00Z",
+        "2014-01-01T00:00:00+24:00",  # dateutil reads offsets no datetime can hold
+        "2014-01-01 00:00 -99",
+    ],
 )
 def test_impossible_values_are_an_impossible_date(text: str) -> None:
     with pytest.raises(ImpossibleDate):

@@ -49,9 +49,10 @@ class DriverSeam(abc.ABC):
         return True
 
     @contextlib.contextmanager
-    def guard(self, operation: str) -> Iterator[None]:
-        """Run one call through the seam (module docstring)."""
-        if not self.breaker.allow():
+    def guard(self, operation: str, *, admitted: bool = False) -> Iterator[None]:
+        """Run one call through the seam (module docstring). `admitted`: a step of a call the
+        breaker already let through (asking again would refuse the half-open breaker's probe)."""
+        if not admitted and not self.breaker.allow():
             raise StorageUnavailable(self.unavailable)
         try:
             yield

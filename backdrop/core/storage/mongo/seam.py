@@ -141,7 +141,7 @@ class Seam(DriverSeam):
         )
 
     @contextlib.contextmanager
-    def guard(self, operation: str) -> Iterator[None]:
+    def guard(self, operation: str, *, admitted: bool = False) -> Iterator[None]:
         """The seam's guard, once per thread: a guard inside another (a method calling another)
         leaves all to the outer one, so a failure is mapped, counted and logged once."""
         if getattr(self._local, "inside", False):
@@ -149,7 +149,7 @@ class Seam(DriverSeam):
             return
         self._local.inside = True
         try:
-            with super().guard(operation):
+            with super().guard(operation, admitted=admitted):
                 yield
         finally:
             self._local.inside = False

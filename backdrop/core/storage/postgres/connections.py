@@ -224,7 +224,7 @@ class Connections:
         """One pooled connection for a series of statements, each its own snapshot (autocommit)
         and none older than the one before: one session on one server (module docstring)."""
         with self.connection(reading=True) as conn:
-            yield Pinned(conn, self._breaker)
+            yield Pinned(conn, self._seam)
 
     def transaction(self, work: Callable[[Connection], T]) -> T:
         """`work` in one transaction, run again from the start when it deadlocked or failed to
@@ -281,13 +281,13 @@ class Pinned:
     """A connection lent by `Connections.pinned`, with the same two doors as `Connections`:
     statements run in autocommit unless a transaction is asked for; errors are translated."""
 
-    def __init__(self, conn: Connection, breaker: CircuitBreaker) -> None:
+    def __init__(self, conn: Connection, seam: PostgresSeam) -> None:
         self._conn = conn
-        self._breaker = breaker
+        self._seam = seam
 
     @contextlib.contextmanager
     def connection(self, *, reading: bool = False) -> Iterator[Connection]:
-        with driver_errors(self._breaker):
+        with self._seam.guard("pinned connection", admitted=True):
             if reading:
                 yield self._conn
                 return

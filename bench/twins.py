@@ -3,17 +3,28 @@
 from __future__ import annotations
 
 from collections.abc import Callable, Sequence
+from dataclasses import dataclass
 from typing import Any, Protocol
 
 from pymongo import MongoClient, ReplaceOne
 
-from backdrop.bench.queries import BenchQuery
 from backdrop.core.periods import period_starts
 from backdrop.core.timeutils import now
+from bench.queries import BenchQuery
+
+
+@dataclass(frozen=True, slots=True)
+class Statement:
+    """What an engine itself sends the database for a query: its text, and a call running it."""
+
+    text: str
+    run: Callable[[], object]
 
 
 class Twin(Protocol):
     """Direct access to the database Backdrop runs on."""
+
+    label: str  # what the raw figures are, for the report
 
     def start_load(self) -> None:
         """Create an empty scratch data set for `upsert`."""
@@ -32,11 +43,18 @@ class Twin(Protocol):
         """A call that runs `query`'s aggregation directly."""
         ...
 
+    def statement(self, query: BenchQuery) -> Statement | None:
+        """The statement Backdrop's engine runs for `query`, or None where it builds no single
+        statement one can time apart from the app."""
+        ...
+
     def close(self) -> None: ...
 
 
 class MongoTwin:
     """pymongo against the data set's collection."""
+
+    label = "the same pipeline in pymongo"
 
     def __init__(self, url: str, data_set: str) -> None:
         self._client: MongoClient[dict[str, Any]] = MongoClient(url, tz_aware=True)
@@ -66,6 +84,9 @@ class MongoTwin:
 
     def query(self, query: BenchQuery) -> Callable[[], object]:
         return lambda: query.mongo(self._records)
+
+    def statement(self, query: BenchQuery) -> Statement | None:
+        return None
 
     def close(self) -> None:
         self._client.close()

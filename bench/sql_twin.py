@@ -9,7 +9,6 @@ from typing import Any
 import psycopg
 from psycopg import sql
 
-from backdrop.bench.queries import BenchQuery
 from backdrop.core.query import Query
 from backdrop.core.query_parser import parse_query
 from backdrop.core.storage.postgres import codec
@@ -23,6 +22,8 @@ from backdrop.core.storage.postgres.tables import (
     upsert,
 )
 from backdrop.core.timeutils import now
+from bench.queries import BenchQuery
+from bench.twins import Statement
 
 
 def statement_text(conn: psycopg.Connection[Any], data_set: str, query: Query) -> str:
@@ -46,6 +47,8 @@ def bench_query(query: BenchQuery) -> Query:
 
 class PostgresTwin:
     """psycopg against the data set's table."""
+
+    label = "plain SQL"
 
     def __init__(self, url: str, data_set: str) -> None:
         self._conn = psycopg.connect(
@@ -71,6 +74,10 @@ class PostgresTwin:
     def query(self, query: BenchQuery) -> Callable[[], object]:
         text = sql.SQL(query.sql).format(table=table(self._data_set)).as_string(self._conn)
         return lambda: self._conn.execute(text.encode()).fetchall()
+
+    def statement(self, query: BenchQuery) -> Statement:
+        text = statement_text(self._conn, self._data_set, bench_query(query))
+        return Statement(text, lambda: self._conn.execute(text.encode()).fetchall())
 
     def close(self) -> None:
         self._conn.close()

@@ -45,9 +45,12 @@ class Workload:
             "count": self.counts[index],
         }
 
-    def batches(self, size: int) -> Iterator[list[dict[str, Any]]]:
-        for start in range(0, len(self), size):
-            yield [self.record(index) for index in range(start, min(start + size, len(self)))]
+    def batches(self, size: int, start: int = 0, stop: int | None = None
+                ) -> Iterator[list[dict[str, Any]]]:  # fmt: skip
+        """Records [start, stop) as client batches of `size`, made one at a time."""
+        stop = len(self) if stop is None else stop
+        for first in range(start, stop, size):
+            yield [self.record(index) for index in range(first, min(first + size, stop))]
 
 
 def generate(count: int, seed: int = 20141127) -> Workload:

@@ -1,13 +1,16 @@
-"""Timing helpers: medians and p95s of repeated calls, HTTP loading, concurrent throughput."""
+"""Timing helpers: medians and p95s of repeated calls, HTTP loading, concurrent throughput,
+and the memory an app's workers used."""
 
 from __future__ import annotations
 
+import contextlib
 import statistics
 import threading
 import time
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
+from pathlib import Path
 
 import requests
 
@@ -33,19 +36,19 @@ def timed(call: Callable[[], object], *, warmup: int, repeats: int) -> Timing:
 
 
 def interleaved(
-    first: Callable[[], object], second: Callable[[], object], *, warmup: int, repeats: int
-) -> tuple[Timing, Timing]:
-    """`timed` for two calls, alternating them so that both meet the same conditions."""
+    calls: Sequence[Callable[[], object]], *, warmup: int, repeats: int
+) -> list[Timing]:
+    """`timed` for several calls, taking turns so that all meet the same conditions."""
     for _ in range(warmup):
-        first()
-        second()
-    samples: tuple[list[float], list[float]] = ([], [])
+        for call in calls:
+            call()
+    samples: list[list[float]] = [[] for _ in calls]
     for _ in range(repeats):
-        for call, kept in ((first, samples[0]), (second, samples[1])):
+        for call, kept in zip(calls, samples, strict=True):
             started = time.perf_counter()
             call()
             kept.append((time.perf_counter() - started) * 1000)
-    return _timing(samples[0]), _timing(samples[1])
+    return [_timing(kept) for kept in samples]
 
 
 def _timing(samples: list[float]) -> Timing:
@@ -61,19 +64,25 @@ def post(session: requests.Session, url: str, token: str, body: bytes) -> None:
         raise AssertionError(f"write failed: {response.status_code} {response.text[:300]}")
 
 
-def post_batches(url: str, token: str, batches: Sequence[bytes], clients: int) -> float:
-    """POST pre-encoded JSON batches with `clients` concurrent sessions; seconds taken."""
-    local = threading.local()
+def post_batches(url: str, token: str, batches: Iterable[bytes], clients: int) -> float:
+    """POST JSON batches with `clients` concurrent sessions; seconds taken. Each client takes
+    the next batch when it is free, so only the batches in flight are held in memory."""
+    source = iter(batches)
+    taking = threading.Lock()
 
-    def send(body: bytes) -> None:
-        session = getattr(local, "session", None)
-        if session is None:
-            session = local.session = requests.Session()
-        post(session, url, token, body)
+    def client() -> None:
+        with requests.Session() as session:
+            while True:
+                with taking:
+                    body = next(source, None)
+                if body is None:
+                    return
+                post(session, url, token, body)
 
     started = time.perf_counter()
     with ThreadPoolExecutor(clients) as pool:
-        list(pool.map(send, batches))
+        for done in [pool.submit(client) for _ in range(clients)]:
+            done.result()
     return time.perf_counter() - started
 
 
@@ -92,3 +101,17 @@ def throughput(call: Callable[[requests.Session], None], clients: int, seconds: 
     with ThreadPoolExecutor(clients) as pool:
         list(pool.map(worker, range(clients)))
     return sum(done) / (time.perf_counter() - started)
+
+
+def peak_rss_kib(master_pid: int) -> int:
+    """The largest peak resident set (VmHWM) among a gunicorn master's worker processes."""
+    peaks = []
+    for entry in Path("/proc").iterdir():
+        if not entry.name.isdigit():
+            continue
+        with contextlib.suppress(OSError):
+            status = (entry / "status").read_text()
+            fields = dict(line.split(":", 1) for line in status.splitlines() if ":" in line)
+            if int(fields["PPid"].strip()) == master_pid:
+                peaks.append(int(fields["VmHWM"].split()[0]))
+    return max(peaks, default=0)

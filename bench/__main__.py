@@ -1,4 +1,4 @@
-"""`backdrop bench` / `tools/benchmark.py`: run the benchmark and print its table."""
+"""`python -m bench`: run the benchmark and print its table (`--help` for its options)."""
 
 from __future__ import annotations
 
@@ -7,7 +7,7 @@ from pathlib import Path
 
 import click
 
-from backdrop.bench.runner import STEPS, Options, report, run, write_json
+from bench.runner import BATCH, STEPS, Options, report, run, write_json
 
 
 @click.command("bench")
@@ -16,10 +16,22 @@ from backdrop.bench.runner import STEPS, Options, report, run, write_json
     "--database-url",
     help="Database to use (a scratch data set is created in it); default: a fresh embedded one.",
 )
-@click.option("--records", type=click.IntRange(min=1000), default=200_000, show_default=True)
+@click.option(
+    "--records",
+    type=click.IntRange(min=2 * BATCH),
+    default=200_000,
+    show_default=True,
+    help=f"At least {2 * BATCH}: half are loaded by one client, half by four.",
+)
 @click.option("--repeats", type=click.IntRange(min=7), default=7, show_default=True)
 @click.option("--clients", type=click.IntRange(min=1), default=8, show_default=True)
 @click.option("--seconds", type=float, default=10.0, show_default=True, help="Concurrency run.")
+@click.option(
+    "--reuse",
+    is_flag=True,
+    help="Keep the data set an earlier run loaded into --database-url if it holds --records "
+    "records (no load figures then).",
+)
 @click.option(
     "--json",
     "json_path",
@@ -33,6 +45,7 @@ def bench(
     repeats: int,
     clients: int,
     seconds: float,
+    reuse: bool,
     json_path: Path | None,
 ) -> None:
     """Load seeded records over HTTP, time the query set, and compare with the raw database."""
@@ -43,6 +56,7 @@ def bench(
         repeats=repeats,
         clients=clients,
         concurrency_seconds=seconds,
+        reuse=reuse,
     )
     with click.progressbar(length=STEPS, label="benchmark", file=sys.stderr) as bar:
 
@@ -54,3 +68,7 @@ def bench(
     click.echo(report(results))
     if json_path is not None:
         write_json(results, json_path)
+
+
+if __name__ == "__main__":
+    bench()
