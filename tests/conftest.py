@@ -6,7 +6,8 @@ data sets tests write to. Each name says what it gives:
 - `register_data_set`: registers a data set in the Stagecraft stand-in; returns its config (dict)
 - `new_data_set`: registers one and writes records through the write app (`HttpDataSet`)
 - `storage`, `settings`: the engine under test and the apps' settings over it
-- `read_url`, `write_url`, `http`: the apps served over HTTP, and a session to call them
+- `read_url`, `write_url`, `http`: the apps served over HTTP, and a session to call them;
+  `each_app`: (name, URL) of each in turn
 - `builtin_apps`: read and write apps over the built-in registry (`BuiltinApps`)
 """
 
@@ -180,6 +181,13 @@ def read_url(settings: Settings, storage: Storage) -> Iterator[str]:
 def write_url(settings: Settings, storage: Storage) -> Iterator[str]:
     with LiveServer(create_write_app(settings, storage=storage)) as server:
         yield server.url
+
+
+@pytest.fixture(params=["read", "write"])
+def each_app(request: pytest.FixtureRequest, read_url: str, write_url: str) -> tuple[str, str]:
+    """Each app in turn, for what both must do alike: its name (`read`, `write`), its URL."""
+    name = str(request.param)
+    return name, read_url if name == "read" else write_url
 
 
 @pytest.fixture(scope="session")

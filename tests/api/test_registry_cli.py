@@ -350,12 +350,20 @@ def test_max_age_expected_none_is_never_stale(
     assert shown["max_age_expected"] is None
 
 
+def write_then_query(
+    http: requests.Session, apps: tuple[str, str], name: str, token: str
+) -> requests.Response:
+    """POST RECORD to `name` (routed at NAME/t) with its token, then a grouped read of it."""
+    write_local, read_local = apps
+    assert http.post(f"{write_local}/data/{name}/t", json=RECORD, headers=bearer(token)).ok
+    return http.get(f"{read_local}/data/{name}/t", params={"group_by": "value"})
+
+
 def test_unpublished_option_adds_the_warning(
     cli: Cli, http: requests.Session, write_local: str, read_local: str, data_set_name: str
 ) -> None:
     token = create(cli, data_set_name, "--unpublished")
-    assert http.post(f"{write_local}/data/{data_set_name}/t", json=RECORD, headers=bearer(token)).ok
-    response = http.get(f"{read_local}/data/{data_set_name}/t", params={"group_by": "value"})
+    response = write_then_query(http, (write_local, read_local), data_set_name, token)
     assert response.status_code == 200
     assert response.json()["warning"] == (
         "Warning: This data-set is unpublished. Data may be subject to change or be inaccurate."
@@ -367,8 +375,7 @@ def test_not_queryable_option_hides_reads_but_not_writes(
     cli: Cli, http: requests.Session, write_local: str, read_local: str, data_set_name: str
 ) -> None:
     token = create(cli, data_set_name, "--not-queryable")
-    assert http.post(f"{write_local}/data/{data_set_name}/t", json=RECORD, headers=bearer(token)).ok
-    response = http.get(f"{read_local}/data/{data_set_name}/t", params={"group_by": "value"})
+    response = write_then_query(http, (write_local, read_local), data_set_name, token)
     assert response.status_code == 404
     assert spec_body(response.json()) == {"status": "error", "message": "data_set not found"}
 

@@ -86,10 +86,7 @@ def fingerprint(token: str) -> str:
 
 
 def test_one_json_line_per_write_request(
-    http: requests.Session,
-    write_url: str,
-    registered_data_set: str,
-    logs: Logs,
+    http: requests.Session, write_url: str, registered_data_set: str, logs: Logs
 ) -> None:
     response = http.post(
         f"{write_url}/data/{registered_data_set}/{registered_data_set}",
@@ -112,10 +109,7 @@ def test_one_json_line_per_write_request(
 
 
 def test_read_requests_are_logged_with_their_status(
-    http: requests.Session,
-    read_url: str,
-    registered_data_set: str,
-    logs: Logs,
+    http: requests.Session, read_url: str, registered_data_set: str, logs: Logs
 ) -> None:
     ok = http.get(
         f"{read_url}/data/{registered_data_set}/{registered_data_set}",
@@ -140,10 +134,7 @@ def test_read_requests_are_logged_with_their_status(
 
 
 def test_every_line_of_a_request_carries_its_id(
-    http: requests.Session,
-    write_url: str,
-    registered_data_set: str,
-    logs: Logs,
+    http: requests.Session, write_url: str, registered_data_set: str, logs: Logs
 ) -> None:
     http.post(
         f"{write_url}/data/{registered_data_set}/{registered_data_set}",
@@ -205,10 +196,7 @@ def test_tokens_and_record_data_never_reach_the_logs(
 
 
 def test_a_patch_body_is_never_logged(
-    http: requests.Session,
-    write_url: str,
-    registered_data_set: str,
-    logs: Logs,
+    http: requests.Session, write_url: str, registered_data_set: str, logs: Logs
 ) -> None:
     url = f"{write_url}/data/{registered_data_set}/{registered_data_set}"
     assert http.post(
@@ -227,10 +215,7 @@ def test_a_patch_body_is_never_logged(
 
 
 def test_audit_events_of_a_data_set_carry_a_token_fingerprint(
-    http: requests.Session,
-    write_url: str,
-    registered_data_set: str,
-    logs: Logs,
+    http: requests.Session, write_url: str, registered_data_set: str, logs: Logs
 ) -> None:
     token = f"{registered_data_set}-bearer-token"
     url = f"{write_url}/data/{registered_data_set}/{registered_data_set}"
@@ -265,10 +250,7 @@ def test_audit_events_of_a_data_set_carry_a_token_fingerprint(
 
 
 def test_dropping_a_data_set_is_audited(
-    http: requests.Session,
-    write_url: str,
-    registered_data_set: str,
-    logs: Logs,
+    http: requests.Session, write_url: str, registered_data_set: str, logs: Logs
 ) -> None:
     assert http.put(
         f"{write_url}/data/{registered_data_set}/{registered_data_set}",

@@ -113,10 +113,7 @@ def test_reads_use_the_list_or_the_named_lookup(
 
 
 def test_the_deprecated_write_by_name_uses_the_named_lookup(
-    http: requests.Session,
-    write_url: str,
-    registered_data_set: str,
-    fresh: StagecraftState,
+    http: requests.Session, write_url: str, registered_data_set: str, fresh: StagecraftState
 ) -> None:
     assert http.post(
         f"{write_url}/{registered_data_set}", json=RECORD, headers=auth(registered_data_set)
@@ -133,10 +130,7 @@ def test_the_status_page_lists_every_data_set(
 
 
 def test_the_request_id_header_is_forwarded_under_either_name(
-    http: requests.Session,
-    write_url: str,
-    registered_data_set: str,
-    fresh: StagecraftState,
+    http: requests.Session, write_url: str, registered_data_set: str, fresh: StagecraftState
 ) -> None:
     sent = post_record(http, write_url, registered_data_set, {"Request-Id": "plain-id"})
     assert sent.headers["GOVUK-Request-Id"] == "plain-id"
@@ -144,10 +138,7 @@ def test_the_request_id_header_is_forwarded_under_either_name(
 
 
 def test_without_a_request_id_a_new_one_is_made_and_forwarded(
-    http: requests.Session,
-    write_url: str,
-    registered_data_set: str,
-    fresh: StagecraftState,
+    http: requests.Session, write_url: str, registered_data_set: str, fresh: StagecraftState
 ) -> None:
     first = post_record(http, write_url, registered_data_set)
     second = post_record(http, write_url, registered_data_set)
@@ -181,10 +172,7 @@ def test_a_data_set_removed_from_stagecraft_is_gone_at_once(
 
 
 def test_a_new_token_counts_on_the_next_request(
-    http: requests.Session,
-    write_url: str,
-    data_set_name: str,
-    register_data_set: RegisterDataSet,
+    http: requests.Session, write_url: str, data_set_name: str, register_data_set: RegisterDataSet
 ) -> None:
     register_data_set(data_set_name)
     assert post_record(http, write_url, data_set_name).ok
@@ -199,10 +187,7 @@ def test_a_new_token_counts_on_the_next_request(
 
 
 def test_a_changed_setting_counts_on_the_next_request(
-    http: requests.Session,
-    read_url: str,
-    data_set_name: str,
-    register_data_set: RegisterDataSet,
+    http: requests.Session, read_url: str, data_set_name: str, register_data_set: RegisterDataSet
 ) -> None:
     register_data_set(data_set_name, raw_queries_allowed=True)
     url = f"{read_url}/data/{data_set_name}/{data_set_name}"
@@ -214,10 +199,7 @@ def test_a_changed_setting_counts_on_the_next_request(
 
 
 def test_a_stagecraft_404_means_no_such_data_set(
-    http: requests.Session,
-    write_url: str,
-    registered_data_set: str,
-    stagecraft: StagecraftState,
+    http: requests.Session, write_url: str, registered_data_set: str, stagecraft: StagecraftState
 ) -> None:
     stagecraft.failures.append(404)
     response = post_record(http, write_url, registered_data_set)
@@ -267,10 +249,7 @@ def test_still_failing_after_five_tries_is_a_503_naming_stagecraft(
 
 
 def test_other_stagecraft_errors_are_not_retried(
-    http: requests.Session,
-    write_url: str,
-    registered_data_set: str,
-    fresh: StagecraftState,
+    http: requests.Session, write_url: str, registered_data_set: str, fresh: StagecraftState
 ) -> None:
     fresh.failures.append(500)
     response = post_record(http, write_url, registered_data_set)

@@ -13,7 +13,12 @@ import requests
 
 from backdrop.core.query import Query
 from backdrop.core.storage.base import Storage
-from tests.support.bodies import spec_body
+from tests.support.bodies import (
+    EIGHT_MESSAGES,
+    EIGHT_MESSAGES_AUTO_IDS,
+    eight_messages_payload,
+    spec_body,
+)
 from tests.support.stagecraft import RegisterDataSet, StagecraftState
 from tests.support.tokens import ADMIN_TOKEN
 
@@ -315,21 +320,10 @@ def test_record_errors_are_400_and_nothing_is_stored(
 def test_the_spec_example_through_the_api(
     post: Post, storage: Storage, registered_data_set: str, register_data_set: RegisterDataSet
 ) -> None:
-    register_data_set(registered_data_set, auto_ids=["_timestamp", "that"])
-    response = post([{"_timestamp": "2014-06-1xxx0:00:00+0000"}, {"thing": {}}, {"_foo": "bar"}])
+    register_data_set(registered_data_set, auto_ids=list(EIGHT_MESSAGES_AUTO_IDS))
+    response = post(eight_messages_payload())
     assert response.status_code == 400
-    assert spec_body(response.json()) == {
-        "messages": [
-            "'2014-06-1xxx0:00:00+0000' is not a 'date-time'",
-            "'_timestamp' is a required property",
-            "'_timestamp' is a required property",
-            "The following required id fields are missing: that",
-            "the _timestamp must be a date in the format yyyy-MM-ddT00:00:00Z",
-            "_timestamp is not a valid datetime object",
-            "thing has an invalid value",
-            "_foo is not a recognised internal field",
-        ]
-    }
+    assert spec_body(response.json()) == {"messages": EIGHT_MESSAGES}
     assert stored(storage, registered_data_set) == []
 
 
