@@ -112,16 +112,6 @@ def error_message(context: Any, message: str) -> None:
     assert body == {"status": "error", "message": message}, context.response.text
 
 
-@then('the header "{name}" is "{value}"')
-def header_is(context: Any, name: str, value: str) -> None:
-    assert context.response.headers.get(name) == value, dict(context.response.headers)
-
-
-@then('there is no "{name}" header')
-def no_header(context: Any, name: str) -> None:
-    assert name not in context.response.headers, dict(context.response.headers)
-
-
 @then('the response warns "{warning}"')
 def response_warns(context: Any, warning: str) -> None:
     assert context.response.json()["warning"] == warning
