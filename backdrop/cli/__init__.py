@@ -42,7 +42,10 @@ class _Commands(click.Group):
 def main(ctx: click.Context) -> None:
     """Backdrop: a datastore for performance data."""
     settings = Settings.from_env(os.environ)
-    configure_logging(settings.log_level)
+    # A command answers with its output or one `Error: …` line; the warnings a service logs on
+    # the way (a pool's reconnect attempts, the storage seam's line) only repeat that here,
+    # so they show when LOG_LEVEL asks for them.
+    configure_logging(settings.log_level if os.environ.get("LOG_LEVEL") else "ERROR")
     ctx.obj = settings
 
 

@@ -39,7 +39,9 @@ _REDRAW_SECONDS = 0.1
 class Progress:
     """A progress bar on stderr (records, rate, ETA) when stderr is a terminal; else silent.
     Advanced in whatever unit `length` counts (bytes read, rows, records); redrawn at most
-    every tenth of a second, so a million small steps cost nothing."""
+    every tenth of a second, so a million small steps cost nothing. Each redraw shows the
+    records so far, also when the unit did not move (a file read ahead of the records written),
+    and a run that ends without an error ends at 100% (a sheet's row count holds its header)."""
 
     def __init__(self, length: int | None, label: str) -> None:
         self.records = 0
@@ -53,14 +55,16 @@ class Progress:
             show_eta=length is not None,
             show_percent=length is not None,
             item_show_func=self._describe,
+            update_min_steps=0,  # redraw the record count even when no unit was added
         )
 
     def __enter__(self) -> Progress:
         self._bar.__enter__()
         return self
 
-    def __exit__(self, *exc: object) -> None:
-        self._bar.update(self._pending, self.records)
+    def __exit__(self, error: type[BaseException] | None, *exc: object) -> None:
+        rest = (self._bar.length or 0) - self._bar.pos if error is None else 0
+        self._bar.update(max(self._pending, rest), self.records)
         self._bar.__exit__(None, None, None)
 
     def advance(self, units: int, records: int) -> None:

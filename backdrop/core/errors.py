@@ -15,6 +15,7 @@ BackdropError
  │   └─ UploadInvalid    an uploaded file fails the checks of spec 7.1 or cannot be parsed (7.2)
  ├─ PayloadTooLarge      a body (plain or inflated) or a stored value is over its limit (413)
  ├─ ConfigUnavailable    the config source (Stagecraft) cannot answer
+ ├─ ScannerUnavailable   the virus scanner could not check an uploaded file
  ├─ UnknownTransform     a transform name that is not in the registry
  ├─ TransformInvalid     a transform cannot compute from this config and input
  ├─ TooManyRows          a storage answer went past the `max_rows` it was given
@@ -163,6 +164,11 @@ class PayloadTooLarge(BackdropError):
 
 class ConfigUnavailable(BackdropError):
     """The config source cannot answer (Stagecraft down or failing after retries)."""
+
+
+class ScannerUnavailable(BackdropError):
+    """The virus scanner could not check an uploaded file (it failed, timed out or cannot be
+    run); the file is refused unchecked, and sending it again later may succeed."""
 
 
 class UnknownTransform(BackdropError):

@@ -135,6 +135,7 @@ def configure_logging(level: str) -> None:
     """
     root = logging.getLogger()
     handler = json_handler()
+    handler.setLevel(level)  # also for libraries that set their own logger's level (psycopg)
     root.handlers[:] = [handler]
     root.setLevel(level)
     # Loggers that do not propagate and have no handler (billiard's "multiprocessing") end up

@@ -160,6 +160,11 @@ ANSWER_HEADERS = {
     "Cache-Control": {"schema": {"type": "string"}, "description": "`max-age=…` or `no-cache`"},
     "ETag": {"schema": {"type": "string"}, "description": "The quoted SHA-1 of the body"},
     "Vary": {"schema": {"type": "string"}, "description": "`Accept, Accept-Encoding`"},
+    "Content-Encoding": {
+        "schema": {"const": "gzip"},
+        "description": "`gzip` when the request says `Accept-Encoding: gzip` and the answer "
+        "is 500 bytes or more; absent otherwise",
+    },
 }
 
 

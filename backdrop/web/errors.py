@@ -26,6 +26,7 @@ from backdrop.core.errors import (
     DataSetNotFound,
     PayloadTooLarge,
     RecordsInvalid,
+    ScannerUnavailable,
     StorageBusy,
     StorageError,
     StorageUnavailable,
@@ -52,6 +53,7 @@ STATUS: Mapping[type[BackdropError], int] = {
     ConfigUnavailable: 503,
     StorageUnavailable: 503,
     StorageBusy: 503,
+    ScannerUnavailable: 503,
 }
 # A 503 tells the client when trying again makes sense.
 RETRY_AFTER_SECONDS = "1"

@@ -285,7 +285,7 @@ def document(
         "info": {
             "title": title,
             "version": __version__,
-            "description": description,
+            "description": f"{description} {COMPRESSION}",
             "license": {"name": "MIT", "identifier": "MIT"},
         },
         "paths": {**paths, **operational_paths(app)},

@@ -195,8 +195,10 @@ PATHS = {
             "Write the records of a CSV or Excel file",
             "upload_file",
             _ok("Stored", {"status": "ok", "records_written": 2}),
-            description="Parsed as the original's upload (spec 7.2), then written as a POST "
-            "of the same records is; errors name the file rows at fault.",
+            description="Checked (spec 7.1: size, type and, when BACKDROP_UPLOAD_VIRUS_SCAN is "
+            "set, a virus scan: a scanner that cannot answer is a 503), parsed as the original's "
+            "upload (spec 7.2), then written as a POST of the same records is; errors name the "
+            "file rows at fault.",
             requestBody=_body("multipart/form-data", UPLOAD),
         ),
     },

@@ -18,6 +18,7 @@ from flask import Blueprint, Response, request
 
 from backdrop.core.errors import RequestInvalid
 from backdrop.core.upload.parse import upload_records
+from backdrop.core.upload.virus_scan import VirusScan
 from backdrop.core.upload.writing import append_rows
 from backdrop.web.context import services
 from backdrop.web.pages import page
@@ -44,7 +45,15 @@ def upload_file(data_group: str, data_type: str) -> Response:
     if file is None or not file.filename:
         raise RequestInvalid(NO_FILE)
     filename = PurePosixPath(file.filename.replace("\\", "/")).name
-    rows = upload_records(file.stream, filename, _size(file.stream), config.upload_filters, limit)
+    rows = upload_records(
+        file.stream,
+        filename,
+        _size(file.stream),
+        config.upload_filters,
+        limit,
+        scan=VirusScan.from_settings(svc.settings),
+        timing=svc.metrics.upload_timing(),
+    )
     appended = append_rows(svc.data_sets, config, rows)
     audit("Data append action", config.name, datapoints=len(appended.records))
     deliver(appended.dispatch, stored=True)

@@ -1,4 +1,5 @@
-"""The `backdrop` command over the test database, for the CLI tests of this package."""
+"""Fixtures of the API tests: a data set without a schema (for uploads), and the `backdrop`
+command over the test database (for the CLI tests)."""
 
 from __future__ import annotations
 
@@ -7,6 +8,7 @@ from collections.abc import Mapping
 import pytest
 
 from tests.support.cli import Cli, Ran, child_process, cli_environment, in_process
+from tests.support.stagecraft import RegisterDataSet
 
 
 @pytest.fixture(scope="module")
@@ -35,3 +37,10 @@ def cli_process(cli_env: dict[str, str]) -> Cli:
         return child_process(env or cli_env, *args)
 
     return run
+
+
+@pytest.fixture
+def schemaless_data_set(data_set_name: str, register_data_set: RegisterDataSet) -> str:
+    """A data set without a schema (spreadsheets rarely carry `_timestamp`)."""
+    register_data_set(data_set_name, schema=None, raw_queries_allowed=True)
+    return data_set_name

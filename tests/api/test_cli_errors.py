@@ -88,6 +88,7 @@ def test_an_unreachable_database_is_named_without_its_password(url: str) -> None
     done = run("data-set", "list", DATABASE_URL=target)
     elapsed = time.monotonic() - started - start_up
     line = error_line(done)
+    assert done.stderr == line + "\n"  # the pool's and the seam's warnings stay quiet
     assert line.startswith("Error: ")
     assert "is unavailable at " in line
     assert f"***@127.0.0.1:{urlsplit(target).port}/backdrop" in line

@@ -206,3 +206,197 @@ def test_routing_errors_have_one_shape_on_both_apps(
         "message": "The method is not allowed for the requested URL.",
         "detail": "DELETE is not allowed on /_status; allowed: GET, HEAD, OPTIONS",
     }
+
+
+# -- every other detail a read query can get (table B.1 of the closing notes) ---------------------
+
+FIELD_NAMES = (
+    "field names start with a letter or _ and hold only letters, digits and _ "
+    "(at least two characters)"
+)
+DATETIMES = (
+    "use YYYY-MM-DDTHH:MM:SS followed by Z or an offset such as +01:00, "
+    "e.g. 2014-01-06T00:00:00Z (write + as %2B in a URL)"
+)
+RESTRICTED = "(a rule for data sets that do not allow raw queries)"
+WEEK = "start_at=2014-01-06T00:00:00Z&end_at=2014-01-20T00:00:00Z"
+
+
+@pytest.mark.parametrize(
+    ("query", "message", "detail"),
+    [
+        (
+            "period=week",
+            "Either 'duration' or both 'start_at' and 'end_at' are required for a period query",
+            "Add duration=N (the last N periods, or N from start_at or back from end_at), or "
+            "both start_at and end_at",
+        ),
+        (
+            "group_by=aa&start_at=2014-13-01&end_at=2014-01-20T00:00:00Z",
+            "start_at is not a valid datetime",
+            f'"2014-13-01": {DATETIMES}',
+        ),
+        (
+            "group_by=aa&start_at=2014-01-06T00:00:00Z&end_at=next%20week",
+            "end_at is not a valid datetime",
+            f'"next week": {DATETIMES}',
+        ),
+        (
+            "group_by=aa&filter_by=authority",
+            "filter_by must be a field name and value separated by a colon (:) "
+            "eg. authority:Westminster",
+            '"authority" has no colon',
+        ),
+        (
+            "group_by=aa&filter_by_prefix=authority",
+            "filter_by must be a field name and value separated by a colon (:) "
+            "eg. authority:Westminster",
+            '"authority" has no colon',
+        ),
+        (
+            "group_by=aa&sort_by=count",
+            "sort_by must be a field name and sort direction separated by a colon (:) "
+            "eg. authority:ascending",
+            '"count" has no colon',
+        ),
+        (
+            "group_by=aa&sort_by=count:up",
+            "Unrecognised sort direction. Supported directions include: ascending, descending",
+            '"up" is not a direction',
+        ),
+        (
+            "group_by=aa&sort_by=a-b:ascending",
+            "Cannot sort by an invalid field name",
+            f'"a-b": {FIELD_NAMES}',
+        ),
+        ("group_by=a-b", "Cannot group by an invalid field name", f'"a-b": {FIELD_NAMES}'),
+        (
+            "group_by=" + "x" * 300 + "-",
+            "Cannot group by an invalid field name",
+            f'"{"x" * 64}...": {FIELD_NAMES}',  # a long value is quoted cut short
+        ),
+        (
+            "group_by=_id",
+            "Cannot group by internal fields, internal fields start with an underscore",
+            '"_id" is an internal field',
+        ),
+        ("group_by=aa&limit=-1", "limit must be a positive integer", '"-1" is not one'),
+        ("period=week&duration=x", "duration must be a positive integer", '"x" is not one'),
+        (
+            "group_by=aa&duration=3",
+            "If 'duration' is requested (for relative time), 'period' is required - please add "
+            "a period (like 'day', 'month' etc)",
+            "The periods are hour, day, week, month, quarter, year",
+        ),
+        (
+            "group_by=aa&collect=a-b",
+            "Cannot collect an invalid field name",
+            f'"a-b": {FIELD_NAMES}',
+        ),
+        (
+            "group_by=aa&collect=_id",
+            "Cannot collect internal fields, internal fields start with an underscore",
+            '"_id" is an internal field',
+        ),
+        (
+            "group_by=aa&collect=aa:sum",
+            "Cannot collect by a field that is used for group_by",
+            '"aa" is in group_by',
+        ),
+        ("group_by=aa&flatten=yes", "flatten must be either 'true' or 'false'", '"yes" is neither'),
+        (
+            f"group_by=aa&inclusive=1&{WEEK}",
+            "inclusive must be either 'true' or 'false'",
+            '"1" is neither',
+        ),
+        (
+            "period=day&start_at=2014-01-06T00:00:00Z&end_at=2014-01-12T12:00:00Z",
+            "The minimum time span for a query is 7 days",
+            f"start_at to end_at spans 6 days, 12:00:00 {RESTRICTED}",
+        ),
+        (
+            "period=day&start_at=2014-01-06T12:00:00%2B01:00&end_at=2014-01-20T00:00:00Z",
+            "start_at must be midnight",
+            f"2014-01-06T11:00:00+00:00 is not, in UTC {RESTRICTED}",
+        ),
+        (
+            "period=day&start_at=2014-01-06T00:00:00Z&end_at=2014-01-20T06:30:00Z",
+            "end_at must be midnight",
+            f"2014-01-20T06:30:00+00:00 is not, in UTC {RESTRICTED}",
+        ),
+        (
+            "period=week&start_at=2014-01-06T00:00:00Z&end_at=2014-01-26T00:00:00Z",
+            "end_at must be a monday",
+            f"2014-01-26 is a Sunday: weeks start on Mondays {RESTRICTED}",
+        ),
+        (
+            "period=month&start_at=2014-01-15T00:00:00Z&end_at=2014-03-01T00:00:00Z",
+            "'start_at' must be the first of the month for period=month queries",
+            f"2014-01-15 is not {RESTRICTED}",
+        ),
+        (
+            "period=month&start_at=2014-01-01T00:00:00Z&end_at=2014-03-31T00:00:00Z",
+            "'end_at' must be the first of the month for period=month queries",
+            f"2014-03-31 is not {RESTRICTED}",
+        ),
+    ],
+)
+def test_every_query_detail_is_exact(
+    restricted: HttpDataSet, query: str, message: str, detail: str
+) -> None:
+    body = error_of(restricted.get(query))
+    assert body == {"status": "error", "message": message, "detail": detail}
+
+
+# -- and on the write app -------------------------------------------------------------------------
+
+
+def test_the_drop_route_says_which_token_it_takes(
+    http: requests.Session, write_url: str, writable: HttpDataSet
+) -> None:
+    for headers in ({}, {"Authorization": f"Bearer {writable.config['bearer_token']}"}):
+        response = http.delete(f"{write_url}/data-sets/{writable.name}", headers=headers)
+        assert error_of(response, 401) == {
+            "status": "error",
+            "message": f'Unauthorized: invalid or no token given for "{writable.name}".',
+            "detail": "Dropping a data set takes the write app's "
+            "STAGECRAFT_COLLECTION_ENDPOINT_TOKEN as `Authorization: Bearer <token>`",
+        }
+
+
+def test_malformed_json_is_named_as_such(writable: HttpDataSet) -> None:
+    body = error_of(_post(writable, b'[{"a": }]', {"Content-Type": "application/json"}))
+    assert body["message"].startswith('Error parsing JSON: "')
+    assert body["detail"] == "The body is not valid JSON"
+
+
+def test_a_gzip_body_without_a_json_type_gets_both_hints(writable: HttpDataSet) -> None:
+    packed = gzip.compress(b"[]")
+    body = error_of(_post(writable, packed, {"Content-Type": "application/octet-stream"}))
+    assert body == {
+        "messages": ["ValidationError('Expected header: Content-type: application/json',)"],
+        "detail": "Send the body as JSON with the header `Content-Type: application/json` "
+        '(this request said "application/octet-stream"). The body looks gzip-compressed but '
+        "the request has no `Content-Encoding: gzip` header: add the header, or send the JSON "
+        "uncompressed",
+    }
+
+
+@pytest.mark.parametrize("method", ["PATCH", "POST /transform"])
+def test_a_patch_or_trigger_that_is_not_json_says_so_in_the_request_shape(
+    writable: HttpDataSet, method: str
+) -> None:
+    auth = {"Authorization": f"Bearer {writable.config['bearer_token']}"}
+    if method == "PATCH":
+        url, verb = f"{writable.write_url}{writable.path}/some_id", "PATCH"
+    else:
+        url, verb = f"{writable.write_url}{writable.path}/transform", "POST"
+    response = writable.http.request(
+        verb, url, data=b"{}", headers={**auth, "Content-Type": "text/csv"}
+    )
+    assert error_of(response) == {
+        "status": "error",
+        "message": "ValidationError('Expected header: Content-type: application/json',)",
+        "detail": "Send the body as JSON with the header `Content-Type: application/json` "
+        '(this request said "text/csv")',
+    }

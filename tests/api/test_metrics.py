@@ -7,7 +7,8 @@ from __future__ import annotations
 
 import dataclasses
 import socket
-from collections.abc import Iterator
+from collections import Counter
+from collections.abc import Callable, Iterator
 from pathlib import Path
 
 import pytest
@@ -27,11 +28,16 @@ from backdrop.core.storage.base import Storage
 from backdrop.core.storage.postgres.errors import Conflict, MissingTable, UnusableName
 from backdrop.read.app import create_app as create_read_app
 from backdrop.write.app import create_app as create_write_app
-from tests.support.http_data_set import HttpDataSet, register
+from tests.support.builtin_registry import BuiltinApps, builtin_apps
+from tests.support.builtin_registry import register as register_locally
+from tests.support.http_data_set import HttpDataSet, register, unique_name
+from tests.support.outbox import empty_outbox
 from tests.support.processes import free_port
 from tests.support.servers import LiveServer
-from tests.support.stagecraft import StagecraftState
+from tests.support.spreadsheets import xls, xlsx
+from tests.support.stagecraft import StagecraftState, stagecraft_config
 from tests.support.statsd import received, statsd_listener
+from tests.support.tokens import ADMIN_TOKEN
 
 Samples = dict[tuple[str, tuple[tuple[str, str], ...]], float]
 
@@ -225,6 +231,123 @@ def test_statsd_gets_the_original_names(
     }
 
 
+def test_statsd_times_the_record_and_drop_routes_by_the_original_names(
+    http: requests.Session,
+    metered: tuple[str, str],
+    metered_data_set: HttpDataSet,
+    statsd_socket: socket.socket,
+) -> None:
+    _, write_url = metered
+    token = {"Authorization": f"Bearer {metered_data_set.config['bearer_token']}"}
+    assert (
+        metered_data_set.post([{"_id": "one", "_timestamp": "2014-01-01T00:00:00Z"}]).status_code
+        == 200
+    )
+    received(statsd_socket)
+    record = f"{write_url}{metered_data_set.path}/one"
+    assert http.patch(record, json={"kind": "a"}, headers=token).status_code == 200
+    assert http.delete(record, headers=token).status_code == 200
+    dropped = http.delete(
+        f"{write_url}/data-sets/{metered_data_set.name}",
+        headers={"Authorization": f"Bearer {ADMIN_TOKEN}"},
+    )
+    assert dropped.status_code == 200, dropped.text
+    names = [
+        line.split(":", 1)[0] + "|" + line.rsplit("|", 1)[1] for line in received(statsd_socket)
+    ]
+    assert names == [
+        "pp.apps.backdrop.unknown.write.route.data.patch.data_set|ms",
+        "pp.apps.backdrop.unknown.write.route.data.delete.data_set|ms",
+        "pp.apps.backdrop.unknown.write.route.delete_data_set|ms",
+    ]
+
+
+def test_a_500_on_the_write_app_counts_write_error(
+    http: requests.Session,
+    metered: tuple[str, str],
+    stagecraft: StagecraftState,
+    statsd_socket: socket.socket,
+) -> None:
+    """A config the registry serves that core cannot read: a real 500 (a server-side fault)."""
+    _, write_url = metered
+    config = stagecraft_config(unique_name(), capped_size="not a number")
+    stagecraft.put(config)
+    received(statsd_socket)
+    try:
+        response = http.post(
+            f"{write_url}/data/{config['data_group']}/{config['data_type']}",
+            json=[{"_timestamp": "2014-01-01T00:00:00Z"}],
+            headers={"Authorization": f"Bearer {config['bearer_token']}"},
+        )
+    finally:
+        stagecraft.remove(config["name"])
+    assert response.status_code == 500
+    assert received(statsd_socket) == ["pp.apps.backdrop.unknown.write.error:1|c"]
+
+
+@pytest.fixture
+def broker_down(settings: Settings, storage: Storage) -> Iterator[str]:
+    """A write app (fresh counts) whose broker is a Redis port nobody listens on; the outbox
+    emptied before and after, so the pending gauge counts this test's dispatches only."""
+    down = dataclasses.replace(settings, broker_url=f"redis://127.0.0.1:{free_port()}/0")
+    empty_outbox(storage)
+    try:
+        with LiveServer(create_write_app(down, storage=storage)) as write:
+            yield write.url
+    finally:
+        empty_outbox(storage)
+
+
+def test_a_dispatch_the_broker_does_not_take_is_counted_failed_and_pending(
+    http: requests.Session,
+    stagecraft_server: tuple[StagecraftState, str],
+    read_url: str,
+    broker_down: str,
+) -> None:
+    data_set = register(stagecraft_server[0], http, read_url, broker_down)
+    for day in (1, 2):
+        assert data_set.post([{"_timestamp": f"2014-01-0{day}T00:00:00Z"}]).status_code == 200
+    samples = scrape(http, broker_down)
+    assert value(samples, "backdrop_transform_dispatches_total", outcome="failed") == 2
+    assert value(samples, "backdrop_transform_dispatches_total", outcome="published") == 0
+    assert value(samples, "backdrop_transform_dispatches_pending") == 2
+
+
+@pytest.fixture(scope="module")
+def local_apps(settings: Settings, storage: Storage) -> Iterator[BuiltinApps]:
+    """Read and write apps (fresh counts) over the built-in registry in the database."""
+    with builtin_apps(settings, storage) as apps:
+        yield apps
+
+
+def test_lookups_in_the_built_in_registry_are_counted_as_local(
+    http: requests.Session, local_apps: BuiltinApps, storage: Storage
+) -> None:
+    target = register_locally(storage)
+    name = "backdrop_registry_lookups_total"
+    read_before = scrape(http, local_apps.read_url)
+    write_before = scrape(http, local_apps.write_url)
+    assert http.get(f"{local_apps.read_url}{target.path}").status_code == 200
+    assert http.get(f"{local_apps.read_url}/data/no/such").status_code == 404
+    assert http.get(f"{local_apps.read_url}/{target.config.name}").status_code == 200
+    assert http.get(f"{local_apps.read_url}/_status/data-sets").status_code == 200
+    posted = http.post(f"{local_apps.write_url}{target.path}", json={}, headers=target.auth)
+    assert posted.status_code == 200
+    read_after = scrape(http, local_apps.read_url)
+    write_after = scrape(http, local_apps.write_url)
+
+    def change(after: Samples, before: Samples, operation: str, outcome: str) -> float:
+        labels = {"source": "local", "operation": operation, "outcome": outcome}
+        return value(after, name, **labels) - value(before, name, **labels)
+
+    assert change(read_after, read_before, "by_group_and_type", "found") == 1
+    assert change(read_after, read_before, "by_group_and_type", "not_found") == 1
+    assert change(read_after, read_before, "by_name", "found") == 1
+    assert change(read_after, read_before, "all", "found") == 1
+    assert change(write_after, write_before, "by_group_and_type", "found") == 1
+    assert not any(dict(labels).get("source") == "stagecraft" for _, labels in read_after)
+
+
 def test_metrics_are_off_the_legacy_route(http: requests.Session, read_url: str) -> None:
     response = http.get(f"{read_url}/metrics")
     assert response.status_code == 200
@@ -300,3 +423,35 @@ def test_the_statsd_prefix_comes_from_govuk_statsd_prefix(statsd_socket: socket.
     Metrics.build(settings, "write").bad_token("ds_one")
     assert received(statsd_socket) == ["pp.test.ds_one.write_api.bad_token:1|c"]
     assert Metrics.build(Settings.from_env({}), "write").statsd is None  # off when unset
+
+
+@pytest.mark.parametrize("workbook", [xlsx, xls], ids=["xlsx", "xls"])
+def test_an_excel_upload_sends_the_originals_parse_excel_timers(
+    http: requests.Session,
+    metered_data_set: HttpDataSet,
+    statsd_socket: socket.socket,
+    workbook: Callable[..., bytes],
+) -> None:
+    """spec 8.3 `parse_excel.*`: the workbook opened once, one sheet read, its 3 rows of 2 cells
+    each timed (the original sent them without a data set: `unknown.`). The records written
+    are counted in Prometheus's `backdrop_records_written_total` too."""
+    rows = [["_timestamp", "nn"], ["2014-01-01T00:00:00Z", 1], ["2014-01-02T00:00:00Z", 2]]
+    received(statsd_socket)
+    written = value(scrape(http, metered_data_set.write_url), "backdrop_records_written_total")
+    response = http.post(
+        f"{metered_data_set.write_url}{metered_data_set.path}/upload",
+        files={"file": (f"book.{workbook.__name__}", workbook(rows))},
+        headers={"Authorization": f"Bearer {metered_data_set.config['bearer_token']}"},
+    )
+    assert response.status_code == 200, response.text
+    lines = received(statsd_socket)
+    after = value(scrape(http, metered_data_set.write_url), "backdrop_records_written_total")
+    assert after - written == 2  # an upload's records count as written
+    assert all(line.endswith("|ms") for line in lines)  # timers, every one sent (no sampling)
+    prefix = "pp.apps.backdrop.unknown.parse_excel."
+    assert Counter(line.split(":", 1)[0] for line in lines) == {
+        f"{prefix}parse_excel": 1,
+        f"{prefix}_extract_rows": 1,
+        f"{prefix}_extract_values": 3,
+        f"{prefix}_extract_cell_value": 6,
+    }

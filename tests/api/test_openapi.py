@@ -4,7 +4,11 @@ fails here. Plus what /docs serves: its page, its own assets (no CDN), its polic
 
 from __future__ import annotations
 
+import html
+import json
 import re
+import shlex
+from collections.abc import Callable
 
 import pytest
 import requests
@@ -15,6 +19,8 @@ from backdrop.core.config import Settings
 from backdrop.core.storage.base import Storage
 from backdrop.read.app import create_app as create_read_app
 from backdrop.write.app import create_app as create_write_app
+from tests.support.http_data_set import HttpDataSet, register
+from tests.support.stagecraft import StagecraftState
 
 METHODS = {"get", "put", "post", "delete", "options", "patch"}
 
@@ -94,3 +100,97 @@ def test_docs_page_and_its_assets_come_from_the_app(
     assert http.get(f"{base}/docs/assets/..%2Fdocs.py").status_code == 404
     guide = "/data/carers-allowance/volumetrics?period=week" if app_name == "read" else "Bearer"
     assert guide in page.text
+
+
+def test_the_read_document_declares_csv_and_gzip_as_the_app_answers_them(
+    http: requests.Session, read_url: str, new_data_set: Callable[..., HttpDataSet]
+) -> None:
+    """Issue 10: `Accept: text/csv` and `Accept-Encoding: gzip` are reflected in the document,
+    and each content type and encoding it declares is what the app answers."""
+    document = http.get(f"{read_url}/openapi.json").json()
+    assert "`Accept-Encoding: gzip`" in document["info"]["description"]
+    records = [
+        {"_timestamp": "2014-01-06T00:00:00Z", "channel": f"channel-{i:03}"} for i in range(99)
+    ]
+    data_set = new_data_set(records=records, raw_queries_allowed=True)
+    for path, query in (
+        ("/data/{data_group}/{data_type}", data_set.path),
+        ("/{data_set_name}", f"/{data_set.name}"),
+    ):
+        operation = document["paths"][path]["get"]
+        answer = operation["responses"]["200"]
+        assert set(answer["content"]) == {"application/json", "text/csv"}, path
+        assert "`Accept: text/csv`" in next(
+            p["description"] for p in operation["parameters"] if p["name"] == "format"
+        )
+        assert "Accept-Encoding" in answer["headers"]["Vary"]["description"]
+        encoding = answer["headers"]["Content-Encoding"]["schema"]["const"]
+        for content_type in answer["content"]:
+            response = http.get(
+                f"{read_url}{query}?group_by=channel",
+                headers={"Accept": content_type, "Accept-Encoding": encoding},
+            )
+            assert response.status_code == 200
+            assert response.headers["Content-Type"].split(";")[0] == content_type
+            assert response.headers["Content-Encoding"] == encoding
+            assert "Accept-Encoding" in response.headers["Vary"]
+
+
+def test_the_write_document_says_answers_are_compressed(
+    http: requests.Session, write_url: str
+) -> None:
+    document = http.get(f"{write_url}/openapi.json").json()
+    assert "`Accept-Encoding: gzip`" in document["info"]["description"]
+    response = http.get(f"{write_url}/openapi.json", headers={"Accept-Encoding": "gzip"})
+    assert response.headers["Content-Encoding"] == "gzip"
+
+
+def test_every_example_of_the_query_guide_runs(
+    http: requests.Session,
+    read_url: str,
+    write_url: str,
+    stagecraft_server: tuple[StagecraftState, str],
+) -> None:
+    """Each `curl` line of the read app's /docs guide, run as written (its URL and headers)
+    against the walk-through's data set holding two weeks of records: 200 with rows."""
+    state, _ = stagecraft_server
+    days = [f"2014-01-{day:02}T00:00:00Z" for day in range(6, 20)]
+    records = [
+        {"_timestamp": day, "channel": channel, "count": 3}
+        for day in days
+        for channel in ("online", "paper")
+    ]
+    walk_through = register(
+        state,
+        http,
+        read_url,
+        write_url,
+        records=records,
+        data_group="carers-allowance",
+        data_type="volumetrics",
+    )
+    try:
+        page = http.get(f"{read_url}/docs").text
+        examples = [
+            shlex.split(html.unescape(code))
+            for code in re.findall(r"<pre><code>(.*?)</code></pre>", page, re.DOTALL)
+        ]
+        assert len(examples) == 3
+        for words in examples:
+            assert words[0] == "curl"
+            headers = dict(
+                words[i + 1].split(": ", 1) for i, word in enumerate(words) if word == "-H"
+            )
+            [url] = [word for word in words if word.startswith(read_url)]
+            response = http.get(url, headers=headers)
+            assert response.status_code == 200, (url, response.text)
+            if headers.get("Accept") == "text/csv":  # the last four weeks (of now: empty)
+                assert response.headers["Content-Type"].startswith("text/csv")
+                lines = response.text.splitlines()
+                assert "count:sum" in lines[0].split(",")
+                assert len(lines) == 1 + 4
+            else:  # 2014's records: summed counts
+                sums = re.findall(r'"count:sum": ?([0-9.]+)', json.dumps(response.json()))
+                assert max(float(total) for total in sums) > 0, url
+    finally:
+        state.remove(walk_through.name)

@@ -33,6 +33,7 @@ from tests.support.fixture_files import fixture_records
 from tests.support.http_data_set import unique_name
 from tests.support.spreadsheets import xls, xlsx
 
+ROWS_FOR_ETA = 200
 # Queries whose answers a round trip must keep: raw, grouped, period + group + collect.
 QUERIES = [
     "sort_by=_id:ascending",
@@ -208,6 +209,40 @@ def test_import_stops_at_a_file_level_error_saying_how_far_it_got(
     assert 0 < int(match[1]) == storage.count_records(config.name) < 300
 
 
+@pytest.mark.parametrize("suffix", ["csv", "jsonl"])
+def test_an_empty_file_imports_no_records(
+    cli: Cli, register: Callable[..., DataSetConfig], storage: Storage, tmp_path: Path, suffix: str
+) -> None:
+    """spec 7.2: an empty file gives no records (the upload refuses it first, spec 7.1)."""
+    config = register()
+    path = tmp_path / f"empty.{suffix}"
+    path.write_bytes(b"")
+    ran = cli("import", config.name, str(path))
+    assert ran.returncode == 0, ran.stderr
+    assert summary(ran) == {"data_set": config.name, "written": 0, "rejected": []}
+    assert ran.stderr == ""
+    assert storage.count_records(config.name) == 0
+
+
+@pytest.mark.parametrize(
+    ("suffix", "error"),
+    [
+        ("xlsx", "Error: The file cannot be read as an Excel workbook (.xlsx or .xls) "),
+        ("json", "Error: The file is not JSON "),
+    ],
+)
+def test_an_empty_workbook_or_json_document_is_a_one_line_error(
+    cli: Cli, register: Callable[..., DataSetConfig], tmp_path: Path, suffix: str, error: str
+) -> None:
+    """No workbook and no JSON document is 0 bytes long: the file cannot be what it claims."""
+    config = register()
+    path = tmp_path / f"empty.{suffix}"
+    path.write_bytes(b"")
+    assert one_line_error(cli("import", config.name, str(path))) == (
+        error + "(after 0 records were written)"
+    )
+
+
 def test_import_into_an_unknown_data_set_is_an_error(cli: Cli, tmp_path: Path) -> None:
     path = tmp_path / "a.csv"
     path.write_bytes(b"name\nrex\n")
@@ -355,3 +390,20 @@ def _stderr_on_a_terminal(command: list[str], env: dict[str, str]) -> str:
         reader.join(timeout=10)
         os.close(leader)
     return b"".join(chunks).decode(errors="replace")
+
+
+def test_import_shows_records_rate_and_eta_on_a_terminal(
+    cli_env: dict[str, str], register: Callable[..., DataSetConfig], tmp_path: Path
+) -> None:
+    """A workbook's bar counts rows; one record a batch makes the import last the second click
+    needs before it shows an ETA. It ends at 100% with every record counted. Off a terminal
+    the same command writes nothing on stderr (test_import_writes_a_csv_and_prints_a_summary)."""
+    config = register()
+    path = tmp_path / "many.xlsx"
+    path.write_bytes(xlsx([["name", "size"], *([f"n{row}", row] for row in range(ROWS_FOR_ETA))]))
+    command = [BACKDROP, "import", config.name, str(path), "--batch-size", "1"]
+    shown = _stderr_on_a_terminal(command, cli_env)
+    assert "Importing many.xlsx" in shown
+    assert re.search(r"\d\d:\d\d:\d\d  [0-9,]+ records, [0-9,]+/s", shown), shown  # ETA
+    last = shown.rsplit("\r", 2)[-2]  # the final redraw
+    assert re.search(rf"100%  {ROWS_FOR_ETA:,} records, [0-9,]+/s", last), last

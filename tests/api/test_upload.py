@@ -4,6 +4,8 @@ spec 7.1, every parsing rule of 7.2, and the write pipeline behind them (spec 3)
 from __future__ import annotations
 
 import dataclasses
+import io
+import zipfile
 from collections.abc import Callable, Iterator
 from datetime import datetime
 from typing import Any
@@ -50,13 +52,6 @@ def small_app(settings: Settings, storage: Storage) -> Flask:
 def small_url(small_app: Flask) -> Iterator[str]:
     with LiveServer(small_app) as server:
         yield server.url
-
-
-@pytest.fixture
-def schemaless_data_set(data_set_name: str, register_data_set: RegisterDataSet) -> str:
-    """A data set without a schema (spreadsheets rarely carry `_timestamp`)."""
-    register_data_set(data_set_name, schema=None, raw_queries_allowed=True)
-    return data_set_name
 
 
 Upload = Callable[..., requests.Response]
@@ -376,6 +371,36 @@ def test_a_file_that_is_not_a_workbook_is_refused(upload: Upload) -> None:
         upload("fake.xlsx", b"name,size\nrex,big\n"),
         "The file cannot be read as an Excel workbook (.xlsx or .xls)",
     )
+
+
+def test_a_workbook_that_inflates_past_64_mib_is_refused_unread(
+    upload: Upload, storage: Storage, schemaless_data_set: str
+) -> None:
+    """A zip bomb: a real workbook plus a part of 64 MiB + 1 byte of zeros, deflated to KBs."""
+    out = io.BytesIO(xlsx(PEOPLE))
+    with (
+        zipfile.ZipFile(out, "a", zipfile.ZIP_DEFLATED) as archive,
+        archive.open("xl/media/padding.bin", "w") as padding,
+    ):
+        for _ in range(64):
+            padding.write(bytes(1 << 20))
+        padding.write(b"\0")
+    assert len(out.getvalue()) < 1_000_000
+    refused(
+        upload("bomb.xlsx", out.getvalue()),
+        f"The workbook inflates to more than {64 * 1024 * 1024} bytes",
+    )
+    assert stored(storage, schemaless_data_set) == []
+
+
+def test_a_sheet_of_more_than_1000_columns_is_refused(
+    upload: Upload, storage: Storage, schemaless_data_set: str
+) -> None:
+    wide: list[list[Any]] = [[f"c{column}" for column in range(1001)], list(range(1001))]
+    refused(upload("wide.xlsx", xlsx(wide)), "A sheet has more than 1000 columns")
+    assert stored(storage, schemaless_data_set) == []
+    at_cap = [row[:1000] for row in wide]
+    assert upload("wide.xlsx", xlsx(at_cap)).json() == {"status": "ok", "records_written": 1}
 
 
 # -- the write pipeline behind the upload (spec 3) -----------------------------------------

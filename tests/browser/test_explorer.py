@@ -217,6 +217,53 @@ def test_the_builder_state_is_the_link(
         other.close()
 
 
+def test_prefix_filters_sorting_limits_and_inclusive_are_in_the_link_too(
+    page: Watched, web: Web, licensing: HttpDataSet, browser: Any
+) -> None:
+    explore(page.page, web, licensing.name)
+    form = page.page.locator("#builder")
+    form.locator("input[name=start_at]").fill("2013-02-04T00:00:00Z")
+    form.locator("input[name=end_at]").fill("2013-03-31T00:00:00Z")
+    form.locator("input[name=inclusive]").check()
+    form.locator("input[name=group_by]").first.fill("licenceUrlSlug")
+    form.locator("input[name=filter_by_prefix]").first.fill("authorityUrlSlug:test")
+    form.locator("input[name=sort_by]").fill("_count:descending")
+    form.locator("input[name=limit]").fill("2")
+    form.locator("button[type=submit]").click()
+    page.page.wait_for_selector("#explorer[data-ready=true]")
+    query = (
+        f"start_at={quote('2013-02-04T00:00:00Z')}&end_at={quote('2013-03-31T00:00:00Z')}"
+        f"&inclusive=true&group_by=licenceUrlSlug"
+        f"&filter_by_prefix={quote('authorityUrlSlug:test')}"
+        f"&sort_by={quote('_count:descending')}&limit=2"
+    )
+    shared = page.page.url
+    assert shared == f"{web.read_url}/explore/{licensing.name}?{query}"
+    answer = licensing.data(query)
+    assert len(answer) == 2
+    assert answer[0]["_count"] >= answer[1]["_count"]
+    drawn = table(page.page, "#results")
+    head, rows = drawn
+    assert set(head) == set(answer[0])
+    assert [dict(zip(head, row, strict=True)) for row in rows] == [
+        {key: js_text(row.get(key)) for key in head} for row in answer
+    ]
+    other = browser.new_context()
+    try:
+        fresh = other.new_page()
+        fresh.goto(shared)
+        fresh.wait_for_selector("#explorer[data-ready=true]")
+        assert table(fresh, "#results") == drawn
+        expect(fresh.locator("input[name=filter_by_prefix]").first).to_have_value(
+            "authorityUrlSlug:test"
+        )
+        expect(fresh.locator("input[name=sort_by]")).to_have_value("_count:descending")
+        expect(fresh.locator("input[name=limit]")).to_have_value("2")
+        expect(fresh.locator("input[name=inclusive]")).to_be_checked()
+    finally:
+        other.close()
+
+
 def test_an_unpublished_data_set_shows_the_apis_warning_and_no_csv(page: Watched, web: Web) -> None:
     data_set = web.new_data_set(
         published=False, schema=None, records=[{"name": "rex"}, {"name": "raptor"}]

@@ -9,9 +9,12 @@ from typing import Any
 
 import pytest
 import requests
+from prometheus_client.parser import text_string_to_metric_families
 
 from backdrop.core.query import Query
+from backdrop.core.query_parser import OUT_OF_RANGE
 from backdrop.core.storage.base import Storage
+from tests.support.bodies import spec_body
 from tests.support.builtin_registry import BuiltinApps, RegisteredDataSet, register
 from tests.support.http_data_set import HttpDataSet
 from tests.support.stagecraft import StagecraftState, stagecraft_config
@@ -209,3 +212,138 @@ def test_a_nul_in_a_path_segment_is_404_before_the_registry_is_asked(
     response = requests.request(method, base + path, data=b"{}", timeout=30)
     assert response.status_code == 404, response.text
     assert response.json()["status"] == "error"
+
+
+# -- a record past MongoDB's 16 MB, over HTTP --------------------------------------------------
+
+NINE_MIB = "x" * (9 << 20)  # a body under the 10 MiB cap; two of them pass 16 MB of BSON
+
+# What one PATCH that takes a 9 MiB record to 17 MiB answers, per engine (README "Limits": the
+# 16 MB bound is MongoDB's; PostgreSQL's jsonb holds up to 255 MB, so the PATCH is stored).
+PAST_16_MB: dict[str, tuple[int, dict[str, Any]]] = {
+    "mongodb": (
+        413,
+        {
+            "status": "error",
+            "message": "A record is too large to store: MongoDB keeps at most 16 MB per record",
+        },
+    ),
+    "postgres": (200, {"status": "ok"}),
+}
+
+
+def test_a_patch_past_16_mb_of_bson_is_413_on_mongodb_and_stored_on_postgres(
+    builtin_apps: BuiltinApps, target: RegisteredDataSet, storage: Storage, database_engine: str
+) -> None:
+    first = post(builtin_apps, target, f'{{"_id": "big", "first": "{NINE_MIB}"}}')
+    assert first.status_code == 200, first.text[:300]
+    errors_before = database_errors(builtin_apps.write_url, "too_large")
+    response = requests.patch(
+        f"{builtin_apps.write_url}{target.path}/big",
+        data=f'{{"second": "{NINE_MIB[: 8 << 20]}"}}'.encode(),
+        headers=target.auth,
+        timeout=60,
+    )
+    status, body = PAST_16_MB[database_engine]
+    assert (response.status_code, response.json()) == (status, body)
+    [record] = storage.find(target.config.name, Query())
+    assert len(record["first"]) == 9 << 20
+    assert len(record.get("second", "")) == (8 << 20 if status == 200 else 0)
+    counted = database_errors(builtin_apps.write_url, "too_large") - errors_before
+    assert counted == (1 if status == 413 else 0)  # backdrop_database_errors_total{kind=...}
+
+
+def database_errors(url: str, kind: str) -> float:
+    """The app's `backdrop_database_errors_total` of `kind`, from its /metrics."""
+    text = requests.get(f"{url}/metrics", timeout=30).text
+    return sum(
+        sample.value
+        for family in text_string_to_metric_families(text)
+        for sample in family.samples
+        if sample.name == "backdrop_database_errors_total" and sample.labels == {"kind": kind}
+    )
+
+
+# -- the manual trigger, a timestamp that leaves the calendar once its offset is applied -------
+
+
+@pytest.mark.parametrize(
+    ("body", "message"),
+    [
+        ({"_start_at": "9999-12-31T23:59:59-01:00"}, "_start_at is not a valid datetime"),
+        ({"_start_at": "0001-01-01T00:00:00+01:00"}, "_start_at is not a valid datetime"),
+        (
+            {"_start_at": "2014-01-01T00:00:00Z", "_end_at": "9999-12-31T23:59:59-01:00"},
+            "_end_at is not a valid datetime",
+        ),
+    ],
+)
+def test_an_overflowing_transform_range_is_400(
+    builtin_apps: BuiltinApps, target: RegisteredDataSet, body: dict[str, str], message: str
+) -> None:
+    response = requests.post(
+        f"{builtin_apps.write_url}{target.path}/transform",
+        json=body,
+        headers=target.auth,
+        timeout=30,
+    )
+    assert response.status_code == 400, response.text
+    assert spec_body(response.json()) == {"status": "error", "message": message}
+
+
+# -- huge durations: every period, over HTTP ------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("query", "message"),
+    [
+        ("period=hour&duration=1000000000", OUT_OF_RANGE),
+        ("period=day&duration=1000000000", OUT_OF_RANGE),
+        ("period=week&duration=1000000000", OUT_OF_RANGE),
+        ("period=month&duration=1000000000", OUT_OF_RANGE),
+        ("period=year&duration=1000000000", OUT_OF_RANGE),
+        (
+            "period=quarter&duration=9999999999999999999999999",
+            "duration is too large: at most 18 digits",
+        ),
+    ],
+)
+def test_a_duration_past_the_calendar_is_400_for_every_period(
+    builtin_apps: BuiltinApps, target: RegisteredDataSet, query: str, message: str
+) -> None:
+    response = requests.get(f"{builtin_apps.read_url}{target.path}?{query}", timeout=30)
+    assert response.status_code == 400, response.text
+    assert spec_body(response.json()) == {"status": "error", "message": message}
+
+
+# -- NUL in a record key and in a record id -------------------------------------------------------
+
+
+def test_a_nul_in_a_record_key_is_400_naming_the_key(
+    builtin_apps: BuiltinApps, target: RegisteredDataSet, storage: Storage
+) -> None:
+    response = post(builtin_apps, target, '[{"_id": "k", "a\\u0000b": 1}]')
+    assert (response.status_code, response.json()) == (
+        400,
+        {"messages": ["a\u0000b is not a valid key"]},
+    )
+    assert not storage.data_set_exists(target.config.name)
+
+
+@pytest.mark.parametrize("method", ["PATCH", "DELETE"])
+def test_a_nul_in_a_record_id_finds_no_record(
+    builtin_apps: BuiltinApps, target: RegisteredDataSet, storage: Storage, method: str
+) -> None:
+    assert post(builtin_apps, target, '{"_id": "ab", "value": 1}').status_code == 200
+    response = requests.request(
+        method,
+        f"{builtin_apps.write_url}{target.path}/a%00b",
+        data=b'{"value": 2}' if method == "PATCH" else None,
+        headers=target.auth,
+        timeout=30,
+    )
+    assert (response.status_code, response.json()) == (
+        400,
+        {"messages": "No record found with id a\u0000b"},
+    )
+    assert [r["value"] for r in storage.find(target.config.name, Query())] == [1]

@@ -35,23 +35,25 @@ def test_request_counts_rise_with_each_request_across_workers(stack: Stack) -> N
     assert counter(stack.read.url, name, **labels) == before + 8
 
 
+def cli(stack: Stack, *args: str) -> dict[str, str]:
+    """`backdrop ARGS` against the stack's database; its JSON answer."""
+    done = subprocess.run(
+        [BACKDROP, *args], env=stack.env, capture_output=True, text=True, check=True
+    )
+    document: dict[str, str] = json.loads(done.stdout)
+    return document
+
+
 def test_a_write_is_counted_by_the_write_app_and_its_transform_by_the_worker(
     stack: Stack,
 ) -> None:
-    def cli(*args: str) -> dict[str, str]:
-        done = subprocess.run(
-            [BACKDROP, *args], env=stack.env, capture_output=True, text=True, check=True
-        )
-        document: dict[str, str] = json.loads(done.stdout)
-        return document
-
     created = cli(
-        "data-set", "create", "ops_metrics", "--data-group", "ops", "--data-type", "metrics",
+        stack, "data-set", "create", "ops_metrics", "--data-group", "ops", "--data-type", "metrics",
         "--raw-queries-allowed",
     )  # fmt: skip
     token = created["bearer_token"]
     cli(
-        "transform", "create", "--function", "backdrop.transformers.tasks.debug.logging",
+        stack, "transform", "create", "--function", "backdrop.transformers.tasks.debug.logging",
         "--input-group", "ops", "--input-type", "metrics", "--output-type", "metrics-debug",
     )  # fmt: skip
     received(stack.statsd)
@@ -79,3 +81,42 @@ def test_a_write_is_counted_by_the_write_app_and_its_transform_by_the_worker(
     assert {f"{prefix}.dispatch", f"{prefix}.run_transform", f"{prefix}.run_transform.success"} <= (
         worker_names
     )
+
+
+def test_a_transform_that_fails_is_counted_by_the_worker(stack: Stack) -> None:
+    """A rate transform without its options cannot compute (a permanent failure): the run is
+    counted as failed and statsd gets the original's `run_transform.error`."""
+    created = cli(
+        stack, "data-set", "create", "ops_failing", "--data-group", "ops", "--data-type", "failing",
+        "--raw-queries-allowed",
+    )  # fmt: skip
+    cli(
+        stack, "transform", "create", "--function", "backdrop.transformers.tasks.rate.compute",
+        "--input-group", "ops", "--input-type", "failing", "--output-type", "failing-rate",
+        "--query-parameters", '{"period": "week"}', "--options", "{}",
+    )  # fmt: skip
+    received(stack.statsd)
+    failed = counter(
+        stack.worker.url, "backdrop_task_runs_total", task="run_transform", outcome="failed"
+    )
+    posted = requests.post(
+        f"{stack.write.url}/data/ops/failing",
+        json=[{"_timestamp": "2014-01-06T00:00:00Z", "count": 1}],
+        headers={"Authorization": f"Bearer {created['bearer_token']}"},
+        timeout=10,
+    )
+    assert posted.status_code == 200
+    poll(
+        lambda: (
+            counter(
+                stack.worker.url, "backdrop_task_runs_total", task="run_transform", outcome="failed"
+            )
+            > failed
+        ),
+        timeout=30,
+        what="a failed run_transform",
+    )
+    worker_lines = received(stack.statsd)
+    prefix = "pp.apps.backdrop.transformers.worker"
+    assert f"{prefix}.run_transform.error:1|c" in worker_lines
+    assert f"{prefix}.run_transform.success:1|c" not in worker_lines

@@ -5,6 +5,8 @@ from __future__ import annotations
 import gzip
 import io
 import json
+from collections import Counter
+from collections.abc import Callable
 from pathlib import Path, PurePath
 
 import pytest
@@ -13,6 +15,8 @@ from hypothesis import strategies as st
 
 from backdrop.core.errors import UploadInvalid
 from backdrop.core.upload.csv_sheet import csv_cell, lines
+from backdrop.core.upload.excel import excel_sheets
+from backdrop.core.upload.excel_timers import sheet_rows
 from backdrop.core.upload.files import content_type, format_for_path, opened_input, upload_format
 from backdrop.core.upload.filters import first_sheet_filter
 from backdrop.core.upload.json_lines import NOT_AN_OBJECT
@@ -79,6 +83,19 @@ def test_excel_cells_past_the_header_are_more_values() -> None:
 def test_excel_keeps_booleans_and_other_types_as_text_headers() -> None:
     workbook = xlsx([["flag", 2014], [True, 3]])
     assert parsed(workbook, "excel") == [(2, {"flag": True, "2014": 3})]
+
+
+@pytest.mark.parametrize("workbook", [xlsx, xls], ids=["xlsx", "xls"])
+def test_the_excel_parser_reads_every_sheet(workbook: Callable[..., bytes]) -> None:
+    """spec 7.2: Excel gives every sheet; the upload filters choose (default: the first)."""
+    content = workbook([["name"], ["rex"]], [["size", "legs"], ["big", 4], ["small", 2]])
+    sheets = excel_sheets(io.BytesIO(content))
+    assert [[row.cells for row in sheet.rows] for sheet in sheets] == [
+        [("name",), ("rex",)],
+        [("size", "legs"), ("big", 4), ("small", 2)],
+    ]
+    assert [sheet.size for sheet in sheets] == [2, 3]
+    assert parsed(content, "excel") == [(2, {"name": "rex"})]
 
 
 def test_first_sheet_filter_keeps_the_first_sheet() -> None:
@@ -170,3 +187,22 @@ def test_any_upload_gives_records_or_a_clear_refusal(content: bytes, filename: s
         assert exc.message
     else:
         assert all(isinstance(record, dict) for _, record in rows)
+
+
+def test_excel_timers_sample_rows_and_cells_of_a_large_sheet() -> None:
+    """A sheet of 4,000 rows x 2 columns sends its row timings at rate 0.25 and its cell timings
+    at 0.125 (about SAMPLES_PER_SHEET each), the sheet's own timing once at 1."""
+    sent: list[tuple[str, float]] = []
+    rows = sheet_rows(
+        [["a", "b"]] * 4000,
+        str,
+        lambda stat, seconds, rate: sent.append((stat, rate)),
+        rows=4000,
+        columns=2,
+    )
+    assert len(list(rows)) == 4000
+    assert Counter(sent) == {
+        ("parse_excel._extract_cell_value", 0.125): 8000,
+        ("parse_excel._extract_values", 0.25): 4000,
+        ("parse_excel._extract_rows", 1.0): 1,
+    }

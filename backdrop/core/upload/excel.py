@@ -6,8 +6,9 @@ from __future__ import annotations
 
 import struct
 import zipfile
-from collections.abc import Iterator, Sequence
+from collections.abc import Iterator
 from datetime import UTC, date, datetime, time, timedelta
+from functools import partial
 from typing import IO, Any
 from xml.etree import ElementTree
 
@@ -19,6 +20,7 @@ from xlrd.compdoc import CompDocError
 
 from backdrop.core.errors import UploadInvalid
 from backdrop.core.timeutils import isoformat
+from backdrop.core.upload.excel_timers import Timing, opened, sheet_rows
 from backdrop.core.upload.sheets import Cell, CellError, Sheet, SheetRow
 
 MAX_COLUMNS = 1000
@@ -46,15 +48,18 @@ _XLS_ERRORS = (
 )
 
 
-def excel_sheets(stream: IO[bytes], *, max_inflated_bytes: int | None = None) -> list[Sheet]:
+def excel_sheets(
+    stream: IO[bytes], *, max_inflated_bytes: int | None = None, timing: Timing | None = None
+) -> list[Sheet]:
     """Every sheet of the workbook in `stream` (seekable). A `.xlsx` whose parts inflate past
-    `max_inflated_bytes` is refused before it is read (a zip bomb)."""
+    `max_inflated_bytes` is refused before it is read (a zip bomb). `timing` gets spec 8.3's
+    `parse_excel.*` timers (excel_timers.py)."""
     head = stream.read(8)
     stream.seek(0)
     if head.startswith(_ZIP):
-        return _xlsx_sheets(stream, max_inflated_bytes)
+        return _xlsx_sheets(stream, max_inflated_bytes, timing)
     if head.startswith(_OLE2):
-        return _xls_sheets(stream)
+        return _xls_sheets(stream, timing)
     raise UploadInvalid(NOT_A_WORKBOOK)
 
 
@@ -77,7 +82,9 @@ def cell_value(value: object) -> Cell:
     return str(value)
 
 
-def _xlsx_sheets(stream: IO[bytes], max_inflated_bytes: int | None) -> list[Sheet]:
+def _xlsx_sheets(
+    stream: IO[bytes], max_inflated_bytes: int | None, timing: Timing | None
+) -> list[Sheet]:
     try:
         if max_inflated_bytes is not None:
             with zipfile.ZipFile(stream) as archive:
@@ -87,23 +94,30 @@ def _xlsx_sheets(stream: IO[bytes], max_inflated_bytes: int | None) -> list[Shee
                     f"The workbook inflates to more than {max_inflated_bytes} bytes"
                 )
             stream.seek(0)
-        book = openpyxl.load_workbook(stream, read_only=True, data_only=True)
-        sheets = [_xlsx_sheet(sheet) for sheet in book.worksheets]
+        book = opened(
+            partial(openpyxl.load_workbook, stream, read_only=True, data_only=True), timing
+        )
+        sheets = [_xlsx_sheet(sheet, timing) for sheet in book.worksheets]
     except _XLSX_ERRORS as exc:
         raise UploadInvalid(NOT_A_WORKBOOK) from exc
     return sheets or [Sheet(())]
 
 
-def _xlsx_sheet(sheet: Any) -> Sheet:
+def _xlsx_sheet(sheet: Any, timing: Timing | None) -> Sheet:
     if (sheet.max_column or 0) > MAX_COLUMNS:
         raise UploadInvalid(f"A sheet has more than {MAX_COLUMNS} columns")
-    return Sheet(_xlsx_rows(sheet), size=sheet.max_row)
+    return Sheet(_xlsx_rows(sheet, timing), size=sheet.max_row)
 
 
-def _xlsx_rows(sheet: Any) -> Iterator[SheetRow]:
+def _xlsx_rows(sheet: Any, timing: Timing | None) -> Iterator[SheetRow]:
     try:
-        for number, cells in enumerate(sheet.iter_rows(), start=1):
-            yield SheetRow(number, _trimmed([_xlsx_cell(cell) for cell in cells]))
+        yield from sheet_rows(
+            sheet.iter_rows(),
+            _xlsx_cell,
+            timing,
+            rows=sheet.max_row or 0,
+            columns=sheet.max_column or 0,
+        )
     except _XLSX_ERRORS as exc:
         raise UploadInvalid(NOT_A_WORKBOOK) from exc
 
@@ -114,22 +128,21 @@ def _xlsx_cell(cell: Any) -> Cell:
     return cell_value(cell.value)
 
 
-def _xls_sheets(stream: IO[bytes]) -> list[Sheet]:
+def _xls_sheets(stream: IO[bytes], timing: Timing | None) -> list[Sheet]:
     try:
-        book = xlrd.open_workbook(file_contents=stream.read())
-        sheets = [_xls_sheet(book, sheet) for sheet in book.sheets()]
+        book = opened(partial(xlrd.open_workbook, file_contents=stream.read()), timing)
+        sheets = [_xls_sheet(book, sheet, timing) for sheet in book.sheets()]
     except _XLS_ERRORS as exc:
         raise UploadInvalid(NOT_A_WORKBOOK) from exc
     return sheets or [Sheet(())]
 
 
-def _xls_sheet(book: Any, sheet: Any) -> Sheet:
+def _xls_sheet(book: Any, sheet: Any, timing: Timing | None) -> Sheet:
     if sheet.ncols > MAX_COLUMNS:
         raise UploadInvalid(f"A sheet has more than {MAX_COLUMNS} columns")
-    rows = [
-        SheetRow(index + 1, _trimmed([_xls_cell(book, cell) for cell in sheet.row(index)]))
-        for index in range(sheet.nrows)
-    ]
+    cells = (sheet.row(index) for index in range(sheet.nrows))
+    convert = partial(_xls_cell, book)
+    rows = list(sheet_rows(cells, convert, timing, rows=sheet.nrows, columns=sheet.ncols))
     return Sheet(rows, size=sheet.nrows)
 
 
@@ -147,11 +160,3 @@ def _xls_cell(book: Any, cell: Any) -> Cell:
         except (xlrd.xldate.XLDateError, ValueError, OverflowError):
             return CellError("#DATE")
     return cell_value(cell.value)
-
-
-def _trimmed(cells: Sequence[Cell]) -> tuple[Cell, ...]:
-    """The row without its trailing empty cells: a sheet's used range may run past the data."""
-    end = len(cells)
-    while end and cells[end - 1] is None:
-        end -= 1
-    return tuple(cells[:end])

@@ -56,12 +56,13 @@ def content_type(filename: str) -> str | None:
     return known or mimetypes.MimeTypes().guess_type(filename, strict=False)[0]
 
 
-def upload_format(filename: str, size: int, limit_bytes: int) -> Format:
+def upload_format(filename: str, size: int, limit_bytes: int, *, infected: bool = False) -> Format:
     """The parser for an uploaded file, after the checks of spec 7.1.
 
     Raises UploadInvalid `Invalid file upload <filename> - <problems>`, the problems joined
     with ` and `: `file is empty`, `file too big (<size>)` (size >= limit_bytes),
-    `strange content type of <type>`.
+    `strange content type of <type>`, `file may contain a virus` (when the scan says
+    `infected`).
     """
     problems = []
     if size == 0:
@@ -72,6 +73,8 @@ def upload_format(filename: str, size: int, limit_bytes: int) -> Format:
     fmt = UPLOAD_FORMATS.get(kind or "")
     if fmt is None:
         problems.append(f"strange content type of {kind}")
+    if infected:
+        problems.append("file may contain a virus")
     if problems or fmt is None:
         raise UploadInvalid(f"Invalid file upload {filename} - {' and '.join(problems)}")
     return fmt
