@@ -29,9 +29,7 @@ from backdrop.core.query import Query
 from backdrop.core.query_parser import parse_query
 from backdrop.core.services import Services
 from backdrop.core.upload.files import FORMATS, Format, format_for_path, opened_input
-from backdrop.core.upload.parse import read_records
 from backdrop.core.upload.writing import ImportSummary, import_rows
-from backdrop.transformers.publish import TransformPublisher
 
 _REDRAW_SECONDS = 0.1
 
@@ -124,6 +122,9 @@ def import_file(
             exc.add_note(f"(after {summary.written} records were written)")
             raise
         if summary.bounds is not None:  # one dispatch over all that was written (spec 6.1)
+            # Imported here: Celery (like openpyxl below) costs every other command's start.
+            from backdrop.transformers.publish import TransformPublisher
+
             publisher = TransformPublisher(ctx.obj, services.storage)
             publisher.deliver(new_dispatch(config.name, *summary.bounds), stored=False)
             publisher.close()
@@ -147,6 +148,8 @@ def _import(
     summary: ImportSummary,
 ) -> None:
     with opened_input(file, fmt) as (stream, raw):
+        from backdrop.core.upload.parse import read_records
+
         parsed = read_records(stream, fmt, config.upload_filters)
         by_rows = fmt == "excel"
         length = parsed.rows_total if by_rows else file.stat().st_size
