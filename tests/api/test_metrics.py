@@ -314,27 +314,28 @@ def test_a_dispatch_the_broker_does_not_take_is_counted_failed_and_pending(
 
 
 @pytest.fixture(scope="module")
-def local_apps(settings: Settings, storage: Storage) -> Iterator[BuiltinApps]:
-    """Read and write apps (fresh counts) over the built-in registry in the database."""
+def own_builtin_apps(settings: Settings, storage: Storage) -> Iterator[BuiltinApps]:
+    """Read and write apps of this module's own (fresh counts) over the built-in registry in the
+    database."""
     with builtin_apps(settings, storage) as apps:
         yield apps
 
 
 def test_lookups_in_the_built_in_registry_are_counted_as_local(
-    http: requests.Session, local_apps: BuiltinApps, storage: Storage
+    http: requests.Session, own_builtin_apps: BuiltinApps, storage: Storage
 ) -> None:
     target = register_locally(storage)
     name = "backdrop_registry_lookups_total"
-    read_before = scrape(http, local_apps.read_url)
-    write_before = scrape(http, local_apps.write_url)
-    assert http.get(f"{local_apps.read_url}{target.path}").status_code == 200
-    assert http.get(f"{local_apps.read_url}/data/no/such").status_code == 404
-    assert http.get(f"{local_apps.read_url}/{target.config.name}").status_code == 200
-    assert http.get(f"{local_apps.read_url}/_status/data-sets").status_code == 200
-    posted = http.post(f"{local_apps.write_url}{target.path}", json={}, headers=target.auth)
+    read_before = scrape(http, own_builtin_apps.read_url)
+    write_before = scrape(http, own_builtin_apps.write_url)
+    assert http.get(f"{own_builtin_apps.read_url}{target.path}").status_code == 200
+    assert http.get(f"{own_builtin_apps.read_url}/data/no/such").status_code == 404
+    assert http.get(f"{own_builtin_apps.read_url}/{target.config.name}").status_code == 200
+    assert http.get(f"{own_builtin_apps.read_url}/_status/data-sets").status_code == 200
+    posted = http.post(f"{own_builtin_apps.write_url}{target.path}", json={}, headers=target.auth)
     assert posted.status_code == 200
-    read_after = scrape(http, local_apps.read_url)
-    write_after = scrape(http, local_apps.write_url)
+    read_after = scrape(http, own_builtin_apps.read_url)
+    write_after = scrape(http, own_builtin_apps.write_url)
 
     def change(after: Samples, before: Samples, operation: str, outcome: str) -> float:
         labels = {"source": "local", "operation": operation, "outcome": outcome}

@@ -5,22 +5,17 @@ from __future__ import annotations
 
 import hashlib
 import json
-from collections.abc import Iterator
-from dataclasses import replace
 from pathlib import Path
 from typing import Any
 
 import pytest
 import requests
 
-from backdrop.core.config import Settings
 from backdrop.core.query import Query
 from backdrop.core.storage.base import Storage
-from backdrop.read.app import create_app as create_read_app
-from backdrop.write.app import create_app as create_write_app
 from tests.support.bodies import spec_body
+from tests.support.builtin_registry import BuiltinApps
 from tests.support.cli import Cli, Ran, one_line_error
-from tests.support.servers import LiveServer
 
 RECORD = {"_timestamp": "2014-01-01T00:00:00Z", "value": 1}
 
@@ -36,25 +31,14 @@ def ok_json(result: Ran) -> Any:
     return json.loads(result.stdout)  # json.loads refuses anything after the first document
 
 
-@pytest.fixture(scope="module")
-def local_apps(settings: Settings, storage: Storage) -> Iterator[tuple[str, str]]:
-    """Read and write apps on the built-in registry (STAGECRAFT_URL unset)."""
-    local = replace(settings, stagecraft_url=None)
-    with (
-        LiveServer(create_read_app(local, storage=storage)) as read,
-        LiveServer(create_write_app(local, storage=storage)) as write,
-    ):
-        yield read.url, write.url
+@pytest.fixture
+def read_local(builtin_apps: BuiltinApps) -> str:
+    return builtin_apps.read_url
 
 
 @pytest.fixture
-def read_local(local_apps: tuple[str, str]) -> str:
-    return local_apps[0]
-
-
-@pytest.fixture
-def write_local(local_apps: tuple[str, str]) -> str:
-    return local_apps[1]
+def write_local(builtin_apps: BuiltinApps) -> str:
+    return builtin_apps.write_url
 
 
 def bearer(token: str) -> dict[str, str]:

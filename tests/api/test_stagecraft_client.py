@@ -51,7 +51,7 @@ def asked(stagecraft: StagecraftState) -> list[dict[str, Any]]:
 
 
 @pytest.fixture
-def fresh(stagecraft: StagecraftState) -> StagecraftState:
+def cleared_stagecraft(stagecraft: StagecraftState) -> StagecraftState:
     """The stand-in with its request log cleared."""
     with stagecraft.lock:
         stagecraft.requests.clear()
@@ -66,7 +66,7 @@ def test_a_write_looks_the_data_set_up_by_group_and_type(
     write_url: str,
     data_set_name: str,
     register_data_set: RegisterDataSet,
-    fresh: StagecraftState,
+    cleared_stagecraft: StagecraftState,
 ) -> None:
     register_data_set(
         data_set_name, data_group=f"{data_set_name}-group", data_type=f"{data_set_name}-type"
@@ -77,7 +77,7 @@ def test_a_write_looks_the_data_set_up_by_group_and_type(
         headers={**auth(data_set_name), "GOVUK-Request-Id": "req-123"},
     )
     assert response.status_code == 200
-    [request] = asked(fresh)
+    [request] = asked(cleared_stagecraft)
     assert request["method"] == "GET"
     assert request["path"] == "/data-sets"
     assert request["args"] == {
@@ -96,12 +96,12 @@ def test_reads_use_the_list_or_the_named_lookup(
     read_url: str,
     data_set_name: str,
     register_data_set: RegisterDataSet,
-    fresh: StagecraftState,
+    cleared_stagecraft: StagecraftState,
 ) -> None:
     register_data_set(data_set_name, data_group="grp", data_type=data_set_name)
     assert http.get(f"{read_url}/data/grp/{data_set_name}", params={"group_by": "value"}).ok
     assert http.get(f"{read_url}/{data_set_name}", params={"group_by": "value"}).ok
-    first, second = asked(fresh)
+    first, second = asked(cleared_stagecraft)
     assert (first["path"], first["args"]) == (
         "/data-sets",
         {"data-group": ["grp"], "data-type": [data_set_name]},
@@ -113,36 +113,47 @@ def test_reads_use_the_list_or_the_named_lookup(
 
 
 def test_the_deprecated_write_by_name_uses_the_named_lookup(
-    http: requests.Session, write_url: str, registered_data_set: str, fresh: StagecraftState
+    http: requests.Session,
+    write_url: str,
+    registered_data_set: str,
+    cleared_stagecraft: StagecraftState,
 ) -> None:
     assert http.post(
         f"{write_url}/{registered_data_set}", json=RECORD, headers=auth(registered_data_set)
     ).ok
-    assert [request["path"] for request in asked(fresh)] == [f"/data-sets/{registered_data_set}"]
+    assert [request["path"] for request in asked(cleared_stagecraft)] == [
+        f"/data-sets/{registered_data_set}"
+    ]
 
 
 def test_the_status_page_lists_every_data_set(
-    http: requests.Session, read_url: str, fresh: StagecraftState
+    http: requests.Session, read_url: str, cleared_stagecraft: StagecraftState
 ) -> None:
     assert http.get(f"{read_url}/_status/data-sets").ok
-    [request] = asked(fresh)
+    [request] = asked(cleared_stagecraft)
     assert (request["path"], request["args"]) == ("/data-sets", {})
 
 
 def test_the_request_id_header_is_forwarded_under_either_name(
-    http: requests.Session, write_url: str, registered_data_set: str, fresh: StagecraftState
+    http: requests.Session,
+    write_url: str,
+    registered_data_set: str,
+    cleared_stagecraft: StagecraftState,
 ) -> None:
     sent = post_record(http, write_url, registered_data_set, {"Request-Id": "plain-id"})
     assert sent.headers["GOVUK-Request-Id"] == "plain-id"
-    assert [r["headers"]["Request-Id"] for r in asked(fresh)] == ["plain-id"]
+    assert [r["headers"]["Request-Id"] for r in asked(cleared_stagecraft)] == ["plain-id"]
 
 
 def test_without_a_request_id_a_new_one_is_made_and_forwarded(
-    http: requests.Session, write_url: str, registered_data_set: str, fresh: StagecraftState
+    http: requests.Session,
+    write_url: str,
+    registered_data_set: str,
+    cleared_stagecraft: StagecraftState,
 ) -> None:
     first = post_record(http, write_url, registered_data_set)
     second = post_record(http, write_url, registered_data_set)
-    ids = [r["headers"]["Request-Id"] for r in asked(fresh)]
+    ids = [r["headers"]["Request-Id"] for r in asked(cleared_stagecraft)]
     assert ids == [first.headers["GOVUK-Request-Id"], second.headers["GOVUK-Request-Id"]]
     assert ids[0] and ids[1] and ids[0] != ids[1]
 
@@ -219,13 +230,13 @@ def test_bad_gateway_and_unavailable_are_retried(
     write_url: str,
     storage: Storage,
     registered_data_set: str,
-    fresh: StagecraftState,
+    cleared_stagecraft: StagecraftState,
     failures: list[int],
 ) -> None:
-    fresh.failures.extend(failures)
+    cleared_stagecraft.failures.extend(failures)
     response = post_record(http, write_url, registered_data_set)
     assert response.status_code == 200, response.text
-    assert len(asked(fresh)) == len(failures) + 1
+    assert len(asked(cleared_stagecraft)) == len(failures) + 1
     assert storage.data_set_exists(registered_data_set)
 
 
@@ -235,27 +246,30 @@ def test_still_failing_after_five_tries_is_a_503_naming_stagecraft(
     read_url: str,
     write_url: str,
     registered_data_set: str,
-    fresh: StagecraftState,
+    cleared_stagecraft: StagecraftState,
     app: str,
 ) -> None:
-    fresh.failures.extend([503] * 5)
+    cleared_stagecraft.failures.extend([503] * 5)
     if app == "read":
         response = query(http, read_url, registered_data_set)
     else:
         response = post_record(http, write_url, registered_data_set)
     assert response.status_code == 503
     assert spec_body(response.json()) == {"status": "error", "message": "Stagecraft answered 503"}
-    assert len(asked(fresh)) == 5
+    assert len(asked(cleared_stagecraft)) == 5
 
 
 def test_other_stagecraft_errors_are_not_retried(
-    http: requests.Session, write_url: str, registered_data_set: str, fresh: StagecraftState
+    http: requests.Session,
+    write_url: str,
+    registered_data_set: str,
+    cleared_stagecraft: StagecraftState,
 ) -> None:
-    fresh.failures.append(500)
+    cleared_stagecraft.failures.append(500)
     response = post_record(http, write_url, registered_data_set)
     assert response.status_code == 503
     assert spec_body(response.json()) == {"status": "error", "message": "Stagecraft answered 500"}
-    assert len(asked(fresh)) == 1
+    assert len(asked(cleared_stagecraft)) == 1
 
 
 @pytest.fixture(scope="module")

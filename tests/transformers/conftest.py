@@ -10,6 +10,7 @@ from __future__ import annotations
 from collections.abc import Iterator
 
 import pytest
+import redis
 import requests
 
 from backdrop.core.config import Settings
@@ -20,6 +21,7 @@ from tests.support.servers import LiveServer
 from tests.support.stagecraft import RegisterDataSet, StagecraftState
 from tests.support.tokens import WORKER_TOKEN
 from tests.support.worker import WorkerLog, running_worker
+from tests.transformers.redis_queue import emptied_queue
 from tests.transformers.scenario import configure_chain, post_events
 
 
@@ -68,3 +70,11 @@ def chained_data_set(
     configure_chain(stagecraft, register_data_set, data_set_name)
     post_events(http, broker_write_url, data_set_name, "events", f"{data_set_name}-bearer-token")
     return data_set_name
+
+
+@pytest.fixture
+def queue(broker_settings: Settings) -> Iterator[redis.Redis]:
+    """The Redis broker's `celery` list (for modules whose broker is Redis), emptied before each
+    test."""
+    with emptied_queue(broker_settings) as client:
+        yield client

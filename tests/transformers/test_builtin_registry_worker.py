@@ -52,7 +52,7 @@ def apps(local_settings: Settings, storage: Storage) -> Iterator[tuple[str, str]
 
 
 @pytest.fixture(scope="module")
-def worker(
+def local_worker(
     local_settings: Settings, tmp_path_factory: pytest.TempPathFactory
 ) -> Iterator[WorkerLog]:
     log_path = tmp_path_factory.mktemp("registry-worker") / "worker.log"
@@ -77,7 +77,7 @@ def backdrop(local_settings: Settings) -> Any:
 def test_a_transform_made_with_the_cli_runs_on_writes(
     http: requests.Session,
     apps: tuple[str, str],
-    worker: WorkerLog,
+    local_worker: WorkerLog,
     backdrop: Any,
     storage: Storage,
     data_set_name: str,

@@ -25,7 +25,7 @@ from tests.support.clock import Clock
 from tests.support.outbox import empty_outbox
 from tests.support.stagecraft import RegisterDataSet
 from tests.support.worker import redis_url, with_broker
-from tests.transformers.redis_queue import emptied_queue, messages
+from tests.transformers.redis_queue import messages
 from tests.transformers.scenario import EVENTS, rate_transform
 
 REDIS_DB = 9
@@ -75,12 +75,6 @@ def outbox(storage: Storage) -> Iterator[Outbox]:
     for dispatch in box.added:
         storage.finish_dispatch(dispatch.id)
     empty_outbox(storage)
-
-
-@pytest.fixture
-def queue(broker_settings: Settings) -> Iterator[redis.Redis]:
-    with emptied_queue(broker_settings) as client:
-        yield client
 
 
 @pytest.fixture

@@ -26,7 +26,7 @@ from tests.support.processes import free_port
 from tests.support.servers import LiveServer
 from tests.support.stagecraft import RegisterDataSet
 from tests.support.worker import redis_url, with_broker
-from tests.transformers.redis_queue import emptied_queue, messages
+from tests.transformers.redis_queue import messages
 
 REDIS_DB = 14
 # Shared with every other test process: one module at a time uses these (tests/conftest.py).
@@ -36,13 +36,6 @@ pytestmark = pytest.mark.shares_brokers(f"redis/{REDIS_DB}")
 @pytest.fixture(scope="module")
 def broker_settings(settings: Settings, tmp_path_factory: pytest.TempPathFactory) -> Settings:
     return with_broker(settings, redis_url(REDIS_DB), tmp_path_factory)
-
-
-@pytest.fixture
-def queue(broker_settings: Settings) -> Iterator[redis.Redis]:
-    """The broker's `celery` list, emptied before each test."""
-    with emptied_queue(broker_settings) as client:
-        yield client
 
 
 @pytest.fixture
