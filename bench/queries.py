@@ -37,7 +37,9 @@ class BenchQuery:
     params: tuple[tuple[str, str], ...]
     check: Check
     mongo: Callable[[Any], object]  # takes a pymongo Collection, runs the same work
-    sql: str  # the same aggregation as plain SQL over the data set's table `{table}`
+    # The same answer as plain SQL a DBA would write over the data set as a table `{table}` of
+    # `(ts timestamptz, doc jsonb)` indexed on `ts` (sql_twin.py makes it).
+    sql: str
 
 
 def _expect(condition: bool, message: str) -> None:
@@ -125,10 +127,10 @@ def _aggregate(*stages: dict[str, Any]) -> Callable[[Any], object]:
 
 
 def _between(start: datetime, end: datetime) -> str:
-    return f"_timestamp >= '{start.isoformat()}' AND _timestamp < '{end.isoformat()}'"
+    return f"ts >= '{start.isoformat()}' AND ts < '{end.isoformat()}'"
 
 
-_COUNT = "(record ->> 'count')::int"
+_COUNT = "(doc ->> 'count')::int"
 
 QUERIES: tuple[BenchQuery, ...] = (
     BenchQuery(
@@ -136,7 +138,7 @@ QUERIES: tuple[BenchQuery, ...] = (
         (("filter_by", f"authority:{AUTHORITY}"), ("limit", "100")),
         _check_q1,
         lambda c: list(c.find({"authority": AUTHORITY}, limit=100)),
-        f"SELECT * FROM {{table}} WHERE record ->> 'authority' = '{AUTHORITY}' LIMIT 100",
+        f"SELECT * FROM {{table}} WHERE doc ->> 'authority' = '{AUTHORITY}' LIMIT 100",
     ),
     BenchQuery(
         "q2", "group_by=authority&collect=count:sum, 2 years",
@@ -144,7 +146,7 @@ QUERIES: tuple[BenchQuery, ...] = (
          ("start_at", iso(START)), ("end_at", iso(END))),
         _check_grouped(("authority",), START, END, with_sum=True),
         _aggregate(_range(START, END), _group({"a": "$authority"}, with_sum=True)),
-        f"SELECT record ->> 'authority', count(*), sum({_COUNT}) FROM {{table}}"
+        f"SELECT doc ->> 'authority', count(*), sum({_COUNT}) FROM {{table}}"
         f" WHERE {_between(START, END)} GROUP BY 1",
     ),
     BenchQuery(
@@ -152,7 +154,7 @@ QUERIES: tuple[BenchQuery, ...] = (
         (("period", "week"), ("start_at", iso(YEAR_START)), ("end_at", iso(END))),
         _check_periods(Period.WEEK, YEAR_START, END, 52),
         _aggregate(_range(YEAR_START, END), _group({"w": "$_week_start_at"}, with_sum=False)),
-        f"SELECT _week_start_at, count(*) FROM {{table}} WHERE {_between(YEAR_START, END)}"
+        f"SELECT date_trunc('week', ts), count(*) FROM {{table}} WHERE {_between(YEAR_START, END)}"
         " GROUP BY 1",
     ),
     BenchQuery(
@@ -162,7 +164,7 @@ QUERIES: tuple[BenchQuery, ...] = (
         _check_q4,
         _aggregate(_range(YEAR_START, END),
                    _group({"w": "$_week_start_at", "c": "$channel"}, with_sum=True)),
-        f"SELECT _week_start_at, record ->> 'channel', count(*), sum({_COUNT}) FROM {{table}}"
+        f"SELECT date_trunc('week', ts), doc ->> 'channel', count(*), sum({_COUNT}) FROM {{table}}"
         f" WHERE {_between(YEAR_START, END)} GROUP BY 1, 2",
     ),
     BenchQuery(
@@ -172,8 +174,8 @@ QUERIES: tuple[BenchQuery, ...] = (
         _check_flat(("authority",), Period.MONTH, MONTHS_START, MONTHS_END, 24),
         _aggregate(_range(MONTHS_START, MONTHS_END),
                    _group({"m": "$_month_start_at", "a": "$authority"}, with_sum=True)),
-        f"SELECT _month_start_at, record ->> 'authority', count(*), sum({_COUNT}) FROM {{table}}"
-        f" WHERE {_between(MONTHS_START, MONTHS_END)} GROUP BY 1, 2",
+        f"SELECT date_trunc('month', ts), doc ->> 'authority', count(*), sum({_COUNT})"
+        f" FROM {{table}} WHERE {_between(MONTHS_START, MONTHS_END)} GROUP BY 1, 2",
     ),
     BenchQuery(
         "q6", "period=day&duration=30&end_at",
@@ -181,7 +183,7 @@ QUERIES: tuple[BenchQuery, ...] = (
         _check_periods(Period.DAY, LAST_MONDAY - timedelta(days=30), LAST_MONDAY, 30),
         _aggregate(_range(LAST_MONDAY - timedelta(days=30), LAST_MONDAY),
                    _group({"d": "$_day_start_at"}, with_sum=False)),
-        f"SELECT _day_start_at, count(*) FROM {{table}}"
+        f"SELECT date_trunc('day', ts), count(*) FROM {{table}}"
         f" WHERE {_between(LAST_MONDAY - timedelta(days=30), LAST_MONDAY)} GROUP BY 1",
     ),
     BenchQuery(
@@ -190,7 +192,7 @@ QUERIES: tuple[BenchQuery, ...] = (
         _check_grouped(("authority", "licence_name"), None, None, with_sum=False),
         _aggregate({"$match": {"authority": {"$ne": None}, "licence_name": {"$ne": None}}},
                    _group({"a": "$authority", "l": "$licence_name"}, with_sum=False)),
-        "SELECT record ->> 'authority', record ->> 'licence_name', count(*) FROM {table}"
+        "SELECT doc ->> 'authority', doc ->> 'licence_name', count(*) FROM {table}"
         " GROUP BY 1, 2",
     ),
     BenchQuery(
@@ -210,8 +212,8 @@ QUERIES: tuple[BenchQuery, ...] = (
         _aggregate({"$match": {"_timestamp": {"$gte": LAST_MONDAY - timedelta(weeks=9),
                                               "$lt": LAST_MONDAY}, "channel": "online"}},
                    _group({"w": "$_week_start_at", "t": "$type"}, with_sum=True)),
-        f"SELECT _week_start_at, record ->> 'type', count(*), sum({_COUNT}) FROM {{table}}"
+        f"SELECT date_trunc('week', ts), doc ->> 'type', count(*), sum({_COUNT}) FROM {{table}}"
         f" WHERE {_between(LAST_MONDAY - timedelta(weeks=9), LAST_MONDAY)}"
-        " AND record ->> 'channel' = 'online' GROUP BY 1, 2",
+        " AND doc ->> 'channel' = 'online' GROUP BY 1, 2",
     ),
 )  # fmt: skip

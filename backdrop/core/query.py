@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import dataclasses
+from collections.abc import Iterable
 from dataclasses import dataclass, replace
 from datetime import datetime
 from typing import Any, Literal
@@ -27,10 +28,28 @@ class Collect:
         method = "set" if self.method == "default" else self.method
         object.__setattr__(self, "output_key", f"{self.field}:{method}")
 
-    @property
-    def needs_values(self) -> bool:
-        """True when the distinct values (not only counts and sums) are wanted."""
-        return self.method in ("set", "default")
+
+@dataclass(frozen=True, slots=True)
+class Needs:
+    """What the database must gather of one collected field for the reducers asked of it
+    (spec 2.4.6), so that each engine computes only that: a count of its present values
+    (`count`, `mean`), their sum with the values that are not numbers counted (`sum`, `mean`),
+    its distinct values (`set`, the default)."""
+
+    field: str
+    count: bool = False
+    sums: bool = False
+    values: bool = False
+
+    @classmethod
+    def of(cls, field: str, methods: Iterable[str]) -> Needs:
+        asked = set(methods)
+        return cls(
+            field,
+            count=bool(asked & {"count", "mean"}),
+            sums=bool(asked & {"sum", "mean"}),
+            values=bool(asked & {"set", "default"}),
+        )
 
 
 @dataclass(frozen=True, slots=True)
@@ -72,6 +91,14 @@ class Query:
     def collected_fields(self) -> tuple[str, ...]:
         """Each collected field once, in first-mention order."""
         return tuple(dict.fromkeys(collect.field for collect in self.collect))
+
+    @property
+    def needs(self) -> tuple[Needs, ...]:
+        """What to gather of each collected field, in `collected_fields` order."""
+        methods: dict[str, list[str]] = {}
+        for collect in self.collect:
+            methods.setdefault(collect.field, []).append(collect.method)
+        return tuple(Needs.of(name, asked) for name, asked in methods.items())
 
     def shifted(self, periods: int) -> Query:
         """The same query with its range moved by whole periods (spec 2.6 shifting)."""

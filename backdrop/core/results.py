@@ -121,12 +121,11 @@ def _sort_and_limit(query: Query, data: list[Data]) -> list[Data]:
 
 def _grouped(query: Query, rows: Sequence[Row]) -> list[Data]:
     by_group = {row.group: row for row in rows}
-    data = [
-        _add_collects(
-            query, _item(query.group_by, group, by_group[group].count), by_group[group].collected
-        )
-        for group in _sorted_groups(by_group)
-    ]
+    data = []
+    for group in _sorted_groups(by_group):  # one pass per group: answers can be large
+        row = by_group[group]
+        item = _item(query.group_by, group, row.count)
+        data.append(_add_collects(query, item, row.collected) if query.collect else item)
     return _sort_and_limit(query, data)
 
 

@@ -93,7 +93,9 @@ def test_an_unreachable_database_is_named_without_its_password(url: str) -> None
     assert "is unavailable at " in line
     assert f"***@127.0.0.1:{urlsplit(target).port}/backdrop" in line
     assert "s3cret" not in done.stderr
-    assert elapsed < 3.0
+    # BACKDROP_DATABASE_TIMEOUT (1.5 s) bounds the wait: well within the 3 s when the
+    # machine is idle, and far from the 10.7 s before even when a loaded one stretches it.
+    assert elapsed < 5.0
 
 
 def test_db_copy_names_the_database_that_cannot_be_reached() -> None:

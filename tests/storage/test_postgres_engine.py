@@ -17,6 +17,7 @@ import psycopg
 import pytest
 
 from backdrop.core.errors import StorageBusy, StorageUnavailable, ValueNotStorable, ValueTooLarge
+from backdrop.core.periods import Period
 from backdrop.core.query import Query
 from backdrop.core.storage.base import Record
 from backdrop.core.storage.postgres.connections import Retry
@@ -263,7 +264,7 @@ def test_migration_3_repairs_names_that_clashed() -> None:
             assert indexes(conn, "r_visits") == ["r_visits_pkey", "r_visits_seq"]
         storage = PostgresStorage(url, timeout=5.0)
         try:
-            assert storage.migrate() == ["003_object_names"]
+            assert storage.migrate() == ["003_object_names", "004_period_index"]
             for name in ("visits_ts", "visits_seq_seq", "visits", "visits_seq"):
                 storage.save(name, [{"_id": "c", "_timestamp": datetime(2014, 1, 6, tzinfo=UTC)}])
             assert [r["_id"] for r in storage.find("visits", Query())] == ["b", "a", "c"]
@@ -276,10 +277,56 @@ def test_migration_3_repairs_names_that_clashed() -> None:
         finally:
             storage.close()
     assert found == {
-        name: [f"i_{table_name(name)}_{end}" for end in ("pkey", "seq", "ts")]
+        name: [f"i_{table_name(name)}_{end}" for end in ("nb", "pkey", "seq", "ts")]
         for name in ("visits", "visits_ts")
     }
     assert sequence == ("backdrop.s_r_visits",)
+
+
+def test_migration_4_puts_the_period_keys_in_the_timestamp_index() -> None:
+    """A data set made at schema version 3 keeps its records and answers as before; its
+    `_timestamp` index now holds the period keys too, as a new data set's does."""
+    monday = datetime(2014, 1, 6, tzinfo=UTC)
+    with throwaway_postgres() as url:
+        with psycopg.connect(url, autocommit=True) as conn:
+            migrate(conn, migrations()[:3])
+            conn.execute(
+                "INSERT INTO backdrop.data_sets (name, table_name) VALUES ('old', 'r_old')"
+            )
+            conn.execute("SELECT backdrop.create_records_table('r_old')")
+            conn.execute(
+                "INSERT INTO backdrop.r_old (id, _timestamp, _week_start_at, record)"
+                " VALUES ('a', %s, %s, '{}')",
+                [datetime(2014, 1, 7, tzinfo=UTC), monday],
+            )
+        storage = PostgresStorage(url, timeout=5.0)
+        try:
+            assert storage.migrate() == ["004_period_index"]
+            storage.save("new", [{"_id": "b", "_timestamp": datetime(2014, 1, 8, tzinfo=UTC)}])
+            for name in ("old", "new"):
+                rows = storage.run(name, Query(period=Period.WEEK))
+                assert [(row.period_start, row.count) for row in rows] == [(monday, 1)]
+            with psycopg.connect(url) as conn:
+                found = {name: period_indexes(conn, table_name(name)) for name in ("old", "new")}
+        finally:
+            storage.close()
+    keys = "_hour_start_at, _day_start_at, _week_start_at, _month_start_at, _quarter_start_at"
+    unbucketed = " OR ".join(f"({key} IS NULL)" for key in (*keys.split(", "), "_year_start_at"))
+    expected = [
+        f"btree (_timestamp) WHERE ((_timestamp IS NOT NULL) AND ({unbucketed}))",
+        f"btree (_timestamp) INCLUDE ({keys}, _year_start_at)",
+    ]
+    assert found == {"old": expected, "new": expected}
+
+
+def period_indexes(conn: psycopg.Connection[Any], table: str) -> list[str]:
+    """How the indexes on `_timestamp` are made (`i_<table>_nb`, then `_ts`)."""
+    rows = conn.execute(
+        "SELECT indexdef FROM pg_indexes WHERE schemaname = 'backdrop' AND indexname = ANY(%s)"
+        " ORDER BY indexname",
+        [[f"i_{table}_nb", f"i_{table}_ts"]],
+    ).fetchall()
+    return [str(row[0]).partition(" USING ")[2] for row in rows]
 
 
 def indexes(conn: psycopg.Connection[Any], table: str) -> list[str]:

@@ -3,6 +3,7 @@ JSON, must be the very same bytes for every engine."""
 
 from __future__ import annotations
 
+from dataclasses import replace
 from typing import Any
 
 import pytest
@@ -279,6 +280,33 @@ def test_records_without_timestamp_are_left_out_of_periods(
     assert answer(storage, data_set_name, Query(group_by=("g",))) == expect(
         [{"g": "a", "_count": 2}]
     )
+
+
+def test_a_period_bucket_is_the_stored_key_else_the_truncated_timestamp(
+    storage: Storage, data_set_name: str
+) -> None:
+    """spec 2.4.3: the stored `_week_start_at` (as imported or patched) when it holds a
+    datetime, `_timestamp` truncated when it is missing or null, no bucket when it holds
+    anything else; alike whether the query reads records' fields (the filter) or not."""
+    storage.import_records(
+        data_set_name,
+        [
+            {"_id": "derived", "_timestamp": at("2014-01-07"), "kind": "a"},
+            {"_id": "stored", "_timestamp": at("2014-01-08"), "_week_start_at": at("2014-01-13"),
+             "kind": "a"},
+            {"_id": "untimed", "_week_start_at": at("2014-01-06"), "kind": "a"},
+        ],
+    )  # fmt: skip
+    saved = ("saved", "nulled", "texted")
+    storage.save(data_set_name, [rec("2014-01-10", kind="a", _id=name) for name in saved])
+    assert storage.patch_record(data_set_name, "nulled", {"_week_start_at": None})
+    assert storage.patch_record(data_set_name, "texted", {"_week_start_at": "soon"})
+    ranged = Query(start_at=at("2014-01-06"), end_at=at("2014-01-20"), period=WEEK)
+    for query in (ranged, Query(period=WEEK)):
+        expected = [(at("2014-01-06"), 3 if query.start_at else 4), (at("2014-01-13"), 1)]
+        for variant in (query, replace(query, filter_by=(("kind", "a"),))):
+            rows = storage.run(data_set_name, variant)
+            assert sorted((row.period_start, row.count) for row in rows) == expected
 
 
 def test_inclusive_end_selects_the_boundary_record(storage: Storage, data_set_name: str) -> None:

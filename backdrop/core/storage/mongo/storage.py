@@ -50,7 +50,7 @@ _NOT_A_KIND = "That name cannot be a kind of registry document"
 
 
 def _sums(query: Query) -> bool:
-    return any(collect.method in ("sum", "mean") for collect in query.collect)
+    return any(needs.sums for needs in query.needs)
 
 
 class MongoStorage(Storage):
@@ -175,14 +175,14 @@ class MongoStorage(Storage):
         self, data_set: str, records: Sequence[Record], *, dispatch: Dispatch | None = None
     ) -> None:
         stamp = now()
-        self._write(data_set, [stored(record, stamp) for record in records], dispatch)
+        self._write(data_set, [stored(record, stamp) for record in records], dispatch=dispatch)
 
     @guarded
     def import_records(self, data_set: str, records: Sequence[Record]) -> None:
-        self._write(data_set, records, None)
+        self._write(data_set, records, dispatch=None)
 
     def _write(
-        self, data_set: str, documents: Sequence[Document], dispatch: Dispatch | None
+        self, data_set: str, documents: Sequence[Document], *, dispatch: Dispatch | None
     ) -> None:
         """The batch and its outbox entry in one transaction where the server has them (a
         capped collection never does); the version changes once they are visible."""
@@ -194,7 +194,7 @@ class MongoStorage(Storage):
                 self._make_collection(data_set, {})  # as an insert makes it: no index
             capped = bool(found and found[0].get("options", {}).get("capped"))
         # Built once: the ids pymongo gives inserts stay the same when a conflict runs it again.
-        operations = bulk_operations(documents, capped)
+        operations = bulk_operations(documents, capped=capped)
 
         def work(session: ClientSession | None) -> None:
             if operations:

@@ -26,13 +26,7 @@ from backdrop.core.errors import StorageError, TooManyRows, ValueNotStorable
 from backdrop.core.query import Query
 from backdrop.core.storage.base import Dispatch, Document, Record, Row, Storage
 from backdrop.core.storage.postgres import codec, documents, outbox
-from backdrop.core.storage.postgres.aggregate import (
-    NeedsPrecise,
-    fast_rows,
-    fast_statement,
-    group_statement,
-    to_rows,
-)
+from backdrop.core.storage.postgres.aggregate import Fetch, Grouped, grouped_rows
 from backdrop.core.storage.postgres.connections import (
     Connection,
     Connections,
@@ -57,10 +51,16 @@ _STREAM_ROWS = 2000
 CAPPED_SIZE = "SELECT capped_size FROM backdrop.data_sets WHERE name = %s"
 
 
-def _within(rows: list[tuple[Any, ...]], max_rows: int | None) -> list[tuple[Any, ...]]:
-    if max_rows is not None and len(rows) > max_rows:
-        raise TooManyRows(max_rows)
-    return rows
+def _fetcher(conn: Connection, max_rows: int | None) -> Fetch:
+    """What runs a grouped statement on `conn`: its rows, or TooManyRows past `max_rows`."""
+
+    def fetch(statement: Grouped) -> list[tuple[Any, ...]]:
+        rows = conn.execute(statement.text, statement.params).fetchall()
+        if max_rows is not None and len(rows) > max_rows:
+            raise TooManyRows(max_rows)
+        return rows
+
+    return fetch
 
 
 class PostgresStorage(Storage):
@@ -185,16 +185,18 @@ class PostgresStorage(Storage):
             if dispatch is not None:
                 self.add_dispatch(dispatch)
             return
-        self._write(data_set, codec.rows(records, codec.to_millis(now())), True, dispatch)
+        rows = codec.rows(records, codec.to_millis(now()))
+        self._write(data_set, rows, saving=True, dispatch=dispatch)
 
     def import_records(self, data_set: str, records: Sequence[Record]) -> None:
         if records:
-            self._write(data_set, codec.rows(records), False)
+            self._write(data_set, codec.rows(records), saving=False)
 
     def _write(
         self,
         data_set: str,
         rows: Sequence[Sequence[Any]],
+        *,
         saving: bool,
         dispatch: Dispatch | None = None,
     ) -> None:
@@ -285,36 +287,14 @@ class PostgresStorage(Storage):
             return None
 
     def run(self, data_set: str, query: Query, *, max_rows: int | None = None) -> list[Row]:
-        try:
-            with self._connection(reading=True) as conn:
-                return self._grouped(conn, table(data_set), query, max_rows)
-        except (MissingTable, ValueNotStorable):  # no table, or a value no record can hold
-            return []
-
-    @staticmethod
-    def _grouped(
-        conn: Connection, records: sql.Identifier, query: Query, max_rows: int | None
-    ) -> list[Row]:
-        """The fast statement while it can answer, else the precise one (aggregate.py); that
-        one again without double-precision sums when those overflow (the exact sums then give
-        the infinities MongoDB's doubles would)."""
+        """The cheapest statement that answers, run in steps (`aggregate.grouped_rows`); each
+        returns one row more than `max_rows` at most, so an answer over it is told apart."""
         limit = max_rows + 1 if max_rows is not None else None
         try:
-            for text_keys in (True, False) if query.group_by else (False,):
-                fast = fast_statement(records, query, text_keys=text_keys, limit=limit)
-                found = _within(conn.execute(fast.text, fast.params).fetchall(), max_rows)
-                rows = fast_rows(query, found, text_keys=text_keys)
-                if rows is not None:
-                    return rows
-        except (psycopg.errors.InvalidParameterValue, NeedsPrecise):
-            pass  # a summed value is not an integer: type every value (aggregate.py)
-        precise = group_statement(records, query, limit=limit)
-        try:
-            found = conn.execute(precise.text, precise.params).fetchall()
-        except psycopg.errors.NumericValueOutOfRange:
-            precise = group_statement(records, query, limit=limit, doubles=False)
-            found = conn.execute(precise.text, precise.params).fetchall()
-        return to_rows(query, _within(found, max_rows))
+            with self._connection(reading=True) as conn:
+                return grouped_rows(_fetcher(conn, max_rows), table(data_set), query, limit=limit)
+        except (MissingTable, ValueNotStorable):  # no table, or a value no record can hold
+            return []
 
     def data_version(self, data_set: str) -> str:
         select = "SELECT version FROM backdrop.data_versions WHERE data_set = %s"
