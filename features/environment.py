@@ -17,10 +17,10 @@ from backdrop.core.config import Settings
 from backdrop.core.storage import open_storage
 from backdrop.read.app import create_app as create_read_app
 from backdrop.write.app import create_app as create_write_app
-from tests.support.servers import LiveServer, embedded_mongodb, throwaway_postgres
+from tests.support.engines import ENGINES_UNDER_TEST
+from tests.support.servers import LiveServer
 from tests.support.stagecraft import StagecraftState, stagecraft_app
-
-ADMIN_TOKEN = "dev-create-endpoint-token"
+from tests.support.tokens import ADMIN_TOKEN
 
 
 def before_all(context: Any) -> None:
@@ -28,10 +28,7 @@ def before_all(context: Any) -> None:
     context.stack = stack
     data_dir = Path(stack.enter_context(tempfile.TemporaryDirectory(prefix="backdrop-behave-")))
     engine = context.config.userdata.get("engine", "mongodb")
-    if engine == "postgres":
-        database_url = stack.enter_context(throwaway_postgres())
-    else:
-        database_url = stack.enter_context(embedded_mongodb(data_dir / "db"))
+    database_url = stack.enter_context(ENGINES_UNDER_TEST[engine].session_database(data_dir / "db"))
     context.stagecraft = StagecraftState()
     stagecraft = stack.enter_context(LiveServer(stagecraft_app(context.stagecraft)))
     settings = Settings(

@@ -1,24 +1,45 @@
-"""Fixtures shared by every test package: real servers, started once per session."""
+"""Fixtures shared by every test package: real servers, started once per session, and the
+data sets tests write to. Each name says what it gives:
+
+- `data_set_name`: a fresh name, registered nowhere (str)
+- `registered_data_set`: the name of a fresh data set registered with the harness defaults (str)
+- `register_data_set`: registers a data set in the Stagecraft stand-in; returns its config (dict)
+- `new_data_set`: registers one and writes records through the write app (`HttpDataSet`)
+- `storage`, `settings`: the engine under test and the apps' settings over it
+- `read_url`, `write_url`, `http`: the apps served over HTTP, and a session to call them;
+  `each_app`: (name, URL) of each in turn
+- `builtin_apps`: read and write apps over the built-in registry (`BuiltinApps`)
+"""
 
 from __future__ import annotations
 
 import contextlib
 import fcntl
 import tempfile
-import uuid
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterator, Mapping, Sequence
 from pathlib import Path
 from typing import Any
 
 import pytest
+import requests
 
 from backdrop.core.config import Settings
 from backdrop.core.storage import ENGINES, open_storage
 from backdrop.core.storage.base import Storage
-from tests.support.servers import LiveServer, embedded_mongodb, throwaway_postgres
-from tests.support.stagecraft import StagecraftState, data_set_config, stagecraft_app
-
-ADMIN_TOKEN = "dev-create-endpoint-token"
+from backdrop.read.app import create_app as create_read_app
+from backdrop.write.app import create_app as create_write_app
+from tests.support import builtin_registry
+from tests.support.engines import ENGINES_UNDER_TEST, EngineUnderTest
+from tests.support.fixture_files import fixture_records
+from tests.support.http_data_set import HttpDataSet, register, unique_name
+from tests.support.servers import LiveServer
+from tests.support.stagecraft import (
+    RegisterDataSet,
+    StagecraftState,
+    stagecraft_app,
+    stagecraft_config,
+)
+from tests.support.tokens import ADMIN_TOKEN, SIGNON_TOKEN
 
 
 def pytest_addoption(parser: pytest.Parser) -> None:
@@ -59,15 +80,24 @@ def database_url(database_engine: str, request: pytest.FixtureRequest) -> str:
 
 
 @pytest.fixture(scope="session")
+def engine_under_test(database_engine: str) -> EngineUnderTest:
+    """What the tests need to know of the engine under test (tests/support/engines.py)."""
+    return ENGINES_UNDER_TEST[database_engine]
+
+
+@pytest.fixture(scope="session")
 def mongodb_url(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
-    with embedded_mongodb(tmp_path_factory.mktemp("mongodb")) as url:
+    """The embedded MongoDB-wire server, for the run."""
+    with ENGINES_UNDER_TEST["mongodb"].session_database(tmp_path_factory.mktemp("mongodb")) as url:
         yield url
 
 
 @pytest.fixture(scope="session")
-def postgres_url() -> Iterator[str]:
+def postgres_url(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
     """A throw-away database on the local PostgreSQL server, dropped after the run."""
-    with throwaway_postgres() as url:
+    with ENGINES_UNDER_TEST["postgres"].session_database(
+        tmp_path_factory.mktemp("postgres")
+    ) as url:
         yield url
 
 
@@ -100,7 +130,7 @@ def settings(
         database_engine=database_engine,
         database_url=database_url,
         stagecraft_url=stagecraft_server[1],
-        signon_api_user_token="signon-token",
+        signon_api_user_token=SIGNON_TOKEN,
         collection_endpoint_token=ADMIN_TOKEN,
         data_dir=tmp_path_factory.mktemp("data"),
     )
@@ -114,18 +144,101 @@ def storage(settings: Settings) -> Iterator[Storage]:
 
 
 @pytest.fixture
-def name() -> str:
-    """A fresh data set name: tests never share data, so nothing needs wiping."""
-    return f"ds_{uuid.uuid4().hex[:12]}"
+def data_set_name() -> str:
+    """A fresh data set name, registered nowhere: tests never share data, so nothing needs
+    wiping."""
+    return unique_name()
 
 
 @pytest.fixture
-def make_data_set(stagecraft: StagecraftState) -> Callable[..., dict[str, Any]]:
-    """Register a data set in the Stagecraft stand-in; group and type default to its name."""
+def register_data_set(stagecraft: StagecraftState) -> RegisterDataSet:
+    """Register a data set in the Stagecraft stand-in and return its config; group and type
+    default to its name, its token is `<name>-bearer-token`."""
 
-    def make(name: str, **overrides: Any) -> dict[str, Any]:
-        config = data_set_config(name, **{"capped_size": None, **overrides})
+    def register_config(name: str, **overrides: Any) -> dict[str, Any]:
+        config = stagecraft_config(name, **{"capped_size": None, **overrides})
         stagecraft.put(config)
         return config
 
+    return register_config
+
+
+@pytest.fixture
+def registered_data_set(data_set_name: str, register_data_set: RegisterDataSet) -> str:
+    """The name of a fresh data set registered with the harness defaults (the `_timestamp`
+    schema, no cap)."""
+    register_data_set(data_set_name)
+    return data_set_name
+
+
+@pytest.fixture(scope="session")
+def read_url(settings: Settings, storage: Storage) -> Iterator[str]:
+    with LiveServer(create_read_app(settings, storage=storage)) as server:
+        yield server.url
+
+
+@pytest.fixture(scope="session")
+def write_url(settings: Settings, storage: Storage) -> Iterator[str]:
+    with LiveServer(create_write_app(settings, storage=storage)) as server:
+        yield server.url
+
+
+@pytest.fixture(params=["read", "write"])
+def each_app(request: pytest.FixtureRequest, read_url: str, write_url: str) -> tuple[str, str]:
+    """Each app in turn, for what both must do alike: its name (`read`, `write`), its URL."""
+    name = str(request.param)
+    return name, read_url if name == "read" else write_url
+
+
+@pytest.fixture(scope="session")
+def http() -> Iterator[requests.Session]:
+    with requests.Session() as session:
+        yield session
+
+
+@pytest.fixture(scope="session")
+def new_data_set(
+    stagecraft_server: tuple[StagecraftState, str],
+    http: requests.Session,
+    read_url: str,
+    write_url: str,
+) -> Callable[..., HttpDataSet]:
+    """Register a fresh data set and write a fixture's records (or given ones) through the write
+    app: `new_data_set("licensing.json", raw_queries_allowed=True)`. Session-scoped, so module
+    fixtures can share one data set between the tests that only read it."""
+    state, _ = stagecraft_server
+
+    def make(
+        fixture: str | None = None,
+        *,
+        records: Sequence[Mapping[str, Any]] = (),
+        **overrides: Any,
+    ) -> HttpDataSet:
+        posted = fixture_records(fixture) if fixture else records
+        return register(state, http, read_url, write_url, records=posted, **overrides)
+
     return make
+
+
+@pytest.fixture
+def routed_data_set(
+    new_data_set: Callable[..., HttpDataSet], stagecraft: StagecraftState
+) -> Iterator[Callable[..., HttpDataSet]]:
+    """`new_data_set` for a test that routes by a literal group and type (`/data/group/type`):
+    its configs leave Stagecraft afterwards, so the next such test gets the path to itself."""
+    made: list[HttpDataSet] = []
+
+    def make(*args: Any, **kwargs: Any) -> HttpDataSet:
+        made.append(new_data_set(*args, **kwargs))
+        return made[-1]
+
+    yield make
+    for data_set in made:
+        stagecraft.remove(data_set.name)
+
+
+@pytest.fixture(scope="session")
+def builtin_apps(settings: Settings, storage: Storage) -> Iterator[builtin_registry.BuiltinApps]:
+    """Read and write apps whose configs come from the built-in registry in the database."""
+    with builtin_registry.builtin_apps(settings, storage) as apps:
+        yield apps

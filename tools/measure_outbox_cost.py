@@ -33,7 +33,7 @@ from backdrop.core.data_set_config import DataSetConfig
 from backdrop.core.records import timestamp_bounds
 from backdrop.core.services import Services
 from backdrop.transformers.publish import TransformPublisher
-from tests.support.servers import embedded_mongodb, throwaway_postgres
+from tests.support.engines import ENGINES_UNDER_TEST
 from tests.support.worker import purge, redis_url
 
 
@@ -46,8 +46,7 @@ def batch(size: int, round_: int) -> list[dict[str, Any]]:
 
 @contextmanager
 def engine_settings(engine: str, data_dir: Path) -> Iterator[Settings]:
-    database = embedded_mongodb(data_dir / "db") if engine == "mongodb" else throwaway_postgres()
-    with database as url:
+    with ENGINES_UNDER_TEST[engine].session_database(data_dir / "db") as url:
         yield Settings(
             database_engine=engine, database_url=url, broker_url=redis_url(6), data_dir=data_dir
         )

@@ -17,6 +17,7 @@ import subprocess
 import sys
 import time
 from collections.abc import Iterator
+from functools import partial
 from pathlib import Path
 from typing import Any
 
@@ -104,7 +105,7 @@ def main(
                     bench.check(workload, answer)
                     text = statement_text(conn, NAME, query)
                     ours = timed(
-                        lambda q=query: data_sets.query(config, q), warmup=warmup, repeats=repeats
+                        partial(data_sets.query, config, query), warmup=warmup, repeats=repeats
                     ).median_ms
                     raw = psql_median_ms(url, text, warmup, repeats)
                     results["queries"][bench.name] = {

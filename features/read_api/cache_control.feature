@@ -5,8 +5,8 @@ Feature: cache headers
     Given a data set "licensing" in group "licensing" of type "applications"
     And "licensing_2.json" is in the data set
     When I query the data set with "group_by=authority"
-    Then the header "Cache-Control" is "max-age=1800, must-revalidate"
-    And the header "Access-Control-Allow-Origin" is "*"
+    Then the response header "Cache-Control" is "max-age=1800, must-revalidate"
+    And the response header "Access-Control-Allow-Origin" is "*"
 
   Scenario: a realtime data set is cached for 2 minutes
     Given a data set "licensing" in group "licensing" of type "applications"
@@ -14,7 +14,7 @@ Feature: cache headers
       {"realtime": true}
       """
     When I query the data set with "group_by=authority"
-    Then the header "Cache-Control" is "max-age=120, must-revalidate"
+    Then the response header "Cache-Control" is "max-age=120, must-revalidate"
 
   Scenario: an unpublished data set is not cached and says so
     Given a data set "licensing" in group "licensing" of type "applications"
@@ -24,15 +24,15 @@ Feature: cache headers
     And "licensing_2.json" is in the data set
     When I query the data set with "group_by=authority"
     Then the response status is 200
-    And the header "Cache-Control" is "no-cache"
+    And the response header "Cache-Control" is "no-cache"
     And the response warns "Warning: This data-set is unpublished. Data may be subject to change or be inaccurate."
 
   Scenario: errors are not cached
     Given a data set "licensing" in group "licensing" of type "applications"
     When I query the data set with "period=fortnight"
     Then the response status is 400
-    And there is no "Cache-Control" header
-    And the header "Access-Control-Allow-Origin" is "*"
+    And the response has no "Cache-Control" header
+    And the response header "Access-Control-Allow-Origin" is "*"
 
   Scenario: the legacy route answers 304 for a matching ETag, also for an error
     Given a data set "licensing" in group "licensing" of type "applications"
@@ -46,7 +46,7 @@ Feature: cache headers
     Given a data set "licensing" in group "licensing" of type "applications"
     When I send a preflight request to the data set
     Then the response status is 200
-    And the header "Access-Control-Max-Age" is "86400"
-    And the header "Access-Control-Allow-Headers" is "cache-control, govuk-request-id, request-id"
-    And the header "Access-Control-Allow-Origin" is "*"
-    And there is no "Cache-Control" header
+    And the response header "Access-Control-Max-Age" is "86400"
+    And the response header "Access-Control-Allow-Headers" is "cache-control, govuk-request-id, request-id"
+    And the response header "Access-Control-Allow-Origin" is "*"
+    And the response has no "Cache-Control" header

@@ -5,19 +5,13 @@ from __future__ import annotations
 import json
 import re
 import uuid
-from pathlib import Path
 from typing import Any
 
 from behave import given, then, when
 
 from tests.support.bodies import spec_body
-from tests.support.stagecraft import data_set_config
-
-FIXTURES = Path(__file__).resolve().parent.parent / "fixtures"
-
-
-def fixture_text(name: str) -> str:
-    return (FIXTURES / name).read_text(encoding="utf-8")
+from tests.support.fixture_files import fixture_text
+from tests.support.stagecraft import stagecraft_config
 
 
 def _unique(context: Any, name: str) -> str:
@@ -48,7 +42,7 @@ def with_actual_names(context: Any, text: str) -> str:
 @given('a data set "{name}" in group "{group}" of type "{data_type}"')
 def data_set_routed(context: Any, name: str, group: str, data_type: str) -> None:
     settings = json.loads(context.text) if context.text else {}
-    config = data_set_config(_unique(context, name), data_group=group, data_type=data_type)
+    config = stagecraft_config(_unique(context, name), data_group=group, data_type=data_type)
     config.update(settings)
     context.stagecraft.put(config)
     context.config_of = getattr(context, "config_of", {})

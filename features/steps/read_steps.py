@@ -4,15 +4,13 @@ through the read app, and checks of results and headers."""
 from __future__ import annotations
 
 import json
-from pathlib import Path
 from typing import Any
 
 from behave import given, then, when
 
 from tests.support.bodies import spec_body
-from tests.support.http_data_set import HttpDataSet, fixture_records
-
-FIXTURES = Path(__file__).resolve().parent.parent / "fixtures"
+from tests.support.fixture_files import fixture_records
+from tests.support.http_data_set import HttpDataSet
 
 
 def _data_set(context: Any) -> HttpDataSet:
@@ -38,7 +36,7 @@ def _without_updated_at(value: Any) -> Any:
 
 @given('"{fixture}" is in the data set')
 def fixture_is_in_the_data_set(context: Any, fixture: str) -> None:
-    response = _data_set(context).post(fixture_records(fixture, FIXTURES))
+    response = _data_set(context).post(fixture_records(fixture))
     assert response.status_code == 200, (response.status_code, response.text)
 
 
@@ -112,16 +110,6 @@ def periods_start_on(context: Any, starts: str) -> None:
 def error_message(context: Any, message: str) -> None:
     body = spec_body(context.response.json())
     assert body == {"status": "error", "message": message}, context.response.text
-
-
-@then('the header "{name}" is "{value}"')
-def header_is(context: Any, name: str, value: str) -> None:
-    assert context.response.headers.get(name) == value, dict(context.response.headers)
-
-
-@then('there is no "{name}" header')
-def no_header(context: Any, name: str) -> None:
-    assert name not in context.response.headers, dict(context.response.headers)
 
 
 @then('the response warns "{warning}"')

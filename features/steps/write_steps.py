@@ -12,9 +12,9 @@ from typing import Any
 from behave import given, then, when
 
 from backdrop.core.query import Query
-from features.steps.common_steps import FIXTURES, actual_name, fixture_text
-
-ADMIN_TOKEN = "dev-create-endpoint-token"
+from features.steps.common_steps import actual_name
+from tests.support.fixture_files import FIXTURES, fixture_text
+from tests.support.tokens import ADMIN_TOKEN
 
 # Fixtures made when a scenario asks for them rather than kept in the repository.
 GENERATED: Mapping[str, Callable[[], bytes]] = {

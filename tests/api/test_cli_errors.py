@@ -8,11 +8,9 @@ import contextlib
 import json
 import os
 import subprocess
-import sys
 import time
 import uuid
 from collections.abc import Iterator
-from pathlib import Path
 from urllib.parse import urlsplit, urlunsplit
 
 import psycopg
@@ -20,10 +18,9 @@ import pytest
 from psycopg import sql
 
 from backdrop import __version__
+from tests.support.cli import BACKDROP
 from tests.support.processes import free_port
 from tests.support.servers import DEFAULT_POSTGRES_SERVER, POSTGRES_SERVER_VARIABLE
-
-BACKDROP = str(Path(sys.executable).with_name("backdrop"))
 
 
 def run(*args: str, **env: str) -> subprocess.CompletedProcess[str]:

@@ -17,11 +17,10 @@ LINKS = {
 }
 
 
-@pytest.mark.parametrize("app", ["read", "write"])
 def test_index_names_the_app_its_version_and_links(
-    http: requests.Session, read_url: str, write_url: str, app: str
+    http: requests.Session, each_app: tuple[str, str]
 ) -> None:
-    base = read_url if app == "read" else write_url
+    app, base = each_app
     response = http.get(f"{base}/")
     assert response.status_code == 200
     body = response.json()
@@ -32,11 +31,10 @@ def test_index_names_the_app_its_version_and_links(
         assert http.get(f"{base}{link}").status_code in (200, 503), link  # ready: 503 if down
 
 
-@pytest.mark.parametrize("app", ["read", "write"])
 def test_status_keeps_the_spec_body_and_adds_the_version(
-    http: requests.Session, read_url: str, write_url: str, app: str
+    http: requests.Session, each_app: tuple[str, str]
 ) -> None:
-    base = read_url if app == "read" else write_url
+    _, base = each_app
     assert http.get(f"{base}/_status").json() == {
         "status": "ok",
         "message": "app is up",

@@ -28,7 +28,6 @@ from backdrop.core.storage.base import Storage
 from backdrop.core.storage.postgres.errors import Conflict, MissingTable, UnusableName
 from backdrop.read.app import create_app as create_read_app
 from backdrop.write.app import create_app as create_write_app
-from tests.conftest import ADMIN_TOKEN
 from tests.support.builtin_registry import BuiltinApps, builtin_apps
 from tests.support.builtin_registry import register as register_locally
 from tests.support.http_data_set import HttpDataSet, register, unique_name
@@ -36,8 +35,9 @@ from tests.support.outbox import empty_outbox
 from tests.support.processes import free_port
 from tests.support.servers import LiveServer
 from tests.support.spreadsheets import xls, xlsx
-from tests.support.stagecraft import StagecraftState, data_set_config
+from tests.support.stagecraft import StagecraftState, stagecraft_config
 from tests.support.statsd import received, statsd_listener
+from tests.support.tokens import ADMIN_TOKEN
 
 Samples = dict[tuple[str, tuple[tuple[str, str], ...]], float]
 
@@ -84,22 +84,22 @@ def metered(
 
 
 @pytest.fixture
-def data_set(
+def metered_data_set(
     stagecraft_server: tuple[StagecraftState, str], http: requests.Session, metered: tuple[str, str]
 ) -> HttpDataSet:
     return register(stagecraft_server[0], http, *metered, raw_queries_allowed=True)
 
 
 def test_requests_are_counted_by_route_template(
-    http: requests.Session, metered: tuple[str, str], data_set: HttpDataSet
+    http: requests.Session, metered: tuple[str, str], metered_data_set: HttpDataSet
 ) -> None:
     read_url, _ = metered
     route = "/data/<data_group>/<data_type>"
     before = scrape(http, read_url)
     for _ in range(3):
-        assert data_set.get("group_by=kind").status_code == 200
-    assert data_set.get("colour=red").status_code == 400
-    assert http.get(f"{read_url}/no/such/{data_set.name}").status_code == 404
+        assert metered_data_set.get("group_by=kind").status_code == 200
+    assert metered_data_set.get("colour=red").status_code == 400
+    assert http.get(f"{read_url}/no/such/{metered_data_set.name}").status_code == 404
     after = scrape(http, read_url)
     counted = "backdrop_http_requests_total"
     ok = {"route": route, "method": "GET", "status": "200"}
@@ -111,7 +111,7 @@ def test_requests_are_counted_by_route_template(
     durations = "backdrop_http_request_duration_seconds_count"
     timed = {"route": route, "method": "GET"}
     assert value(after, durations, **timed) - value(before, durations, **timed) == 4
-    assert not any(data_set.name in dict(labels).get("route", "") for _, labels in after)
+    assert not any(metered_data_set.name in dict(labels).get("route", "") for _, labels in after)
 
 
 def test_methods_outside_http_are_one_label(
@@ -129,13 +129,13 @@ def test_methods_outside_http_are_one_label(
 
 
 def test_records_written_rejected_and_batch_sizes(
-    http: requests.Session, metered: tuple[str, str], data_set: HttpDataSet
+    http: requests.Session, metered: tuple[str, str], metered_data_set: HttpDataSet
 ) -> None:
     _, write_url = metered
     before = scrape(http, write_url)
     records = [{"_timestamp": f"2014-01-0{day}T00:00:00Z", "kind": "a"} for day in range(1, 6)]
-    assert data_set.post(records).status_code == 200
-    assert data_set.post([{"_timestamp": "nope"}, {"bad-key": 1}, {}]).status_code == 400
+    assert metered_data_set.post(records).status_code == 200
+    assert metered_data_set.post([{"_timestamp": "nope"}, {"bad-key": 1}, {}]).status_code == 400
     after = scrape(http, write_url)
     assert (
         value(after, "backdrop_records_written_total")
@@ -164,16 +164,16 @@ def test_records_written_rejected_and_batch_sizes(
 
 
 def test_response_cache_hits_misses_and_evictions(
-    http: requests.Session, metered: tuple[str, str], data_set: HttpDataSet
+    http: requests.Session, metered: tuple[str, str], metered_data_set: HttpDataSet
 ) -> None:
     read_url, _ = metered
     big = [{"_timestamp": "2014-01-01T00:00:00Z", "kind": "k" * 3000, "nn": i} for i in range(4)]
-    assert data_set.post(big).status_code == 200
+    assert metered_data_set.post(big).status_code == 200
     before = scrape(http, read_url)
-    assert data_set.get("limit=4").status_code == 200  # computed: a miss
-    assert data_set.get("limit=4").status_code == 200  # served from the cache: a hit
+    assert metered_data_set.get("limit=4").status_code == 200  # computed: a miss
+    assert metered_data_set.get("limit=4").status_code == 200  # served from the cache: a hit
     for limit in range(1, 8):  # 3-12 KiB answers into a 64 KiB cache: the oldest are dropped
-        data_set.get(f"limit={limit}&sort_by=nn:descending")
+        metered_data_set.get(f"limit={limit}&sort_by=nn:descending")
     after = scrape(http, read_url)
     hits = "backdrop_response_cache_hits_total"
     misses = "backdrop_response_cache_misses_total"
@@ -186,17 +186,17 @@ def test_response_cache_hits_misses_and_evictions(
 def test_registry_lookups_by_outcome(
     http: requests.Session,
     metered: tuple[str, str],
-    data_set: HttpDataSet,
+    metered_data_set: HttpDataSet,
     stagecraft: StagecraftState,
 ) -> None:
     read_url, _ = metered
     name = "backdrop_registry_lookups_total"
     labels = {"source": "stagecraft", "operation": "by_group_and_type"}
     before = scrape(http, read_url)
-    data_set.get("group_by=kind")
+    metered_data_set.get("group_by=kind")
     http.get(f"{read_url}/data/no-such/group")
     stagecraft.failures.extend([500])
-    assert data_set.get("group_by=kind").status_code == 503
+    assert metered_data_set.get("group_by=kind").status_code == 503
     after = scrape(http, read_url)
     for outcome in ("found", "not_found", "error"):
         change = value(after, name, outcome=outcome, **labels) - value(
@@ -210,7 +210,7 @@ def test_registry_lookups_by_outcome(
 def test_statsd_gets_the_original_names(
     http: requests.Session,
     metered: tuple[str, str],
-    data_set: HttpDataSet,
+    metered_data_set: HttpDataSet,
     statsd_socket: socket.socket,
 ) -> None:
     read_url, write_url = metered
@@ -218,13 +218,15 @@ def test_statsd_gets_the_original_names(
     http.get(f"{read_url}/_status")
     http.get(f"{read_url}/_status/data-sets")
     http.get(f"{write_url}/_status")
-    http.put(f"{write_url}{data_set.path}", json=[], headers={"Authorization": "Bearer wrong"})
+    http.put(
+        f"{write_url}{metered_data_set.path}", json=[], headers={"Authorization": "Bearer wrong"}
+    )
     names = {line.split(":", 1)[0]: line.rsplit("|", 1)[1] for line in received(statsd_socket)}
     assert names == {
         "pp.apps.backdrop.unknown.read.route.heath_check.status": "ms",
         "pp.apps.backdrop.unknown.read.route.heath_check.data_set": "ms",
         "pp.apps.backdrop.unknown.write.route.health_check.status": "ms",
-        f"pp.apps.backdrop.{data_set.name}.write_api.bad_token": "c",
+        f"pp.apps.backdrop.{metered_data_set.name}.write_api.bad_token": "c",
         "pp.apps.backdrop.unknown.write.route.data.empty.data_set": "ms",
     }
 
@@ -232,18 +234,22 @@ def test_statsd_gets_the_original_names(
 def test_statsd_times_the_record_and_drop_routes_by_the_original_names(
     http: requests.Session,
     metered: tuple[str, str],
-    data_set: HttpDataSet,
+    metered_data_set: HttpDataSet,
     statsd_socket: socket.socket,
 ) -> None:
     _, write_url = metered
-    token = {"Authorization": f"Bearer {data_set.config['bearer_token']}"}
-    assert data_set.post([{"_id": "one", "_timestamp": "2014-01-01T00:00:00Z"}]).status_code == 200
+    token = {"Authorization": f"Bearer {metered_data_set.config['bearer_token']}"}
+    assert (
+        metered_data_set.post([{"_id": "one", "_timestamp": "2014-01-01T00:00:00Z"}]).status_code
+        == 200
+    )
     received(statsd_socket)
-    record = f"{write_url}{data_set.path}/one"
+    record = f"{write_url}{metered_data_set.path}/one"
     assert http.patch(record, json={"kind": "a"}, headers=token).status_code == 200
     assert http.delete(record, headers=token).status_code == 200
     dropped = http.delete(
-        f"{write_url}/data-sets/{data_set.name}", headers={"Authorization": f"Bearer {ADMIN_TOKEN}"}
+        f"{write_url}/data-sets/{metered_data_set.name}",
+        headers={"Authorization": f"Bearer {ADMIN_TOKEN}"},
     )
     assert dropped.status_code == 200, dropped.text
     names = [
@@ -264,7 +270,7 @@ def test_a_500_on_the_write_app_counts_write_error(
 ) -> None:
     """A config the registry serves that core cannot read: a real 500 (a server-side fault)."""
     _, write_url = metered
-    config = data_set_config(unique_name(), capped_size="not a number")
+    config = stagecraft_config(unique_name(), capped_size="not a number")
     stagecraft.put(config)
     received(statsd_socket)
     try:
@@ -308,27 +314,28 @@ def test_a_dispatch_the_broker_does_not_take_is_counted_failed_and_pending(
 
 
 @pytest.fixture(scope="module")
-def local_apps(settings: Settings, storage: Storage) -> Iterator[BuiltinApps]:
-    """Read and write apps (fresh counts) over the built-in registry in the database."""
+def own_builtin_apps(settings: Settings, storage: Storage) -> Iterator[BuiltinApps]:
+    """Read and write apps of this module's own (fresh counts) over the built-in registry in the
+    database."""
     with builtin_apps(settings, storage) as apps:
         yield apps
 
 
 def test_lookups_in_the_built_in_registry_are_counted_as_local(
-    http: requests.Session, local_apps: BuiltinApps, storage: Storage
+    http: requests.Session, own_builtin_apps: BuiltinApps, storage: Storage
 ) -> None:
     target = register_locally(storage)
     name = "backdrop_registry_lookups_total"
-    read_before = scrape(http, local_apps.read_url)
-    write_before = scrape(http, local_apps.write_url)
-    assert http.get(f"{local_apps.read_url}{target.path}").status_code == 200
-    assert http.get(f"{local_apps.read_url}/data/no/such").status_code == 404
-    assert http.get(f"{local_apps.read_url}/{target.config.name}").status_code == 200
-    assert http.get(f"{local_apps.read_url}/_status/data-sets").status_code == 200
-    posted = http.post(f"{local_apps.write_url}{target.path}", json={}, headers=target.auth)
+    read_before = scrape(http, own_builtin_apps.read_url)
+    write_before = scrape(http, own_builtin_apps.write_url)
+    assert http.get(f"{own_builtin_apps.read_url}{target.path}").status_code == 200
+    assert http.get(f"{own_builtin_apps.read_url}/data/no/such").status_code == 404
+    assert http.get(f"{own_builtin_apps.read_url}/{target.config.name}").status_code == 200
+    assert http.get(f"{own_builtin_apps.read_url}/_status/data-sets").status_code == 200
+    posted = http.post(f"{own_builtin_apps.write_url}{target.path}", json={}, headers=target.auth)
     assert posted.status_code == 200
-    read_after = scrape(http, local_apps.read_url)
-    write_after = scrape(http, local_apps.write_url)
+    read_after = scrape(http, own_builtin_apps.read_url)
+    write_after = scrape(http, own_builtin_apps.write_url)
 
     def change(after: Samples, before: Samples, operation: str, outcome: str) -> float:
         labels = {"source": "local", "operation": operation, "outcome": outcome}
@@ -422,7 +429,7 @@ def test_the_statsd_prefix_comes_from_govuk_statsd_prefix(statsd_socket: socket.
 @pytest.mark.parametrize("workbook", [xlsx, xls], ids=["xlsx", "xls"])
 def test_an_excel_upload_sends_the_originals_parse_excel_timers(
     http: requests.Session,
-    data_set: HttpDataSet,
+    metered_data_set: HttpDataSet,
     statsd_socket: socket.socket,
     workbook: Callable[..., bytes],
 ) -> None:
@@ -431,15 +438,15 @@ def test_an_excel_upload_sends_the_originals_parse_excel_timers(
     are counted in Prometheus's `backdrop_records_written_total` too."""
     rows = [["_timestamp", "nn"], ["2014-01-01T00:00:00Z", 1], ["2014-01-02T00:00:00Z", 2]]
     received(statsd_socket)
-    written = value(scrape(http, data_set.write_url), "backdrop_records_written_total")
+    written = value(scrape(http, metered_data_set.write_url), "backdrop_records_written_total")
     response = http.post(
-        f"{data_set.write_url}{data_set.path}/upload",
+        f"{metered_data_set.write_url}{metered_data_set.path}/upload",
         files={"file": (f"book.{workbook.__name__}", workbook(rows))},
-        headers={"Authorization": f"Bearer {data_set.config['bearer_token']}"},
+        headers={"Authorization": f"Bearer {metered_data_set.config['bearer_token']}"},
     )
     assert response.status_code == 200, response.text
     lines = received(statsd_socket)
-    after = value(scrape(http, data_set.write_url), "backdrop_records_written_total")
+    after = value(scrape(http, metered_data_set.write_url), "backdrop_records_written_total")
     assert after - written == 2  # an upload's records count as written
     assert all(line.endswith("|ms") for line in lines)  # timers, every one sent (no sampling)
     prefix = "pp.apps.backdrop.unknown.parse_excel."

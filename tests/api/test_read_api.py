@@ -7,7 +7,8 @@ from collections.abc import Callable
 import requests
 
 from tests.support.bodies import spec_body
-from tests.support.http_data_set import HttpDataSet, fixture_records, unique_name
+from tests.support.fixture_files import fixture_records
+from tests.support.http_data_set import HttpDataSet, unique_name
 
 
 def test_s58_getting_all_the_data(new_data_set: Callable[..., HttpDataSet]) -> None:

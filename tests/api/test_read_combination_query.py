@@ -9,21 +9,15 @@ from typing import Any
 import pytest
 
 from tests.support import licensing_preview
-from tests.support.http_data_set import HttpDataSet, fixture_records
+from tests.support.bodies import week
+from tests.support.fixture_files import fixture_records
+from tests.support.http_data_set import HttpDataSet
 
 RANGE = "start_at=2013-01-28T00:00:00%2B00:00&end_at=2013-03-29T00:00:00%2B00:00"
 TOP_THREE = (
     "group_by=licenceUrlSlug&{filter}&{range}&period=week&collect=authorityName"
     "&collect=licenceName&sort_by=_count:descending&limit=3"
 )
-
-
-def week(start: str, end: str, count: int) -> dict[str, Any]:
-    return {
-        "_start_at": f"{start}T00:00:00+00:00",
-        "_end_at": f"{end}T00:00:00+00:00",
-        "_count": count,
-    }
 
 
 @pytest.fixture(scope="module")

@@ -6,7 +6,8 @@ from __future__ import annotations
 from collections.abc import Callable
 
 from tests.support.bodies import spec_body
-from tests.support.http_data_set import HttpDataSet, fixture_records
+from tests.support.fixture_files import fixture_records
+from tests.support.http_data_set import HttpDataSet
 
 
 def test_s01_write_data_to_platform(new_data_set: Callable[..., HttpDataSet]) -> None:

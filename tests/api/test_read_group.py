@@ -9,18 +9,10 @@ from typing import Any
 import pytest
 from dateutil.relativedelta import relativedelta
 
-from tests.support.bodies import spec_body
+from tests.support.bodies import spec_body, week
 from tests.support.http_data_set import HttpDataSet
 
 WEEKS = "start_at=2013-03-11T00:00:00Z&end_at=2013-03-25T00:00:00Z"
-
-
-def week(start: str, end: str, count: int) -> dict[str, Any]:
-    return {
-        "_start_at": f"{start}T00:00:00+00:00",
-        "_end_at": f"{end}T00:00:00+00:00",
-        "_count": count,
-    }
 
 
 @pytest.fixture(scope="module")

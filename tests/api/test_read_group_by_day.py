@@ -4,7 +4,8 @@ from __future__ import annotations
 
 from collections.abc import Callable
 
-from tests.support.http_data_set import HttpDataSet, fixture_records
+from tests.support.fixture_files import fixture_records
+from tests.support.http_data_set import HttpDataSet
 
 
 def test_s48_grouping_by_day(routed_data_set: Callable[..., HttpDataSet]) -> None:

@@ -7,7 +7,8 @@ from collections.abc import Callable
 import pytest
 
 from tests.support.bodies import spec_body
-from tests.support.http_data_set import HttpDataSet, fixture_records
+from tests.support.fixture_files import fixture_records
+from tests.support.http_data_set import HttpDataSet
 
 
 @pytest.fixture(scope="module")

@@ -10,7 +10,8 @@ from typing import Any
 import pytest
 import requests
 
-from tests.support.http_data_set import HttpDataSet, fixture_records
+from tests.support.fixture_files import fixture_records
+from tests.support.http_data_set import HttpDataSet
 
 WARNING = "Warning: This data-set is unpublished. Data may be subject to change or be inaccurate."
 LICENSING_WEEKS = "start_at=2012-12-03T00:00:00Z&end_at=2012-12-17T00:00:00Z"

@@ -13,7 +13,7 @@ import io
 import json
 import logging
 import time
-from collections.abc import Callable, Iterator
+from collections.abc import Iterator
 from typing import Any
 
 import pytest
@@ -24,11 +24,11 @@ from backdrop.core.config import Settings
 from backdrop.core.logs import configure_logging
 from backdrop.core.storage.base import Storage
 from backdrop.write.app import create_app as create_write_app
-from tests.conftest import ADMIN_TOKEN
 from tests.support.bodies import spec_body
 from tests.support.servers import LiveServer
+from tests.support.stagecraft import RegisterDataSet
+from tests.support.tokens import ADMIN_TOKEN
 
-MakeDataSet = Callable[..., dict[str, Any]]
 TOKEN_MARKER = "SECRET-TOKEN-0f9e8d7c"
 BODY_MARKER = "BODYMARKER4a5b6c"
 
@@ -86,17 +86,12 @@ def fingerprint(token: str) -> str:
 
 
 def test_one_json_line_per_write_request(
-    http: requests.Session,
-    write_url: str,
-    name: str,
-    make_data_set: MakeDataSet,
-    logs: Logs,
+    http: requests.Session, write_url: str, registered_data_set: str, logs: Logs
 ) -> None:
-    make_data_set(name)
     response = http.post(
-        f"{write_url}/data/{name}/{name}",
+        f"{write_url}/data/{registered_data_set}/{registered_data_set}",
         json={"_timestamp": "2014-01-01T00:00:00Z"},
-        headers={**auth(name), "GOVUK-Request-Id": "log-test-1"},
+        headers={**auth(registered_data_set), "GOVUK-Request-Id": "log-test-1"},
     )
     assert response.status_code == 200
     assert response.headers["GOVUK-Request-Id"] == "log-test-1"
@@ -104,9 +99,9 @@ def test_one_json_line_per_write_request(
     assert line["message"] == "request"
     assert line["level"] == "INFO"
     assert line["method"] == "POST"
-    assert line["path"] == f"/data/{name}/{name}"
+    assert line["path"] == f"/data/{registered_data_set}/{registered_data_set}"
     assert line["status"] == 200
-    assert line["data_set"] == name
+    assert line["data_set"] == registered_data_set
     assert line["request_id"] == "log-test-1"
     assert isinstance(line["duration_ms"], int | float)
     assert line["duration_ms"] >= 0
@@ -114,25 +109,23 @@ def test_one_json_line_per_write_request(
 
 
 def test_read_requests_are_logged_with_their_status(
-    http: requests.Session,
-    read_url: str,
-    name: str,
-    make_data_set: MakeDataSet,
-    logs: Logs,
+    http: requests.Session, read_url: str, registered_data_set: str, logs: Logs
 ) -> None:
-    make_data_set(name)
     ok = http.get(
-        f"{read_url}/data/{name}/{name}",
+        f"{read_url}/data/{registered_data_set}/{registered_data_set}",
         params={"group_by": "value"},
         headers={"GOVUK-Request-Id": "read-1"},
     )
-    refused = http.get(f"{read_url}/data/{name}/{name}", headers={"GOVUK-Request-Id": "read-2"})
-    missing = http.get(f"{read_url}/data/nobody/{name}")
+    refused = http.get(
+        f"{read_url}/data/{registered_data_set}/{registered_data_set}",
+        headers={"GOVUK-Request-Id": "read-2"},
+    )
+    missing = http.get(f"{read_url}/data/nobody/{registered_data_set}")
     assert (ok.status_code, refused.status_code, missing.status_code) == (200, 400, 404)
     lines = logs.of("backdrop.request")
     assert [(line["method"], line["status"], line["data_set"]) for line in lines] == [
-        ("GET", 200, name),
-        ("GET", 400, name),
+        ("GET", 200, registered_data_set),
+        ("GET", 400, registered_data_set),
         ("GET", 404, None),
     ]
     assert [line["request_id"] for line in lines[:2]] == ["read-1", "read-2"]
@@ -141,17 +134,12 @@ def test_read_requests_are_logged_with_their_status(
 
 
 def test_every_line_of_a_request_carries_its_id(
-    http: requests.Session,
-    write_url: str,
-    name: str,
-    make_data_set: MakeDataSet,
-    logs: Logs,
+    http: requests.Session, write_url: str, registered_data_set: str, logs: Logs
 ) -> None:
-    make_data_set(name)
     http.post(
-        f"{write_url}/data/{name}/{name}",
+        f"{write_url}/data/{registered_data_set}/{registered_data_set}",
         json={"_timestamp": "2014-01-01T00:00:00Z"},
-        headers={**auth(name), "GOVUK-Request-Id": "tagged-1"},
+        headers={**auth(registered_data_set), "GOVUK-Request-Id": "tagged-1"},
     )
     mine = [line for line in logs.lines() if line.get("logger", "").startswith("backdrop")]
     assert {line["logger"] for line in mine} >= {"backdrop.request", "backdrop.write.audit"}
@@ -164,12 +152,12 @@ def test_every_line_of_a_request_carries_its_id(
 def test_tokens_and_record_data_never_reach_the_logs(
     http: requests.Session,
     write_url: str,
-    name: str,
-    make_data_set: MakeDataSet,
+    data_set_name: str,
+    register_data_set: RegisterDataSet,
     logs: Logs,
 ) -> None:
-    make_data_set(name, bearer_token=TOKEN_MARKER)
-    url = f"{write_url}/data/{name}/{name}"
+    register_data_set(data_set_name, bearer_token=TOKEN_MARKER)
+    url = f"{write_url}/data/{data_set_name}/{data_set_name}"
     good = {"Authorization": f"Bearer {TOKEN_MARKER}"}
     bodies: list[Any] = [
         {"_timestamp": "2014-01-01T00:00:00Z", "secret": BODY_MARKER},
@@ -196,7 +184,8 @@ def test_tokens_and_record_data_never_reach_the_logs(
         http.put(url, json=[{"secret": BODY_MARKER}], headers=good),
         http.patch(f"{url}/missing-id", json={"secret": BODY_MARKER}, headers=good),
         http.delete(
-            f"{write_url}/data-sets/{name}", headers={"Authorization": f"Bearer {TOKEN_MARKER}"}
+            f"{write_url}/data-sets/{data_set_name}",
+            headers={"Authorization": f"Bearer {TOKEN_MARKER}"},
         ),
     ]
     assert [response.status_code for response in sent] == [400, 400, 401, 400, 400, 401]
@@ -207,42 +196,34 @@ def test_tokens_and_record_data_never_reach_the_logs(
 
 
 def test_a_patch_body_is_never_logged(
-    http: requests.Session,
-    write_url: str,
-    name: str,
-    make_data_set: MakeDataSet,
-    logs: Logs,
+    http: requests.Session, write_url: str, registered_data_set: str, logs: Logs
 ) -> None:
-    make_data_set(name)
-    url = f"{write_url}/data/{name}/{name}"
+    url = f"{write_url}/data/{registered_data_set}/{registered_data_set}"
     assert http.post(
-        url, json={"_id": "rec", "_timestamp": "2014-01-01T00:00:00Z"}, headers=auth(name)
+        url,
+        json={"_id": "rec", "_timestamp": "2014-01-01T00:00:00Z"},
+        headers=auth(registered_data_set),
     ).ok
     patch = {"secret": BODY_MARKER, "_start_at": BODY_MARKER}
-    assert http.patch(f"{url}/rec", json=patch, headers=auth(name)).ok
+    assert http.patch(f"{url}/rec", json=patch, headers=auth(registered_data_set)).ok
     logs.wait_for_server_lines(2)
     assert BODY_MARKER not in logs.text
-    assert f"{name}-bearer-token" not in logs.text
+    assert f"{registered_data_set}-bearer-token" not in logs.text
 
 
 # -- audit events (spec 3.10) -----------------------------------------------------------------
 
 
 def test_audit_events_of_a_data_set_carry_a_token_fingerprint(
-    http: requests.Session,
-    write_url: str,
-    name: str,
-    make_data_set: MakeDataSet,
-    logs: Logs,
+    http: requests.Session, write_url: str, registered_data_set: str, logs: Logs
 ) -> None:
-    make_data_set(name)
-    token = f"{name}-bearer-token"
-    url = f"{write_url}/data/{name}/{name}"
+    token = f"{registered_data_set}-bearer-token"
+    url = f"{write_url}/data/{registered_data_set}/{registered_data_set}"
     records = [{"_id": f"r{n}", "_timestamp": "2014-01-01T00:00:00Z"} for n in range(3)]
-    assert http.post(url, json=records, headers=auth(name)).ok
-    assert http.patch(f"{url}/r1", json={"value": 2}, headers=auth(name)).ok
-    assert http.delete(f"{url}/r2", headers=auth(name)).ok
-    assert http.put(url, json=[], headers=auth(name)).ok
+    assert http.post(url, json=records, headers=auth(registered_data_set)).ok
+    assert http.patch(f"{url}/r1", json={"value": 2}, headers=auth(registered_data_set)).ok
+    assert http.delete(f"{url}/r2", headers=auth(registered_data_set)).ok
+    assert http.put(url, json=[], headers=auth(registered_data_set)).ok
     assert http.post(url, json=[], headers={"Authorization": "Bearer wrong-one"}).status_code == 401
     assert http.post(url, json=[]).status_code == 401
     events = logs.of("backdrop.write.audit")
@@ -254,7 +235,9 @@ def test_audit_events_of_a_data_set_carry_a_token_fingerprint(
         "Bad auth",
         "Bad auth",
     ]
-    assert all(event["audit"] is True and event["data_set"] == name for event in events)
+    assert all(
+        event["audit"] is True and event["data_set"] == registered_data_set for event in events
+    )
     assert [event["token_fingerprint"] for event in events] == [fingerprint(token)] * 4 + [
         fingerprint("wrong-one"),
         None,
@@ -267,17 +250,19 @@ def test_audit_events_of_a_data_set_carry_a_token_fingerprint(
 
 
 def test_dropping_a_data_set_is_audited(
-    http: requests.Session,
-    write_url: str,
-    name: str,
-    make_data_set: MakeDataSet,
-    logs: Logs,
+    http: requests.Session, write_url: str, registered_data_set: str, logs: Logs
 ) -> None:
-    make_data_set(name)
-    assert http.put(f"{write_url}/data/{name}/{name}", json=[], headers=auth(name)).ok
-    refused = http.delete(f"{write_url}/data-sets/{name}", headers={"Authorization": "Bearer no"})
+    assert http.put(
+        f"{write_url}/data/{registered_data_set}/{registered_data_set}",
+        json=[],
+        headers=auth(registered_data_set),
+    ).ok
+    refused = http.delete(
+        f"{write_url}/data-sets/{registered_data_set}", headers={"Authorization": "Bearer no"}
+    )
     dropped = http.delete(
-        f"{write_url}/data-sets/{name}", headers={"Authorization": f"Bearer {ADMIN_TOKEN}"}
+        f"{write_url}/data-sets/{registered_data_set}",
+        headers={"Authorization": f"Bearer {ADMIN_TOKEN}"},
     )
     assert (refused.status_code, dropped.status_code) == (401, 200)
     events = [
@@ -285,8 +270,8 @@ def test_dropping_a_data_set_is_audited(
         for event in logs.of("backdrop.write.audit")
     ]
     assert events[-2:] == [
-        ("Bad auth", name, fingerprint("no")),
-        ("Data delete action", name, fingerprint(ADMIN_TOKEN)),
+        ("Bad auth", registered_data_set, fingerprint("no")),
+        ("Data delete action", registered_data_set, fingerprint(ADMIN_TOKEN)),
     ]
     assert ADMIN_TOKEN not in logs.text
 

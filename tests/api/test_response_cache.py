@@ -3,25 +3,25 @@ any route, moves its data version on (issue 6)."""
 
 from __future__ import annotations
 
-from collections.abc import Callable
 from typing import Any
 
 import pytest
 import requests
 
-from tests.conftest import ADMIN_TOKEN
 from tests.support.bodies import spec_body
+from tests.support.stagecraft import RegisterDataSet
+from tests.support.tokens import ADMIN_TOKEN
 
 GROUPED = {"group_by": "kind", "collect": "value:sum"}
 
 
 @pytest.fixture
-def data_set(
-    name: str, make_data_set: Callable[..., dict[str, Any]], http: requests.Session, write_url: str
+def populated_data_set(
+    data_set_name: str, register_data_set: RegisterDataSet, http: requests.Session, write_url: str
 ) -> str:
-    make_data_set(name, raw_queries_allowed=True)
-    _post(http, write_url, name, [_record("a", 1), _record("b", 2)])
-    return name
+    register_data_set(data_set_name, raw_queries_allowed=True)
+    _post(http, write_url, data_set_name, [_record("a", 1), _record("b", 2)])
+    return data_set_name
 
 
 def _record(record_id: str, value: int) -> dict[str, Any]:
@@ -45,46 +45,52 @@ def _total(http: requests.Session, read_url: str, name: str) -> Any:
 
 
 def test_a_post_is_seen_by_the_next_read(
-    http: requests.Session, read_url: str, write_url: str, data_set: str
+    http: requests.Session, read_url: str, write_url: str, populated_data_set: str
 ) -> None:
-    assert _total(http, read_url, data_set) == 3
-    assert _total(http, read_url, data_set) == 3  # now cached
-    _post(http, write_url, data_set, [_record("c", 10)])
-    assert _total(http, read_url, data_set) == 13
+    assert _total(http, read_url, populated_data_set) == 3
+    assert _total(http, read_url, populated_data_set) == 3  # now cached
+    _post(http, write_url, populated_data_set, [_record("c", 10)])
+    assert _total(http, read_url, populated_data_set) == 13
 
 
 def test_put_empty_patch_and_delete_are_seen(
-    http: requests.Session, read_url: str, write_url: str, data_set: str
+    http: requests.Session, read_url: str, write_url: str, populated_data_set: str
 ) -> None:
-    base = f"{write_url}/data/{data_set}/{data_set}"
-    assert _total(http, read_url, data_set) == 3
-    assert http.patch(f"{base}/a", json={"value": 5}, headers=_auth(data_set)).status_code == 200
-    assert _total(http, read_url, data_set) == 7
-    assert http.delete(f"{base}/b", headers=_auth(data_set)).status_code == 200
-    assert _total(http, read_url, data_set) == 5
-    assert http.put(base, json=[], headers=_auth(data_set)).status_code == 200
-    assert _total(http, read_url, data_set) is None
+    base = f"{write_url}/data/{populated_data_set}/{populated_data_set}"
+    assert _total(http, read_url, populated_data_set) == 3
+    assert (
+        http.patch(f"{base}/a", json={"value": 5}, headers=_auth(populated_data_set)).status_code
+        == 200
+    )
+    assert _total(http, read_url, populated_data_set) == 7
+    assert http.delete(f"{base}/b", headers=_auth(populated_data_set)).status_code == 200
+    assert _total(http, read_url, populated_data_set) == 5
+    assert http.put(base, json=[], headers=_auth(populated_data_set)).status_code == 200
+    assert _total(http, read_url, populated_data_set) is None
 
 
 def test_a_dropped_and_recreated_data_set_is_not_answered_from_the_cache(
-    http: requests.Session, read_url: str, write_url: str, data_set: str
+    http: requests.Session, read_url: str, write_url: str, populated_data_set: str
 ) -> None:
-    assert _total(http, read_url, data_set) == 3
+    assert _total(http, read_url, populated_data_set) == 3
     dropped = http.delete(
-        f"{write_url}/data-sets/{data_set}", headers={"Authorization": f"Bearer {ADMIN_TOKEN}"}
+        f"{write_url}/data-sets/{populated_data_set}",
+        headers={"Authorization": f"Bearer {ADMIN_TOKEN}"},
     )
     assert dropped.status_code == 200, dropped.text
-    assert _total(http, read_url, data_set) is None
-    _post(http, write_url, data_set, [_record("a", 1), _record("b", 2)])
-    assert _total(http, read_url, data_set) == 3
+    assert _total(http, read_url, populated_data_set) is None
+    _post(http, write_url, populated_data_set, [_record("a", 1), _record("b", 2)])
+    assert _total(http, read_url, populated_data_set) == 3
 
 
 def test_a_data_set_removed_from_the_config_source_is_gone_at_once(
-    http: requests.Session, read_url: str, data_set: str, stagecraft: Any
+    http: requests.Session, read_url: str, populated_data_set: str, stagecraft: Any
 ) -> None:
-    assert _total(http, read_url, data_set) == 3
-    stagecraft.remove(data_set)
-    response = http.get(f"{read_url}/data/{data_set}/{data_set}", params=GROUPED)
+    assert _total(http, read_url, populated_data_set) == 3
+    stagecraft.remove(populated_data_set)
+    response = http.get(
+        f"{read_url}/data/{populated_data_set}/{populated_data_set}", params=GROUPED
+    )
     assert response.status_code == 404
     assert spec_body(response.json()) == {"status": "error", "message": "data_set not found"}
 
@@ -92,23 +98,23 @@ def test_a_data_set_removed_from_the_config_source_is_gone_at_once(
 def test_config_changes_count_at_once_even_when_cached(
     http: requests.Session,
     read_url: str,
-    data_set: str,
-    make_data_set: Callable[..., dict[str, Any]],
+    populated_data_set: str,
+    register_data_set: RegisterDataSet,
 ) -> None:
-    url = f"{read_url}/data/{data_set}/{data_set}"
+    url = f"{read_url}/data/{populated_data_set}/{populated_data_set}"
     assert "warning" not in http.get(url, params=GROUPED).json()
-    make_data_set(data_set, raw_queries_allowed=True, published=False)
+    register_data_set(populated_data_set, raw_queries_allowed=True, published=False)
     unpublished = http.get(url, params=GROUPED)
     assert unpublished.json()["warning"].startswith("Warning: This data-set is unpublished")
     assert unpublished.headers["Cache-Control"] == "no-cache"
-    make_data_set(data_set, raw_queries_allowed=False)
+    register_data_set(populated_data_set, raw_queries_allowed=False)
     assert http.get(url).status_code == 400  # raw queries no longer allowed
 
 
 def test_no_cache_request_header_recomputes_and_gives_the_same_bytes(
-    http: requests.Session, read_url: str, data_set: str
+    http: requests.Session, read_url: str, populated_data_set: str
 ) -> None:
-    url = f"{read_url}/data/{data_set}/{data_set}"
+    url = f"{read_url}/data/{populated_data_set}/{populated_data_set}"
     cached = http.get(url, params=GROUPED)
     fresh = http.get(url, params=GROUPED, headers={"Cache-Control": "no-cache"})
     assert fresh.content == cached.content

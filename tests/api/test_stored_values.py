@@ -6,18 +6,13 @@ from __future__ import annotations
 
 import csv
 import io
-from collections.abc import Callable, Iterator
-from dataclasses import replace
+from collections.abc import Callable
 
 import pytest
 import requests
 
-from backdrop.core.config import Settings
-from backdrop.core.storage.base import Storage
-from backdrop.read.app import create_app as create_read_app
-from backdrop.write.app import create_app as create_write_app
+from tests.support.builtin_registry import BuiltinApps
 from tests.support.http_data_set import HttpDataSet
-from tests.support.servers import LiveServer
 
 TAGGED = {"$date": "garbage"}
 RECORDS = [
@@ -88,24 +83,11 @@ def test_sums_and_means_that_overflow_answer_null_or_a_float(
     assert response.json()["data"] == [{"kind": "x", "_count": len(values), collect: expected}]
 
 
-@pytest.fixture(scope="module")
-def builtin(settings: Settings, storage: Storage) -> Iterator[tuple[str, str]]:
-    """The read and write apps as a default deployment runs them: configs from the built-in
-    registry in the database, so names from the path reach storage."""
-    local = replace(settings, stagecraft_url=None, signon_api_user_token=None)
-    with (
-        LiveServer(create_read_app(local, storage=storage)) as read,
-        LiveServer(create_write_app(local, storage=storage)) as write,
-    ):
-        yield read.url, write.url
-
-
 @pytest.mark.parametrize("path", ["/a%00", "/data/x%00y/t1", "/data/x/t%00", "/%ED%A0%80"])
 def test_text_no_database_can_hold_in_a_read_path_is_not_found(
-    http: requests.Session, builtin: tuple[str, str], path: str
+    http: requests.Session, builtin_apps: BuiltinApps, path: str
 ) -> None:
-    read_url, _ = builtin
-    response = http.get(f"{read_url}{path}")
+    response = http.get(f"{builtin_apps.read_url}{path}")
     assert response.status_code == 404, response.text
 
 
@@ -113,9 +95,9 @@ def test_text_no_database_can_hold_in_a_read_path_is_not_found(
     "path", ["/data/x%00y/t1", "/data/x/t%00", "/data/x%00/t1/some-id", "/a%00"]
 )
 def test_text_no_database_can_hold_in_a_write_path_is_not_found(
-    http: requests.Session, builtin: tuple[str, str], path: str
+    http: requests.Session, builtin_apps: BuiltinApps, path: str
 ) -> None:
-    _, write_url = builtin
+    write_url = builtin_apps.write_url
     method = "PATCH" if path.endswith("some-id") else "POST"
     response = http.request(method, f"{write_url}{path}", json=[{"a": 1}])
     assert response.status_code == 404, response.text

@@ -6,23 +6,18 @@ from __future__ import annotations
 
 import gzip
 import json
-import logging
 import os
 import pty
 import re
 import subprocess
-import sys
 import threading
 from collections.abc import Callable, Iterator
-from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 from urllib.parse import parse_qs
 
 import pytest
-from click.testing import CliRunner
 
-from backdrop.cli import main
 from backdrop.core.data_set_config import DataSetConfig
 from backdrop.core.data_sets import DataSets
 from backdrop.core.encoding import dumps
@@ -33,11 +28,14 @@ from backdrop.core.query_parser import parse_query
 from backdrop.core.registry.local import LocalRegistry
 from backdrop.core.storage.base import Storage
 from backdrop.read.csv_output import to_csv
-from tests.support.http_data_set import fixture_records, unique_name
+from tests.support.cli import BACKDROP, Cli, Ran, one_line_error
+from tests.support.fixture_files import fixture_records
+from tests.support.http_data_set import unique_name
 from tests.support.spreadsheets import xls, xlsx
 
-BACKDROP = str(Path(sys.executable).with_name("backdrop"))
-ROWS_FOR_ETA = 200
+# click shows an ETA once a bar has run a second: 200 one-record batches took 0.5 s here, 1,000
+# take about 3 s.
+ROWS_FOR_ETA = 1000
 # Queries whose answers a round trip must keep: raw, grouped, period + group + collect.
 QUERIES = [
     "sort_by=_id:ascending",
@@ -47,48 +45,6 @@ QUERIES = [
     "&group_by=licenceUrlSlug&filter_by=authorityUrlSlug:testport&collect=type:count",
     "period=month&duration=3&end_at=2013-04-01T00:00:00Z&flatten=true&group_by=type",
 ]
-
-
-@dataclass(frozen=True)
-class Ran:
-    exit_code: int
-    stdout: bytes
-    stderr: str
-
-
-Cli = Callable[..., Ran]
-
-
-@pytest.fixture(scope="module")
-def cli_env(database_url: str, tmp_path_factory: pytest.TempPathFactory) -> dict[str, str]:
-    """The built-in registry in the test database; the embedded broker in a temporary folder."""
-    env = {k: v for k, v in os.environ.items() if k not in ("STAGECRAFT_URL", "DATABASE_ENGINE")}
-    data_dir = str(tmp_path_factory.mktemp("cli_data"))
-    return {
-        **env,
-        "DATABASE_URL": database_url,
-        "LOG_LEVEL": "WARNING",
-        "BACKDROP_DATA_DIR": data_dir,
-    }
-
-
-@pytest.fixture
-def cli(cli_env: dict[str, str]) -> Cli:
-    """The command in-process through click's runner (stderr is no terminal: no bar)."""
-
-    def run(*args: str) -> Ran:
-        root = logging.getLogger()
-        handlers, level = root.handlers[:], root.level
-        try:
-            result = CliRunner(env=cli_env).invoke(main, list(args))
-        finally:
-            root.handlers[:] = handlers
-            root.setLevel(level)
-        if result.exception is not None and not isinstance(result.exception, SystemExit):
-            raise result.exception
-        return Ran(result.exit_code, result.stdout_bytes, result.stderr)
-
-    return run
 
 
 @pytest.fixture
@@ -132,7 +88,7 @@ def answer(storage: Storage) -> Answer:
 
 
 def summary(ran: Ran) -> dict[str, Any]:
-    document: dict[str, Any] = json.loads(ran.stdout)
+    document: dict[str, Any] = json.loads(ran.output)
     return document
 
 
@@ -157,7 +113,7 @@ def test_import_writes_a_csv_and_prints_a_summary(
     path = tmp_path / "people.csv"
     path.write_bytes(b"# people\nname,age,comment\nPawel,27,x\nMax,35,y\n")
     ran = cli("import", config.name, str(path))
-    assert ran.exit_code == 0, ran.stderr
+    assert ran.returncode == 0, ran.stderr
     assert summary(ran) == {"data_set": config.name, "written": 2, "rejected": []}
     assert ran.stderr == ""
     assert written(storage, config.name) == [
@@ -179,7 +135,7 @@ def test_import_rejects_bad_rows_by_number_and_writes_the_rest(
         b"2014-01-08T00:00:00Z,stego,big\n"
     )
     ran = cli("import", config.name, str(path), "--batch-size", "2")
-    assert ran.exit_code == 1
+    assert ran.returncode == 1
     assert summary(ran) == {
         "data_set": config.name,
         "written": 2,
@@ -219,7 +175,7 @@ def test_import_reads_every_format(
     path = tmp_path / filename
     path.write_bytes(content)
     ran = cli("import", config.name, str(path))
-    assert (ran.exit_code, summary(ran)["written"]) == (0, 2), ran.stderr
+    assert (ran.returncode, summary(ran)["written"]) == (0, 2), ran.stderr
     assert written(storage, config.name) == [
         {"name": "Pawel", "age": 27},
         {"name": "Max", "age": 35},
@@ -233,7 +189,7 @@ def test_import_format_option_overrides_the_name(
     path = tmp_path / "records.data"
     path.write_bytes(b'{"name": "rex"}\n')
     unknown = cli("import", config.name, str(path))
-    assert unknown.exit_code == 2  # a usage error
+    assert unknown.returncode == 2  # a usage error
     assert unknown.stderr.strip().splitlines()[-1] == (
         "Error: Invalid value for FILE: cannot tell the format from its name: use --format"
     )
@@ -264,7 +220,7 @@ def test_an_empty_file_imports_no_records(
     path = tmp_path / f"empty.{suffix}"
     path.write_bytes(b"")
     ran = cli("import", config.name, str(path))
-    assert ran.exit_code == 0, ran.stderr
+    assert ran.returncode == 0, ran.stderr
     assert summary(ran) == {"data_set": config.name, "written": 0, "rejected": []}
     assert ran.stderr == ""
     assert storage.count_records(config.name) == 0
@@ -303,19 +259,12 @@ def test_import_queues_the_transforms_of_the_range_written(
     config = register()
     path = tmp_path / "events.csv"
     path.write_bytes(b"_timestamp,count\n2014-01-07T00:00:00Z,1\n2014-01-06T00:00:00Z,2\n")
-    assert cli("import", config.name, str(path)).exit_code == 0
+    assert cli("import", config.name, str(path)).returncode == 0
     queued = Path(cli_env["BACKDROP_DATA_DIR"]) / "broker" / "queue"
     bodies = [message.read_text() for message in queued.iterdir()]
     mine = [body for body in bodies if config.name in body]
     assert len(mine) == 1
     assert "backdrop.transformers.dispatch.entrypoint" in mine[0]
-
-
-def one_line_error(ran: Ran) -> str:
-    assert ran.exit_code != 0
-    lines = ran.stderr.strip().splitlines()
-    assert len(lines) == 1, ran.stderr
-    return lines[0]
 
 
 # -- export and round trips ------------------------------------------------------------------
@@ -325,8 +274,8 @@ def test_export_streams_records_as_written(
     cli: Cli, licensing: DataSetConfig, storage: Storage
 ) -> None:
     ran = cli("export", licensing.name)
-    assert ran.exit_code == 0, ran.stderr
-    records = jsonl(ran.stdout)
+    assert ran.returncode == 0, ran.stderr
+    records = jsonl(ran.output)
     assert len(records) == 420
     by_id = {record["_id"]: record for record in records}
     assert by_id["testport-1000"] == {
@@ -342,17 +291,15 @@ def test_export_streams_records_as_written(
 
 
 def test_export_streams_past_the_read_row_budget(
-    cli_env: dict[str, str], licensing: DataSetConfig, storage: Storage
+    cli: Cli, cli_env: dict[str, str], licensing: DataSetConfig, storage: Storage
 ) -> None:
     """An operator's export is not an HTTP answer: it streams every record, however many rows
     the read API would allow (BACKDROP_MAX_ROWS)."""
     with pytest.raises(QueryTooLarge):
         DataSets(storage, Limits(max_rows=100)).query(licensing, Query())
-    result = CliRunner(env={**cli_env, "BACKDROP_MAX_ROWS": "100"}).invoke(
-        main, ["export", licensing.name]
-    )
-    assert result.exit_code == 0, result.stderr
-    assert len(jsonl(result.stdout_bytes)) == 420
+    ran = cli("export", licensing.name, env={**cli_env, "BACKDROP_MAX_ROWS": "100"})
+    assert ran.returncode == 0, ran.stderr
+    assert len(jsonl(ran.output)) == 420
 
 
 def test_export_of_a_query_gives_its_answer(
@@ -360,9 +307,9 @@ def test_export_of_a_query_gives_its_answer(
 ) -> None:
     query = "group_by=licenceUrlSlug&collect=isPaymentRequired"
     ran = cli("export", licensing.name, "--query", query)
-    assert jsonl(ran.stdout) == answer(licensing, query)
+    assert jsonl(ran.output) == answer(licensing, query)
     slugs = {record["licenceUrlSlug"] for record in fixture_records("licensing_preview.json")}
-    assert [row["licenceUrlSlug"] for row in jsonl(ran.stdout)] == sorted(slugs)
+    assert [row["licenceUrlSlug"] for row in jsonl(ran.output)] == sorted(slugs)
 
 
 def test_a_bad_query_is_a_one_line_error(cli: Cli, licensing: DataSetConfig) -> None:
@@ -391,8 +338,8 @@ def test_export_then_import_gives_identical_answers(
     imported = cli("import", copy.name, str(path), "--batch-size", "100")
     assert summary(imported) == {"data_set": copy.name, "written": 420, "rejected": []}
     for query in QUERIES:
-        original = cli("export", licensing.name, "--query", query).stdout
-        again = cli("export", copy.name, "--query", query).stdout
+        original = cli("export", licensing.name, "--query", query).output
+        again = cli("export", copy.name, "--query", query).output
         if fmt == "csv":  # CSV carries text: booleans come back as "True"/"False"
             original = original.replace(b"false", b'"False"').replace(b"true", b'"True"')
         assert jsonl(again) == jsonl(original), query
@@ -404,8 +351,8 @@ def test_csv_export_is_the_read_apis_csv(
     query = "group_by=authorityUrlSlug&collect=type:count"
     ran = cli("export", licensing.name, "--query", query, "--format", "csv")
     parsed = parse_query(parse_qs(query), raw_queries_allowed=True)
-    assert ran.stdout.decode() == to_csv(DataSets(storage).query(licensing, parsed))
-    assert ran.stdout.startswith(b"_count,authorityUrlSlug,type:count\r\n")
+    assert ran.output.decode() == to_csv(DataSets(storage).query(licensing, parsed))
+    assert ran.output.startswith(b"_count,authorityUrlSlug,type:count\r\n")
 
 
 def test_the_progress_bar_shows_on_a_terminal_only(

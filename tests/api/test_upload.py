@@ -22,11 +22,15 @@ from backdrop.write.app import create_app as create_write_app
 from backdrop.write.triggers import EXTENSION
 from tests.support.servers import LiveServer
 from tests.support.spreadsheets import ERROR, xls, xlsx
+from tests.support.stagecraft import RegisterDataSet
 
-MakeDataSet = Callable[..., dict[str, Any]]
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 SMALL_LIMIT = 100
-PEOPLE = [["name", "age", "nationality"], ["Pawel", 27, "Polish"], ["Max", 35, "Italian"]]
+PEOPLE: list[list[Any]] = [
+    ["name", "age", "nationality"],
+    ["Pawel", 27, "Polish"],
+    ["Max", 35, "Italian"],
+]
 PEOPLE_RECORDS = [
     {"name": "Pawel", "age": 27, "nationality": "Polish"},
     {"name": "Max", "age": 35, "nationality": "Italian"},
@@ -50,25 +54,18 @@ def small_url(small_app: Flask) -> Iterator[str]:
         yield server.url
 
 
-@pytest.fixture
-def data_set(name: str, make_data_set: MakeDataSet) -> str:
-    """A data set without a schema (spreadsheets rarely carry `_timestamp`)."""
-    make_data_set(name, schema=None, raw_queries_allowed=True)
-    return name
-
-
 Upload = Callable[..., requests.Response]
 
 
 @pytest.fixture
-def upload(http: requests.Session, write_url: str, data_set: str) -> Upload:
+def upload(http: requests.Session, write_url: str, schemaless_data_set: str) -> Upload:
     """Upload `content` as the multipart field `file` named `filename`, with the token."""
 
     def send(
         filename: str,
         content: bytes,
         *,
-        name: str = data_set,
+        name: str = schemaless_data_set,
         token: str | None = None,
         base: str = write_url,
     ) -> requests.Response:
@@ -103,21 +100,23 @@ def refused(response: requests.Response, message: str, **extra: Any) -> None:
 # -- spec 7.1: file checks -----------------------------------------------------------------
 
 
-def test_empty_file_is_refused(upload: Upload, storage: Storage, data_set: str) -> None:
+def test_empty_file_is_refused(upload: Upload, storage: Storage, schemaless_data_set: str) -> None:
     refused(upload("data.csv", b""), "Invalid file upload data.csv - file is empty")
-    assert stored(storage, data_set) == []
+    assert stored(storage, schemaless_data_set) == []
 
 
 def test_a_file_of_a_million_bytes_is_too_big(
-    upload: Upload, storage: Storage, data_set: str
+    upload: Upload, storage: Storage, schemaless_data_set: str
 ) -> None:
     content = b"a\n" + b"1\n" * 499_999
     assert len(content) == 1_000_000
     refused(upload("big.csv", content), "Invalid file upload big.csv - file too big (1000000)")
-    assert stored(storage, data_set) == []
+    assert stored(storage, schemaless_data_set) == []
 
 
-def test_the_size_cap_is_configurable(upload: Upload, small_url: str, data_set: str) -> None:
+def test_the_size_cap_is_configurable(
+    upload: Upload, small_url: str, schemaless_data_set: str
+) -> None:
     at_cap = b"nn\n" + b"12\n" * 32 + b"1"
     assert len(at_cap) == SMALL_LIMIT
     refused(
@@ -174,26 +173,28 @@ def test_too_big_and_strange_together(upload: Upload, small_url: str) -> None:
     ],
 )  # fmt: skip
 def test_every_accepted_type_stores_its_records(
-    upload: Upload, storage: Storage, data_set: str, filename: str, content: bytes
+    upload: Upload, storage: Storage, schemaless_data_set: str, filename: str, content: bytes
 ) -> None:
     response = upload(filename, content)
     assert response.status_code == 200, response.text
     assert response.json() == {"status": "ok", "records_written": 2}
     assert response.headers["Cache-Control"] == "no-cache"
-    assert stored(storage, data_set) == PEOPLE_RECORDS
+    assert stored(storage, schemaless_data_set) == PEOPLE_RECORDS
 
 
-def test_no_file_field_is_refused(http: requests.Session, write_url: str, data_set: str) -> None:
+def test_no_file_field_is_refused(
+    http: requests.Session, write_url: str, schemaless_data_set: str
+) -> None:
     response = http.post(
-        f"{write_url}/data/{data_set}/{data_set}/upload",
+        f"{write_url}/data/{schemaless_data_set}/{schemaless_data_set}/upload",
         files={"other": ("a.csv", b"a\n1\n")},
-        headers={"Authorization": f"Bearer {data_set}-bearer-token"},
+        headers={"Authorization": f"Bearer {schemaless_data_set}-bearer-token"},
     )
     refused(response, 'Expected a multipart/form-data body with a file in the field "file"')
 
 
 def test_unknown_data_set_and_bad_tokens_answer_as_post_does(
-    http: requests.Session, write_url: str, upload: Upload, data_set: str
+    http: requests.Session, write_url: str, upload: Upload, schemaless_data_set: str
 ) -> None:
     missing = http.post(f"{write_url}/data/nobody/nothing/upload", files={"file": ("a.csv", b"a")})
     assert missing.status_code == 404
@@ -203,69 +204,77 @@ def test_unknown_data_set_and_bad_tokens_answer_as_post_does(
         "detail": 'No data set is registered under data group "nobody" and data type "nothing"',
     }
     bare = http.post(
-        f"{write_url}/data/{data_set}/{data_set}/upload", files={"file": ("a.csv", b"a")}
+        f"{write_url}/data/{schemaless_data_set}/{schemaless_data_set}/upload",
+        files={"file": ("a.csv", b"a")},
     )
     assert bare.status_code == 401
     assert bare.json()["message"] == "Expected header of form: Authorization: Bearer <token>"
     wrong = upload("a.csv", b"a\n1\n", token="wrong")
     assert wrong.status_code == 401
     assert wrong.headers["WWW-Authenticate"] == "bearer"
-    assert wrong.json()["message"] == f"Unauthorized: Invalid bearer token 'wrong' for '{data_set}'"
+    assert (
+        wrong.json()["message"]
+        == f"Unauthorized: Invalid bearer token 'wrong' for '{schemaless_data_set}'"
+    )
 
 
 # -- spec 7.2: CSV -------------------------------------------------------------------------
 
 
-def test_non_utf8_csv_is_refused(upload: Upload, storage: Storage, data_set: str) -> None:
+def test_non_utf8_csv_is_refused(
+    upload: Upload, storage: Storage, schemaless_data_set: str
+) -> None:
     refused(upload("latin1.csv", "name\ncaffè\n".encode("latin-1")), "Non-UTF8 characters found.")
-    assert stored(storage, data_set) == []
+    assert stored(storage, schemaless_data_set) == []
 
 
-def test_utf8_text_is_kept(upload: Upload, storage: Storage, data_set: str) -> None:
+def test_utf8_text_is_kept(upload: Upload, storage: Storage, schemaless_data_set: str) -> None:
     assert upload("cities.csv", "city,drink\ncittà,caffè\n".encode()).status_code == 200
-    assert stored(storage, data_set) == [{"city": "città", "drink": "caffè"}]
+    assert stored(storage, schemaless_data_set) == [{"city": "città", "drink": "caffè"}]
 
 
 @pytest.mark.parametrize("newline", ["\n", "\r", "\r\n"], ids=["LF", "CR", "CRLF"])
 def test_every_line_break_is_accepted(
-    upload: Upload, storage: Storage, data_set: str, newline: str
+    upload: Upload, storage: Storage, schemaless_data_set: str, newline: str
 ) -> None:
     content = newline.join(["name,size", "rex,big", "raptor,small", ""]).encode()
     assert upload("dinosaurs.csv", content).status_code == 200
-    assert stored(storage, data_set) == [
+    assert stored(storage, schemaless_data_set) == [
         {"name": "rex", "size": "big"},
         {"name": "raptor", "size": "small"},
     ]
 
 
-def test_quoted_newlines_are_kept(upload: Upload, storage: Storage, data_set: str) -> None:
+def test_quoted_newlines_are_kept(
+    upload: Upload, storage: Storage, schemaless_data_set: str
+) -> None:
     assert upload("notes.csv", b'name,note\nrex,"two\nlines"\n').status_code == 200
-    assert stored(storage, data_set) == [{"name": "rex", "note": "two\nlines"}]
+    assert stored(storage, schemaless_data_set) == [{"name": "rex", "note": "two\nlines"}]
 
 
 def test_comment_lines_and_the_comment_column_are_dropped(
-    upload: Upload, storage: Storage, data_set: str
+    upload: Upload, storage: Storage, schemaless_data_set: str
 ) -> None:
     content = b"# exported 2014-01-01\nname,comment,count\n# a note\nrex,hungry,3\n"
     assert upload("commented.csv", content).json() == {"status": "ok", "records_written": 1}
-    assert stored(storage, data_set) == [{"name": "rex", "count": 3}]
+    assert stored(storage, schemaless_data_set) == [{"name": "rex", "count": 3}]
 
 
 def test_cells_become_ints_floats_or_strings(
-    upload: Upload, storage: Storage, data_set: str
+    upload: Upload, storage: Storage, schemaless_data_set: str
 ) -> None:
     content = b"an_int,a_float,an_exponent,text,blank\n12,1.5,1e3,12a,\n-3,.25,-2.,x y,\n"
     assert upload("numbers.csv", content).status_code == 200
-    assert stored(storage, data_set) == [
+    assert stored(storage, schemaless_data_set) == [
         {"an_int": 12, "a_float": 1.5, "an_exponent": 1000.0, "text": "12a", "blank": ""},
         {"an_int": -3, "a_float": 0.25, "an_exponent": -2.0, "text": "x y", "blank": ""},
     ]
 
 
-def test_empty_rows_are_skipped(upload: Upload, storage: Storage, data_set: str) -> None:
+def test_empty_rows_are_skipped(upload: Upload, storage: Storage, schemaless_data_set: str) -> None:
     content = b"name,size\n\n,\nrex,big\n,,\n"
     assert upload("gaps.csv", content).json() == {"status": "ok", "records_written": 1}
-    assert stored(storage, data_set) == [{"name": "rex", "size": "big"}]
+    assert stored(storage, schemaless_data_set) == [{"name": "rex", "size": "big"}]
 
 
 def test_a_file_of_comments_and_a_header_writes_nothing(upload: Upload) -> None:
@@ -284,11 +293,11 @@ def test_a_file_of_comments_and_a_header_writes_nothing(upload: Upload) -> None:
     ids=["more", "fewer"],
 )
 def test_rows_of_another_length_are_refused_with_their_row(
-    upload: Upload, storage: Storage, data_set: str, row: bytes, message: str
+    upload: Upload, storage: Storage, schemaless_data_set: str, row: bytes, message: str
 ) -> None:
     content = b"name,size\nraptor,small\n# note\n" + row + b"\n"
     refused(upload("ragged.csv", content), message, errors=[{"row": 4, "message": message}])
-    assert stored(storage, data_set) == []
+    assert stored(storage, schemaless_data_set) == []
 
 
 # -- spec 7.2: Excel -----------------------------------------------------------------------
@@ -296,7 +305,7 @@ def test_rows_of_another_length_are_refused_with_their_row(
 
 @pytest.mark.parametrize("build", [xlsx, xls], ids=["xlsx", "xls"])
 def test_excel_cells(
-    upload: Upload, storage: Storage, data_set: str, build: Callable[..., bytes]
+    upload: Upload, storage: Storage, schemaless_data_set: str, build: Callable[..., bytes]
 ) -> None:
     rows = [
         ["name", "when", "count", "share", "note", "empty"],
@@ -307,7 +316,7 @@ def test_excel_cells(
     filename = f"cells.{build.__name__}"
     response = upload(filename, build(rows))
     assert response.json() == {"status": "ok", "records_written": 2}
-    assert stored(storage, data_set) == [
+    assert stored(storage, schemaless_data_set) == [
         {"name": "rex", "when": "2013-12-03T13:30:00+00:00", "count": 3, "share": 0.5,
          "note": "big", "empty": None},
         {"name": "raptor", "when": "2014-01-06T00:00:00+00:00", "count": 4, "share": 1.25,
@@ -317,7 +326,7 @@ def test_excel_cells(
 
 @pytest.mark.parametrize("build", [xlsx, xls], ids=["xlsx", "xls"])
 def test_excel_error_cells_fail_record_validation(
-    upload: Upload, storage: Storage, data_set: str, build: Callable[..., bytes]
+    upload: Upload, storage: Storage, schemaless_data_set: str, build: Callable[..., bytes]
 ) -> None:
     rows = [["name", "ratio"], ["rex", 1], ["raptor", ERROR("#DIV/0!")]]
     response = upload(f"errors.{build.__name__}", build(rows))
@@ -326,31 +335,33 @@ def test_excel_error_cells_fail_record_validation(
         "messages": ["ratio has an invalid value"],
         "errors": [{"row": 3, "message": "ratio has an invalid value"}],
     }
-    assert stored(storage, data_set) == []
+    assert stored(storage, schemaless_data_set) == []
 
 
 @pytest.mark.parametrize("filters", [None, [], ["backdrop.core.upload.filters.first_sheet_filter"]])
 def test_only_the_first_sheet_is_read_by_default(
     upload: Upload,
     storage: Storage,
-    make_data_set: MakeDataSet,
-    name: str,
+    register_data_set: RegisterDataSet,
+    data_set_name: str,
     filters: list[str] | None,
 ) -> None:
-    make_data_set(name, schema=None, upload_filters=filters)
+    register_data_set(data_set_name, schema=None, upload_filters=filters)
     workbook = xlsx(PEOPLE, [["name"], ["second sheet"]])
-    assert upload("two.xlsx", workbook, name=name).json()["records_written"] == 2
-    assert stored(storage, name) == PEOPLE_RECORDS
+    assert upload("two.xlsx", workbook, name=data_set_name).json()["records_written"] == 2
+    assert stored(storage, data_set_name) == PEOPLE_RECORDS
 
 
 def test_an_unknown_upload_filter_is_refused(
-    upload: Upload, make_data_set: MakeDataSet, name: str
+    upload: Upload, register_data_set: RegisterDataSet, data_set_name: str
 ) -> None:
-    make_data_set(
-        name, schema=None, upload_filters=["backdrop.contrib.evl_upload_filters.volumetrics"]
+    register_data_set(
+        data_set_name,
+        schema=None,
+        upload_filters=["backdrop.contrib.evl_upload_filters.volumetrics"],
     )
     refused(
-        upload("people.xlsx", xlsx(PEOPLE), name=name),
+        upload("people.xlsx", xlsx(PEOPLE), name=data_set_name),
         "Unknown upload filter: backdrop.contrib.evl_upload_filters.volumetrics",
     )
 
@@ -363,7 +374,7 @@ def test_a_file_that_is_not_a_workbook_is_refused(upload: Upload) -> None:
 
 
 def test_a_workbook_that_inflates_past_64_mib_is_refused_unread(
-    upload: Upload, storage: Storage, data_set: str
+    upload: Upload, storage: Storage, schemaless_data_set: str
 ) -> None:
     """A zip bomb: a real workbook plus a part of 64 MiB + 1 byte of zeros, deflated to KBs."""
     out = io.BytesIO(xlsx(PEOPLE))
@@ -379,15 +390,15 @@ def test_a_workbook_that_inflates_past_64_mib_is_refused_unread(
         upload("bomb.xlsx", out.getvalue()),
         f"The workbook inflates to more than {64 * 1024 * 1024} bytes",
     )
-    assert stored(storage, data_set) == []
+    assert stored(storage, schemaless_data_set) == []
 
 
 def test_a_sheet_of_more_than_1000_columns_is_refused(
-    upload: Upload, storage: Storage, data_set: str
+    upload: Upload, storage: Storage, schemaless_data_set: str
 ) -> None:
-    wide = [[f"c{column}" for column in range(1001)], list(range(1001))]
+    wide: list[list[Any]] = [[f"c{column}" for column in range(1001)], list(range(1001))]
     refused(upload("wide.xlsx", xlsx(wide)), "A sheet has more than 1000 columns")
-    assert stored(storage, data_set) == []
+    assert stored(storage, schemaless_data_set) == []
     at_cap = [row[:1000] for row in wide]
     assert upload("wide.xlsx", xlsx(at_cap)).json() == {"status": "ok", "records_written": 1}
 
@@ -396,11 +407,10 @@ def test_a_sheet_of_more_than_1000_columns_is_refused(
 
 
 def test_records_are_validated_as_a_post_is_with_rows_named(
-    upload: Upload, storage: Storage, make_data_set: MakeDataSet, name: str
+    upload: Upload, storage: Storage, registered_data_set: str
 ) -> None:
-    make_data_set(name)  # the harness schema: `_timestamp` required
     content = b"_timestamp,count,bad-key\n2014-01-06T00:00:00Z,1,x\nnot a date,2,y\n"
-    response = upload("events.csv", content, name=name)
+    response = upload("events.csv", content, name=registered_data_set)
     assert response.status_code == 400
     body = response.json()
     not_a_date = "the _timestamp must be a date in the format yyyy-MM-ddT00:00:00Z"
@@ -417,18 +427,18 @@ def test_records_are_validated_as_a_post_is_with_rows_named(
         {"row": 3, "message": "_timestamp is not a valid datetime object"},
     ]
     assert body.keys() == {"messages", "errors"}
-    assert stored(storage, name) == []
+    assert stored(storage, registered_data_set) == []
 
 
 def test_auto_ids_make_a_reupload_replace_its_records(
-    upload: Upload, storage: Storage, make_data_set: MakeDataSet, name: str
+    upload: Upload, storage: Storage, register_data_set: RegisterDataSet, data_set_name: str
 ) -> None:
-    make_data_set(name, schema=None, auto_ids=["start_at", "key"])
+    register_data_set(data_set_name, schema=None, auto_ids=["start_at", "key"])
     first = b"start_at,key,value\n2014-01-01,a,1\n2014-01-01,b,2\n"
     again = b"start_at,key,value\n2014-01-01,a,10\n2014-01-01,b,20\n"
-    assert upload("week.csv", first, name=name).status_code == 200
-    assert upload("week.csv", again, name=name).status_code == 200
-    records = sorted(storage.find(name, Query()), key=lambda record: record["key"])
+    assert upload("week.csv", first, name=data_set_name).status_code == 200
+    assert upload("week.csv", again, name=data_set_name).status_code == 200
+    records = sorted(storage.find(data_set_name, Query()), key=lambda record: record["key"])
     assert [(record["_id"], record["value"]) for record in records] == [
         ("MjAxNC0wMS0wMS5h", 10),
         ("MjAxNC0wMS0wMS5i", 20),
@@ -436,12 +446,12 @@ def test_auto_ids_make_a_reupload_replace_its_records(
 
 
 def test_missing_auto_id_fields_name_the_row(
-    upload: Upload, make_data_set: MakeDataSet, name: str
+    upload: Upload, register_data_set: RegisterDataSet, data_set_name: str
 ) -> None:
-    make_data_set(name, schema=None, auto_ids=["key"])
-    response = upload("keys.csv", b"key,value\na,1\n\n", name=name)
+    register_data_set(data_set_name, schema=None, auto_ids=["key"])
+    response = upload("keys.csv", b"key,value\na,1\n\n", name=data_set_name)
     assert response.status_code == 200
-    response = upload("nokeys.csv", b"value\n1\n", name=name)
+    response = upload("nokeys.csv", b"value\n1\n", name=data_set_name)
     assert response.json() == {
         "messages": ["The following required id fields are missing: key"],
         "errors": [{"row": 2, "message": "The following required id fields are missing: key"}],
@@ -449,14 +459,14 @@ def test_missing_auto_id_fields_name_the_row(
 
 
 def test_timestamps_are_parsed_and_transforms_queued(
-    small_app: Flask, small_url: str, upload: Upload, storage: Storage, data_set: str
+    small_app: Flask, small_url: str, upload: Upload, storage: Storage, schemaless_data_set: str
 ) -> None:
     publisher: TransformPublisher = small_app.extensions[EXTENSION]
     before = publisher.published + publisher.failed
     content = b"_timestamp,value\n2014-01-07T00:00:00Z,1\n2014-01-06T00:00:00Z,2\n"
     assert upload("t.csv", content, base=small_url).status_code == 200
     assert publisher.published + publisher.failed == before + 1
-    [record] = [r for r in storage.find(data_set, Query()) if r["value"] == 1]
+    [record] = [r for r in storage.find(schemaless_data_set, Query()) if r["value"] == 1]
     assert record["_timestamp"] == datetime.fromisoformat("2014-01-07T00:00:00+00:00")
     assert record["_week_start_at"] == datetime.fromisoformat("2014-01-06T00:00:00+00:00")
     assert upload("no_time.csv", b"value\n3\n", base=small_url).status_code == 200

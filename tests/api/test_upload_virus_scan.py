@@ -23,7 +23,6 @@ from tests.api.test_upload import PEOPLE_RECORDS, stored
 from tests.support.servers import LiveServer
 from tests.support.statsd import received, statsd_listener
 
-MakeDataSet = Callable[..., dict[str, Any]]
 Serving = contextlib.AbstractContextManager[str]
 PEOPLE_CSV = b"name,age,nationality\nPawel,27,Polish\nMax,35,Italian\n"
 # Exits as clamdscan does: 0 clean, 1 found; the file is the last argument, after the options.
@@ -63,12 +62,6 @@ def scanning(settings: Settings, storage: Storage) -> Callable[..., Serving]:
     return serve
 
 
-@pytest.fixture
-def data_set(name: str, make_data_set: MakeDataSet) -> str:
-    make_data_set(name, schema=None, raw_queries_allowed=True)
-    return name
-
-
 def upload(base: str, name: str, filename: str, content: bytes) -> requests.Response:
     return requests.post(
         f"{base}/data/{name}/{name}/upload",
@@ -82,7 +75,7 @@ def test_a_clean_file_is_scanned_then_stored(
     scanning: Callable[..., Serving],
     scanner: Path,
     storage: Storage,
-    data_set: str,
+    schemaless_data_set: str,
 ) -> None:
     with (
         statsd_listener() as statsd,
@@ -92,10 +85,10 @@ def test_a_clean_file_is_scanned_then_stored(
             statsd_port=statsd.getsockname()[1],
         ) as url,
     ):
-        response = upload(url, data_set, "people.csv", PEOPLE_CSV)
+        response = upload(url, schemaless_data_set, "people.csv", PEOPLE_CSV)
         timers = [line.split(":", 1)[0] for line in received(statsd)]
     assert (response.status_code, response.json()) == (200, {"status": "ok", "records_written": 2})
-    assert stored(storage, data_set) == PEOPLE_RECORDS
+    assert stored(storage, schemaless_data_set) == PEOPLE_RECORDS
     [call] = Path(f"{scanner}.calls").read_text(encoding="utf-8").splitlines()
     options, path = call.rsplit(" ", 1)
     assert options == "--no-summary"
@@ -115,19 +108,19 @@ def test_a_file_the_scanner_flags_is_refused_with_the_specs_message(
     scanning: Callable[..., Serving],
     scanner: Path,
     storage: Storage,
-    data_set: str,
+    schemaless_data_set: str,
     filename: str,
     problems: str,
 ) -> None:
     content = PEOPLE_CSV + b"X5O!P%@AP,EICAR-STANDARD-ANTIVIRUS-TEST-FILE,0\n"
     with scanning((str(scanner),)) as url:
-        response = upload(url, data_set, filename, content)
+        response = upload(url, schemaless_data_set, filename, content)
     assert response.status_code == 400, response.text
     assert response.json() == {
         "status": "error",
         "message": f"Invalid file upload {filename} - {problems}",
     }
-    assert stored(storage, data_set) == []
+    assert stored(storage, schemaless_data_set) == []
 
 
 @pytest.mark.parametrize(
@@ -147,7 +140,7 @@ def test_a_scanner_that_cannot_answer_refuses_the_file_with_a_503(
     scanning: Callable[..., Serving],
     tmp_path: Path,
     storage: Storage,
-    data_set: str,
+    schemaless_data_set: str,
     body: str | None,
     timeout: float,
     detail: str,
@@ -155,7 +148,7 @@ def test_a_scanner_that_cannot_answer_refuses_the_file_with_a_503(
     command = script(tmp_path, "broken", body) if body else tmp_path / "no-such-scanner"
     with scanning((str(command),), timeout) as url:
         started = time.monotonic()
-        response = upload(url, data_set, "people.csv", PEOPLE_CSV)
+        response = upload(url, schemaless_data_set, "people.csv", PEOPLE_CSV)
         elapsed = time.monotonic() - started
     assert response.status_code == 503, response.text
     assert response.headers["Retry-After"] == "1"
@@ -165,7 +158,7 @@ def test_a_scanner_that_cannot_answer_refuses_the_file_with_a_503(
         "detail": detail.format(name=command.name),  # the server's path is not shown
     }
     assert elapsed < timeout + 5
-    assert stored(storage, data_set) == []
+    assert stored(storage, schemaless_data_set) == []
 
 
 def test_the_scan_is_a_setting_off_by_default_and_skip_virus_scan_wins() -> None:

@@ -8,9 +8,7 @@ API suites run on both engines), so these tests run once, on PostgreSQL.
 from __future__ import annotations
 
 import os
-import shutil
 from collections.abc import Callable, Iterator
-from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
@@ -20,41 +18,13 @@ from playwright.sync_api import Browser, ConsoleMessage, Page, sync_playwright
 
 from backdrop.core.config import Settings
 from backdrop.core.storage import open_storage
-from backdrop.core.storage.base import Storage
 from backdrop.read.app import create_app as create_read_app
 from backdrop.write.app import create_app as create_write_app
-from tests.support.http_data_set import HttpDataSet, fixture_records, register
+from tests.support.browser import Watched, Web, chromium_path
 from tests.support.servers import LiveServer
 from tests.support.stagecraft import StagecraftState
 
-CHROMIUM_VARIABLE = "BACKDROP_TEST_CHROMIUM"
 SCREENSHOTS_VARIABLE = "BACKDROP_SCREENSHOTS"
-
-
-def chromium_path() -> str:
-    """$BACKDROP_TEST_CHROMIUM, else Debian's `chromium` on the PATH."""
-    found = os.environ.get(CHROMIUM_VARIABLE) or shutil.which("chromium")
-    if not found:
-        pytest.fail("no chromium: run tools/test_browser.sh (./run_tests.sh does) to install it")
-    return found
-
-
-@dataclass(frozen=True)
-class Web:
-    """The live read and write apps, and the Stagecraft stand-in behind them."""
-
-    read_url: str
-    write_url: str
-    stagecraft: StagecraftState
-    storage: Storage
-    http: requests.Session
-
-    def data_set(self, fixture: str | None = None, **overrides: Any) -> HttpDataSet:
-        """A fresh published data set, with a fixture's records written through the API."""
-        records = fixture_records(fixture) if fixture else overrides.pop("records", ())
-        return register(
-            self.stagecraft, self.http, self.read_url, self.write_url, records=records, **overrides
-        )
 
 
 @pytest.fixture(scope="session")
@@ -86,15 +56,6 @@ def browser() -> Iterator[Browser]:
         launched = playwright.chromium.launch(executable_path=chromium_path(), headless=True)
         yield launched
         launched.close()
-
-
-@dataclass
-class Watched:
-    """A page, and what its console said that a correct page never says."""
-
-    page: Page
-    problems: list[str]
-    dialogs: list[str]
 
 
 @pytest.fixture

@@ -10,7 +10,7 @@ from pathlib import Path
 import pytest
 from playwright.sync_api import Page
 
-from tests.browser.conftest import Watched, Web
+from tests.support.browser import Watched, Web
 
 METHODS = {"get", "put", "post", "delete", "options", "patch"}
 

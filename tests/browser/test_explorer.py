@@ -12,7 +12,7 @@ from urllib.parse import quote
 import pytest
 from playwright.sync_api import Page, expect
 
-from tests.browser.conftest import Watched, Web
+from tests.support.browser import Watched, Web
 from tests.support.http_data_set import HttpDataSet, unique_name
 
 # Spec 9.1 scenario 21: testport's weekly counts from 2013-02-04 for 8 weeks.
@@ -27,7 +27,7 @@ WEEKLY_COUNTS = [10, 0, 0, 0, 16, 21, 1, 4]
 def licensing(web: Web) -> HttpDataSet:
     """420 licence applications (spec 9.1 scenarios 19-22), raw queries allowed."""
     name = unique_name("licensing")
-    return web.data_set(
+    return web.new_data_set(
         "licensing_preview.json",
         name=name,
         data_group="licensing",
@@ -75,8 +75,8 @@ def chart(page: Page) -> tuple[int, int]:
 def test_the_list_shows_a_data_set_just_created(
     page: Watched, web: Web, screenshot: Callable[[Page, str], Path]
 ) -> None:
-    created = web.data_set(records=[{"_timestamp": "2014-01-06T00:00:00Z", "count": 1}])
-    hidden = web.data_set(published=False)
+    created = web.new_data_set(records=[{"_timestamp": "2014-01-06T00:00:00Z", "count": 1}])
+    hidden = web.new_data_set(published=False)
     page.page.goto(f"{web.read_url}/explore")
     row = page.page.locator("#data-sets tbody tr", has_text=created.name)
     expect(row).to_have_count(1)
@@ -168,7 +168,7 @@ def test_raw_allowed_data_sets_show_their_latest_records(
 def test_markup_in_records_is_shown_as_text(page: Watched, web: Web) -> None:
     nasty = "<script>alert(1)</script>"
     image = '<img src=x onerror="alert(2)">'
-    data_set = web.data_set(
+    data_set = web.new_data_set(
         raw_queries_allowed=True,
         schema=None,
         records=[{"name": nasty, "kind": image}, {"name": "plain", "kind": image}],
@@ -265,7 +265,7 @@ def test_prefix_filters_sorting_limits_and_inclusive_are_in_the_link_too(
 
 
 def test_an_unpublished_data_set_shows_the_apis_warning_and_no_csv(page: Watched, web: Web) -> None:
-    data_set = web.data_set(
+    data_set = web.new_data_set(
         published=False, schema=None, records=[{"name": "rex"}, {"name": "raptor"}]
     )
     explore(page.page, web, data_set.name, "group_by=name")

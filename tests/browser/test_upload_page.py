@@ -8,9 +8,9 @@ from collections.abc import Callable
 from pathlib import Path
 
 import pytest
-from playwright.sync_api import Page, expect
+from playwright.sync_api import FilePayload, Page, expect
 
-from tests.browser.conftest import Watched, Web
+from tests.support.browser import Watched, Web
 from tests.support.http_data_set import HttpDataSet
 from tests.support.spreadsheets import xlsx
 
@@ -23,9 +23,8 @@ def upload(page: Page, web: Web, data_set: HttpDataSet, name: str, content: byte
     page.fill("input[name=data_group]", str(data_set.config["data_group"]))
     page.fill("input[name=data_type]", str(data_set.config["data_type"]))
     page.fill("input[name=token]", str(data_set.config["bearer_token"]))
-    page.set_input_files(
-        "input[name=file]", files=[{"name": name, "mimeType": "", "buffer": content}]
-    )
+    payload: FilePayload = {"name": name, "mimeType": "", "buffer": content}
+    page.set_input_files("input[name=file]", files=[payload])
     page.click("button[type=submit]")
     page.wait_for_selector("#result[data-outcome]")
 
@@ -45,7 +44,7 @@ def test_an_uploaded_file_is_stored_and_readable(
     screenshot: Callable[[Page, str], Path],
     caplog: pytest.LogCaptureFixture,
 ) -> None:
-    data_set = web.data_set(raw_queries_allowed=True)
+    data_set = web.new_data_set(raw_queries_allowed=True)
     with caplog.at_level(logging.DEBUG):
         upload(page.page, web, data_set, filename, content)
     expect(page.page.locator("#result-title")).to_have_text("Your upload was ok")
@@ -66,7 +65,7 @@ def test_an_uploaded_file_is_stored_and_readable(
 
 
 def test_refusals_show_each_error_with_its_row(page: Watched, web: Web) -> None:
-    data_set = web.data_set()
+    data_set = web.new_data_set()
     content = b"_timestamp,name\n2014-01-06T00:00:00Z,rex\nlater,raptor\n"
     upload(page.page, web, data_set, "bad.csv", content)
     expect(page.page.locator("#result-title")).to_have_text("There was an error with your upload")
@@ -82,7 +81,7 @@ def test_refusals_show_each_error_with_its_row(page: Watched, web: Web) -> None:
 
 
 def test_file_checks_show_the_spec_message(page: Watched, web: Web) -> None:
-    data_set = web.data_set()
+    data_set = web.new_data_set()
     upload(page.page, web, data_set, "picture.png", b"\x89PNG")
     expect(page.page.locator("#result-message")).to_have_text(
         "Invalid file upload picture.png - strange content type of image/png"
@@ -91,7 +90,7 @@ def test_file_checks_show_the_spec_message(page: Watched, web: Web) -> None:
 
 
 def test_a_wrong_token_is_refused(page: Watched, web: Web) -> None:
-    data_set = web.data_set()
+    data_set = web.new_data_set()
     config = {**data_set.config, "bearer_token": "not-the-token"}
     upload(page.page, web, HttpDataSet(config, web.http, web.read_url, web.write_url), "a.csv", CSV)
     expect(page.page.locator("#result-message")).to_have_text(

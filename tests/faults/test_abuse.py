@@ -16,9 +16,9 @@ import requests
 from backdrop.core.query import Query
 from backdrop.core.registry.local import LocalRegistry
 from backdrop.core.storage.base import Storage
-from tests.conftest import ADMIN_TOKEN
 from tests.support.builtin_registry import BuiltinApps, RegisteredDataSet, register
 from tests.support.processes import App
+from tests.support.tokens import ADMIN_TOKEN
 
 MIB = 1 << 20
 LIMIT = 100_000  # the default row budget (BACKDROP_MAX_ROWS)
@@ -55,7 +55,7 @@ ROWS = re.compile(r"would produce (\d+) rows, more than the limit of (\d+)")
 
 
 @pytest.fixture(scope="module")
-def amplified(builtin: BuiltinApps, storage: Storage) -> RegisteredDataSet:
+def amplified(builtin_apps: BuiltinApps, storage: Storage) -> RegisteredDataSet:
     """A data set that refuses raw queries (the issue: the reads work on those too) holding the
     issue's 400 records."""
     data_set = register(storage, raw_queries_allowed=False)
@@ -68,7 +68,7 @@ def amplified(builtin: BuiltinApps, storage: Storage) -> RegisteredDataSet:
         for i in range(400)
     ]
     response = requests.post(
-        builtin.write_url + data_set.path, json=records, headers=data_set.auth, timeout=60
+        builtin_apps.write_url + data_set.path, json=records, headers=data_set.auth, timeout=60
     )
     assert response.status_code == 200, response.text
     return data_set
@@ -127,7 +127,7 @@ def test_the_read_workers_memory_stays_bounded_under_amplifying_reads(
 
 
 @pytest.fixture
-def target(builtin: BuiltinApps, storage: Storage) -> RegisteredDataSet:
+def target(builtin_apps: BuiltinApps, storage: Storage) -> RegisteredDataSet:
     return register(storage)
 
 

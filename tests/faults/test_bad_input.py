@@ -17,7 +17,7 @@ from backdrop.core.storage.base import Storage
 from tests.support.bodies import spec_body
 from tests.support.builtin_registry import BuiltinApps, RegisteredDataSet, register
 from tests.support.http_data_set import HttpDataSet
-from tests.support.stagecraft import StagecraftState, data_set_config
+from tests.support.stagecraft import StagecraftState, stagecraft_config
 
 BEYOND_64_BITS = (
     "The JSON body holds an integer outside the range of 64-bit integers "
@@ -26,7 +26,7 @@ BEYOND_64_BITS = (
 
 
 @pytest.fixture
-def target(builtin: BuiltinApps, storage: Storage) -> RegisteredDataSet:
+def target(builtin_apps: BuiltinApps, storage: Storage) -> RegisteredDataSet:
     return register(storage)
 
 
@@ -47,21 +47,21 @@ def post(builtin: BuiltinApps, data_set: RegisteredDataSet, body: str) -> reques
     ],
 )
 def test_an_integer_beyond_64_bits_is_400_not_a_float(
-    builtin: BuiltinApps, target: RegisteredDataSet, storage: Storage, number: str
+    builtin_apps: BuiltinApps, target: RegisteredDataSet, storage: Storage, number: str
 ) -> None:
     body = f'[{{"_timestamp": "2014-01-01T00:00:00Z", "count": {number}}}]'
-    response = post(builtin, target, body)
+    response = post(builtin_apps, target, body)
     assert response.status_code == 400, response.text
     assert response.json() == {"status": "error", "message": BEYOND_64_BITS}
     assert not storage.data_set_exists(target.config.name)
 
 
 def test_an_integer_beyond_64_bits_deep_in_a_patch_is_400(
-    builtin: BuiltinApps, target: RegisteredDataSet, storage: Storage
+    builtin_apps: BuiltinApps, target: RegisteredDataSet, storage: Storage
 ) -> None:
-    assert post(builtin, target, '{"_id": "p", "value": 1}').status_code == 200
+    assert post(builtin_apps, target, '{"_id": "p", "value": 1}').status_code == 200
     response = requests.patch(
-        f"{builtin.write_url}{target.path}/p",
+        f"{builtin_apps.write_url}{target.path}/p",
         data=b'{"nested": {"list": [1, 2, 99999999999999999999]}}',
         headers=target.auth,
         timeout=30,
@@ -73,9 +73,9 @@ def test_an_integer_beyond_64_bits_deep_in_a_patch_is_400(
 
 @pytest.mark.parametrize("number", ["18446744073709551615", "9223372036854775808"])
 def test_an_integer_orjson_keeps_gets_the_message_naming_its_field(
-    builtin: BuiltinApps, target: RegisteredDataSet, number: str
+    builtin_apps: BuiltinApps, target: RegisteredDataSet, number: str
 ) -> None:
-    response = post(builtin, target, f'{{"count": {number}}}')
+    response = post(builtin_apps, target, f'{{"count": {number}}}')
     assert response.status_code == 400
     assert response.json() == {
         "messages": [
@@ -103,11 +103,11 @@ LONG_DIGITS = "123456789012345678901234567890"
     ],
 )
 def test_long_digit_runs_that_are_no_integer_are_stored_as_sent(
-    builtin: BuiltinApps, target: RegisteredDataSet, literal: str, value: Any
+    builtin_apps: BuiltinApps, target: RegisteredDataSet, literal: str, value: Any
 ) -> None:
-    response = post(builtin, target, f'{{"_id": "n", "value": {literal}}}')
+    response = post(builtin_apps, target, f'{{"_id": "n", "value": {literal}}}')
     assert response.status_code == 200, response.text
-    read = requests.get(f"{builtin.read_url}{target.path}", timeout=30)
+    read = requests.get(f"{builtin_apps.read_url}{target.path}", timeout=30)
     [stored] = read.json()["data"]
     assert type(stored["value"]) is type(value)
     assert stored["value"] == value or math.isclose(stored["value"], value)
@@ -128,7 +128,7 @@ def _etag_request(data_set: HttpDataSet) -> requests.Response:
 
 def _broken_config(data_set: HttpDataSet, stagecraft: StagecraftState) -> requests.Response:
     """A config the registry serves that core cannot read: a real 500 (a server-side fault)."""
-    config = data_set_config(f"{data_set.name}_broken", capped_size="not a number")
+    config = stagecraft_config(f"{data_set.name}_broken", capped_size="not a number")
     stagecraft.put(config)
     try:
         return data_set.http.get(f"{data_set.read_url}/{config['name']}")
@@ -206,9 +206,9 @@ def test_a_500_carries_a_generic_message_and_the_request_id(
     ],
 )
 def test_a_nul_in_a_path_segment_is_404_before_the_registry_is_asked(
-    builtin: BuiltinApps, app: str, method: str, path: str
+    builtin_apps: BuiltinApps, app: str, method: str, path: str
 ) -> None:
-    base = builtin.read_url if app == "read" else builtin.write_url
+    base = builtin_apps.read_url if app == "read" else builtin_apps.write_url
     response = requests.request(method, base + path, data=b"{}", timeout=30)
     assert response.status_code == 404, response.text
     assert response.json()["status"] == "error"
@@ -233,13 +233,13 @@ PAST_16_MB: dict[str, tuple[int, dict[str, Any]]] = {
 
 
 def test_a_patch_past_16_mb_of_bson_is_413_on_mongodb_and_stored_on_postgres(
-    builtin: BuiltinApps, target: RegisteredDataSet, storage: Storage, database_engine: str
+    builtin_apps: BuiltinApps, target: RegisteredDataSet, storage: Storage, database_engine: str
 ) -> None:
-    first = post(builtin, target, f'{{"_id": "big", "first": "{NINE_MIB}"}}')
+    first = post(builtin_apps, target, f'{{"_id": "big", "first": "{NINE_MIB}"}}')
     assert first.status_code == 200, first.text[:300]
-    errors_before = database_errors(builtin.write_url, "too_large")
+    errors_before = database_errors(builtin_apps.write_url, "too_large")
     response = requests.patch(
-        f"{builtin.write_url}{target.path}/big",
+        f"{builtin_apps.write_url}{target.path}/big",
         data=f'{{"second": "{NINE_MIB[: 8 << 20]}"}}'.encode(),
         headers=target.auth,
         timeout=60,
@@ -249,7 +249,7 @@ def test_a_patch_past_16_mb_of_bson_is_413_on_mongodb_and_stored_on_postgres(
     [record] = storage.find(target.config.name, Query())
     assert len(record["first"]) == 9 << 20
     assert len(record.get("second", "")) == (8 << 20 if status == 200 else 0)
-    counted = database_errors(builtin.write_url, "too_large") - errors_before
+    counted = database_errors(builtin_apps.write_url, "too_large") - errors_before
     assert counted == (1 if status == 413 else 0)  # backdrop_database_errors_total{kind=...}
 
 
@@ -279,10 +279,13 @@ def database_errors(url: str, kind: str) -> float:
     ],
 )
 def test_an_overflowing_transform_range_is_400(
-    builtin: BuiltinApps, target: RegisteredDataSet, body: dict[str, str], message: str
+    builtin_apps: BuiltinApps, target: RegisteredDataSet, body: dict[str, str], message: str
 ) -> None:
     response = requests.post(
-        f"{builtin.write_url}{target.path}/transform", json=body, headers=target.auth, timeout=30
+        f"{builtin_apps.write_url}{target.path}/transform",
+        json=body,
+        headers=target.auth,
+        timeout=30,
     )
     assert response.status_code == 400, response.text
     assert spec_body(response.json()) == {"status": "error", "message": message}
@@ -306,9 +309,9 @@ def test_an_overflowing_transform_range_is_400(
     ],
 )
 def test_a_duration_past_the_calendar_is_400_for_every_period(
-    builtin: BuiltinApps, target: RegisteredDataSet, query: str, message: str
+    builtin_apps: BuiltinApps, target: RegisteredDataSet, query: str, message: str
 ) -> None:
-    response = requests.get(f"{builtin.read_url}{target.path}?{query}", timeout=30)
+    response = requests.get(f"{builtin_apps.read_url}{target.path}?{query}", timeout=30)
     assert response.status_code == 400, response.text
     assert spec_body(response.json()) == {"status": "error", "message": message}
 
@@ -317,9 +320,9 @@ def test_a_duration_past_the_calendar_is_400_for_every_period(
 
 
 def test_a_nul_in_a_record_key_is_400_naming_the_key(
-    builtin: BuiltinApps, target: RegisteredDataSet, storage: Storage
+    builtin_apps: BuiltinApps, target: RegisteredDataSet, storage: Storage
 ) -> None:
-    response = post(builtin, target, '[{"_id": "k", "a\\u0000b": 1}]')
+    response = post(builtin_apps, target, '[{"_id": "k", "a\\u0000b": 1}]')
     assert (response.status_code, response.json()) == (
         400,
         {"messages": ["a\u0000b is not a valid key"]},
@@ -329,12 +332,12 @@ def test_a_nul_in_a_record_key_is_400_naming_the_key(
 
 @pytest.mark.parametrize("method", ["PATCH", "DELETE"])
 def test_a_nul_in_a_record_id_finds_no_record(
-    builtin: BuiltinApps, target: RegisteredDataSet, storage: Storage, method: str
+    builtin_apps: BuiltinApps, target: RegisteredDataSet, storage: Storage, method: str
 ) -> None:
-    assert post(builtin, target, '{"_id": "ab", "value": 1}').status_code == 200
+    assert post(builtin_apps, target, '{"_id": "ab", "value": 1}').status_code == 200
     response = requests.request(
         method,
-        f"{builtin.write_url}{target.path}/a%00b",
+        f"{builtin_apps.write_url}{target.path}/a%00b",
         data=b'{"value": 2}' if method == "PATCH" else None,
         headers=target.auth,
         timeout=30,

@@ -28,7 +28,8 @@ from backdrop.transformers.publish import BROKER_COOLDOWN
 from tests.support import processes
 from tests.support.broker_proxy import BrokerProxy
 from tests.support.outbox import empty_outbox
-from tests.support.stagecraft import StagecraftState
+from tests.support.stagecraft import RegisterDataSet, StagecraftState
+from tests.support.tokens import WORKER_TOKEN
 from tests.support.worker import (
     WorkerLog,
     amqp_url,
@@ -37,7 +38,6 @@ from tests.support.worker import (
     redis_url,
     running_worker,
 )
-from tests.transformers.conftest import WORKER_TOKEN
 from tests.transformers.scenario import EVENTS, RATES, rate_transform
 
 REDIS_DB = 8
@@ -98,14 +98,14 @@ def write_app(settings: Settings, broker_url: str) -> Iterator[str]:
 def source_for(
     storage: Storage,
     stagecraft: StagecraftState,
-    make_data_set: Callable[..., dict[str, Any]],
-    name: str,
+    register_data_set: RegisterDataSet,
+    data_set_name: str,
 ) -> Callable[[str], Source]:
     """Register `name` (type `events`) with a rate transform; an empty outbox to count in."""
-    make_data_set(name, data_type="events")
-    stagecraft.transforms[name] = [rate_transform(name, "events")]
+    register_data_set(data_set_name, data_type="events")
+    stagecraft.transforms[data_set_name] = [rate_transform(data_set_name, "events")]
     empty_outbox(storage)
-    return lambda write_url: Source(name, write_url)
+    return lambda write_url: Source(data_set_name, write_url)
 
 
 def hung_writes(source: Source) -> float:

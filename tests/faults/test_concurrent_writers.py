@@ -35,7 +35,7 @@ def post_all(
 
 
 def test_writers_upserting_the_same_ids_in_shuffled_orders_all_succeed(
-    builtin: BuiltinApps, storage: Storage
+    builtin_apps: BuiltinApps, storage: Storage
 ) -> None:
     data_set = register(storage)
     records = [
@@ -49,7 +49,7 @@ def test_writers_upserting_the_same_ids_in_shuffled_orders_all_succeed(
             shuffled = list(records)
             random.Random(round_ * WRITERS + writer).shuffle(shuffled)
             batches.append(shuffled)
-        results = post_all(builtin, data_set, batches)
+        results = post_all(builtin_apps, data_set, batches)
         assert results == [(200, '{"status":"ok"}')] * WRITERS
     stored = list(storage.find(data_set.config.name, Query()))
     assert len(stored) == 500
@@ -59,7 +59,7 @@ def test_writers_upserting_the_same_ids_in_shuffled_orders_all_succeed(
 
 
 def test_writers_of_distinct_records_leave_exactly_what_they_sent(
-    builtin: BuiltinApps, storage: Storage
+    builtin_apps: BuiltinApps, storage: Storage
 ) -> None:
     data_set = register(storage)
     per_writer = 5000
@@ -70,7 +70,7 @@ def test_writers_of_distinct_records_leave_exactly_what_they_sent(
         ]
         for writer in range(WRITERS)
     ]
-    results = post_all(builtin, data_set, batches)
+    results = post_all(builtin_apps, data_set, batches)
     assert results == [(200, '{"status":"ok"}')] * WRITERS
     assert storage.count_records(data_set.config.name) == WRITERS * per_writer
     ids = {r["_id"] for r in storage.find(data_set.config.name, Query())}

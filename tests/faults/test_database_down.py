@@ -23,12 +23,12 @@ from backdrop.core.services import Services
 from backdrop.core.storage.base import Storage
 from backdrop.read.app import create_app as create_read_app
 from backdrop.write.app import create_app as create_write_app
-from tests.conftest import ADMIN_TOKEN
 from tests.support.bodies import spec_body
 from tests.support.builtin_registry import RegisteredDataSet, register
 from tests.support.processes import free_port
 from tests.support.relay import Mode, Relay
 from tests.support.servers import LiveServer
+from tests.support.tokens import ADMIN_TOKEN
 from tests.support.worker import poll
 
 FAST = 2.0  # seconds: the bound for a 503

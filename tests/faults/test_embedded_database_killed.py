@@ -25,7 +25,8 @@ from backdrop.core.storage import open_storage
 from backdrop.write.app import create_app as create_write_app
 from tests.support.processes import free_port, stop, wait_for_port
 from tests.support.servers import LiveServer, db_command
-from tests.support.stagecraft import StagecraftState, data_set_config
+from tests.support.stagecraft import StagecraftState, stagecraft_config
+from tests.support.tokens import SIGNON_TOKEN
 
 WRITERS = 2
 BATCH = 500
@@ -73,15 +74,15 @@ def test_every_acknowledged_record_survives_sigkill(
     database: Database,
     stagecraft: StagecraftState,
     stagecraft_server: tuple[StagecraftState, str],
-    name: str,
+    data_set_name: str,
     tmp_path: Path,
     moment: str,
 ) -> None:
-    stagecraft.put(data_set_config(name, capped_size=None))
+    stagecraft.put(stagecraft_config(data_set_name, capped_size=None))
     settings = Settings(
         database_url=database.url,
         stagecraft_url=stagecraft_server[1],
-        signon_api_user_token="signon-token",
+        signon_api_user_token=SIGNON_TOKEN,
         data_dir=tmp_path / "data",
     )
     acknowledged: list[str] = []
@@ -95,11 +96,11 @@ def test_every_acknowledged_record_survives_sigkill(
                 body = [{"_id": i, "_timestamp": "2014-01-01T00:00:00Z"} for i in ids]
                 with contextlib.suppress(requests.ConnectionError):
                     response = http.post(
-                        f"{url}/data/{name}/{name}",
+                        f"{url}/data/{data_set_name}/{data_set_name}",
                         data=json.dumps(body),
                         headers={
                             "Content-Type": "application/json",
-                            "Authorization": f"Bearer {name}-bearer-token",
+                            "Authorization": f"Bearer {data_set_name}-bearer-token",
                         },
                     )
                     if response.status_code != 200:
@@ -128,7 +129,7 @@ def test_every_acknowledged_record_survives_sigkill(
     database.start()
     reopened = open_storage(dataclasses.replace(settings, database_timeout=10))
     try:
-        stored = {str(record["_id"]) for record in reopened.find(name, Query())}
+        stored = {str(record["_id"]) for record in reopened.find(data_set_name, Query())}
     finally:
         reopened.close()
     assert len(acknowledged) >= KILL_AFTER * BATCH

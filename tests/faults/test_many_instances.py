@@ -18,10 +18,10 @@ from backdrop.core.config import Settings
 from backdrop.core.registry.transforms import LocalTransforms
 from backdrop.core.storage import open_storage
 from backdrop.core.storage.base import Storage
-from tests.faults.conftest import process_env
 from tests.support.builtin_registry import RegisteredDataSet, register
 from tests.support.processes import App, app
 from tests.support.servers import throwaway_postgres
+from tests.support.start_app import process_env
 from tests.support.worker import WorkerLog, poll, redis_url, running_worker
 from tests.transformers.scenario import EVENTS, RATE, assert_rates, rate_transform, wait_for_rates
 

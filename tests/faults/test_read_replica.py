@@ -90,7 +90,7 @@ class Reader:
             assert response.json()["status"] == "error"
             return None
         assert response.status_code == 200, response.text
-        total = sum(group["value:sum"] for group in response.json()["data"])
+        total = int(sum(group["value:sum"] for group in response.json()["data"]))
         self.seen.append(total)
         return total
 
@@ -100,6 +100,16 @@ def _post(replicated: Replicated, data_set: RegisteredDataSet, value: int) -> No
     url = f"{replicated.write_url}{data_set.path}"
     response = requests.post(url, json=[record], headers=data_set.auth, timeout=10)
     assert response.status_code == 200, response.text
+
+
+def _one_record_replayed(replicated: Replicated) -> tuple[RegisteredDataSet, Reader]:
+    """A new data set holding one record (value 1), replayed on the standby and read there."""
+    data_set = register(replicated.storage)
+    reader = Reader(replicated, data_set)
+    _post(replicated, data_set, 1)
+    wait_for_replay(replicated.primary, replicated.standby, DATABASE)
+    assert reader.total() == 1
+    return data_set, reader
 
 
 def _readiness(replicated: Replicated) -> tuple[int, str]:
@@ -139,11 +149,7 @@ def test_writes_are_read_once_replayed_and_never_older_after_newer(
 def test_a_lagging_standby_answers_its_own_state_and_then_catches_up(
     replicated: Replicated,
 ) -> None:
-    data_set = register(replicated.storage)
-    reader = Reader(replicated, data_set)
-    _post(replicated, data_set, 1)
-    wait_for_replay(replicated.primary, replicated.standby, DATABASE)
-    assert reader.total() == 1
+    data_set, reader = _one_record_replayed(replicated)
     with psycopg.connect(replicated.standby.url(), autocommit=True) as standby:
         standby.execute("SELECT pg_wal_replay_pause()")
         try:
@@ -159,11 +165,7 @@ def test_a_lagging_standby_answers_its_own_state_and_then_catches_up(
 def test_the_read_app_answers_503_while_the_standby_restarts_and_then_recovers(
     replicated: Replicated,
 ) -> None:
-    data_set = register(replicated.storage)
-    reader = Reader(replicated, data_set)
-    _post(replicated, data_set, 1)
-    wait_for_replay(replicated.primary, replicated.standby, DATABASE)
-    assert reader.total() == 1
+    data_set, reader = _one_record_replayed(replicated)
     replicated.standby.stop("fast")
     try:
         assert reader.total() is None  # a clean 503, at once

@@ -19,7 +19,8 @@ from backdrop.core.storage.base import Storage
 from tests.faults.gunicorn_apps import serving, workers
 from tests.support.processes import app, free_port
 from tests.support.relay import Relay, address_of, on_port
-from tests.support.stagecraft import StagecraftState, data_set_config
+from tests.support.stagecraft import StagecraftState, stagecraft_config
+from tests.support.tokens import SIGNON_TOKEN
 from tests.support.worker import poll
 
 RECORDS = 5_000
@@ -34,26 +35,29 @@ def test_a_batch_cut_off_by_sigkill_is_stored_once_after_the_retry(
     storage: Storage,
     stagecraft: StagecraftState,
     stagecraft_server: tuple[StagecraftState, str],
-    name: str,
+    data_set_name: str,
     tmp_path: Path,
 ) -> None:
-    config = data_set_config(name, capped_size=None)
+    config = stagecraft_config(data_set_name, capped_size=None)
     stagecraft.put(config)
     records = [{"_timestamp": "2014-01-01T00:00:00Z", "seq": seq} for seq in range(RECORDS)]
     body = json.dumps(records)
-    headers = {"Content-Type": "application/json", "Authorization": f"Bearer {name}-bearer-token"}
+    headers = {
+        "Content-Type": "application/json",
+        "Authorization": f"Bearer {data_set_name}-bearer-token",
+    }
     port = free_port()
     env = {
         "WEB_CONCURRENCY": "1",
         "DATABASE_URL": on_port(database_url, port),
         "STAGECRAFT_URL": stagecraft_server[1],
-        "SIGNON_API_USER_TOKEN": "signon-token",
+        "SIGNON_API_USER_TOKEN": SIGNON_TOKEN,
         "BACKDROP_DATA_DIR": str(tmp_path),
     }
     with Relay(port, address_of(database_url)) as relay:
         relay.forward()
         with app("write", env) as write:
-            target = f"{write.url}/data/{name}/{name}"
+            target = f"{write.url}/data/{data_set_name}/{data_set_name}"
             outcome: list[object] = []
 
             def post() -> None:
@@ -90,6 +94,6 @@ def test_a_batch_cut_off_by_sigkill_is_stored_once_after_the_retry(
             retried = requests.post(target, data=body, headers=headers, timeout=300)
             assert retried.status_code == 200, retried.text
 
-    assert storage.count_records(name) == RECORDS
-    seqs = sorted(record["seq"] for record in storage.find(name, Query()))
+    assert storage.count_records(data_set_name) == RECORDS
+    seqs = sorted(record["seq"] for record in storage.find(data_set_name, Query()))
     assert seqs == list(range(RECORDS))

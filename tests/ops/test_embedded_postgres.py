@@ -16,8 +16,8 @@ from backdrop.core.config import Settings
 from backdrop.core.query import Query
 from backdrop.core.storage import open_storage
 from backdrop.core.storage.postgres import server
-from tests.ops.conftest import Process, environment, start, terminate
 from tests.storage.builders import rec
+from tests.support.start_app import Process, environment, start, terminate
 from tests.support.worker import poll
 
 

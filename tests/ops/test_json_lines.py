@@ -11,7 +11,8 @@ from pathlib import Path
 
 import requests
 
-from tests.ops.conftest import BACKDROP, Stack, environment, start, terminate
+from tests.support.cli import BACKDROP
+from tests.support.start_app import Stack, environment, start, terminate
 from tests.support.worker import poll
 
 

@@ -10,7 +10,8 @@ import subprocess
 import requests
 from prometheus_client.parser import text_string_to_metric_families
 
-from tests.ops.conftest import BACKDROP, Stack
+from tests.support.cli import BACKDROP
+from tests.support.start_app import Stack
 from tests.support.statsd import received
 from tests.support.worker import poll
 

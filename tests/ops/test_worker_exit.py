@@ -8,7 +8,7 @@ from pathlib import Path
 
 import requests
 
-from tests.ops.conftest import Stack, start, terminate
+from tests.support.start_app import Stack, start, terminate
 
 
 def test_each_stopping_worker_closes_its_app(tmp_path: Path, stack: Stack) -> None:

@@ -25,7 +25,7 @@ def declared() -> list[Requirement]:
 
 
 def pins() -> dict[str, str]:
-    found = {}
+    found: dict[str, str] = {}
     for line in (ROOT / "requirements.txt").read_text(encoding="utf-8").splitlines():
         text = line.split("#", 1)[0].strip()
         if text:

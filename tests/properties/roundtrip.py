@@ -65,11 +65,13 @@ def expected_records(body: Any) -> list[Mapping[str, Any]]:
     return [*by_id.values(), *anonymous]
 
 
-def unmatched(expected: Sequence[Mapping[str, Any]], read: Sequence[Mapping[str, Any]]) -> list:
+def unmatched(
+    expected: Sequence[Mapping[str, Any]], read: Sequence[Mapping[str, Any]]
+) -> list[Mapping[str, Any]]:
     """Expected records with no read record holding them (each read record matched once), and
     any read records left over."""
     left = list(read)
-    missing = []
+    missing: list[Mapping[str, Any]] = []
     for record in expected:
         match = next((r for r in left if same_record(record, r)), None)
         if match is None:

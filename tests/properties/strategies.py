@@ -12,7 +12,7 @@ from hypothesis import strategies as st
 from backdrop.core.query_checks import PARAMETERS
 
 # Text without surrogates (JSON cannot carry a lone one), NUL and long strings included.
-CHARACTERS = st.characters(exclude_categories=("Cs",))
+CHARACTERS = st.characters(exclude_categories=["Cs"])
 TEXT = st.one_of(
     st.text(CHARACTERS, max_size=12),
     st.sampled_from(

@@ -12,8 +12,8 @@ from backdrop.core.errors import QueryInvalid
 from backdrop.core.limits import Limits, check_periods
 from backdrop.core.query import Query
 from backdrop.core.query_parser import parse_query
-from tests.properties.conftest import bounded
 from tests.properties.strategies import NOW, query_args
+from tests.support.examples import bounded
 
 
 @bounded(200)

@@ -12,10 +12,10 @@ from hypothesis import event, given
 from hypothesis import strategies as st
 
 from backdrop.core.storage.base import Storage
-from tests.conftest import ADMIN_TOKEN
-from tests.properties.conftest import bounded
 from tests.properties.strategies import SEGMENTS, query_args
 from tests.support.builtin_registry import BuiltinApps, RegisteredDataSet, register
+from tests.support.examples import bounded
+from tests.support.tokens import ADMIN_TOKEN
 
 RECORDS = [
     {"_timestamp": f"2014-0{1 + n % 3}-0{1 + n % 7}T0{n % 10}:00:00Z", "kind": f"k{n % 3}",
@@ -25,13 +25,13 @@ RECORDS = [
 
 
 @pytest.fixture(scope="module")
-def readable(builtin: BuiltinApps, storage: Storage) -> dict[bool, RegisteredDataSet]:
+def readable(builtin_apps: BuiltinApps, storage: Storage) -> dict[bool, RegisteredDataSet]:
     """Two data sets with the same records: one allowing raw queries, one refusing them."""
     data_sets = {}
     for raw in (True, False):
         data_set = register(storage, raw_queries_allowed=raw)
         response = requests.post(
-            builtin.write_url + data_set.path, json=RECORDS, headers=data_set.auth, timeout=30
+            builtin_apps.write_url + data_set.path, json=RECORDS, headers=data_set.auth, timeout=30
         )
         assert response.status_code == 200, response.text
         data_sets[raw] = data_set
@@ -46,7 +46,7 @@ def assert_no_server_error(response: requests.Response) -> None:
 @bounded(50)
 @given(args=query_args(), raw=st.booleans(), legacy=st.booleans())
 def test_any_query_string_is_answered_without_a_5xx(
-    builtin: BuiltinApps,
+    builtin_apps: BuiltinApps,
     readable: dict[bool, RegisteredDataSet],
     args: dict[str, list[str]],
     raw: bool,
@@ -56,7 +56,7 @@ def test_any_query_string_is_answered_without_a_5xx(
     path = f"/{data_set.config.name}" if legacy else data_set.path
     query = urlencode(args, doseq=True)
     response = requests.get(
-        f"{builtin.read_url}{path}?{query}", headers={"Cache-Control": "no-cache"}, timeout=30
+        f"{builtin_apps.read_url}{path}?{query}", headers={"Cache-Control": "no-cache"}, timeout=30
     )
     assert_no_server_error(response)
 
@@ -68,7 +68,7 @@ def segment(text: str) -> str:
 @bounded(30)
 @given(first=SEGMENTS, second=SEGMENTS)
 def test_any_path_segment_on_the_read_routes_is_answered_without_a_5xx(
-    builtin: BuiltinApps, first: str, second: str
+    builtin_apps: BuiltinApps, first: str, second: str
 ) -> None:
     for method in ("GET", "OPTIONS"):
         for path in (
@@ -76,15 +76,15 @@ def test_any_path_segment_on_the_read_routes_is_answered_without_a_5xx(
             f"/data/{segment(first)}/{segment(second)}",
             f"/explore/{segment(first)}",
         ):
-            response = requests.request(method, builtin.read_url + path, timeout=30)
+            response = requests.request(method, builtin_apps.read_url + path, timeout=30)
             assert_no_server_error(response)
 
 
 @pytest.fixture(scope="module")
-def writable(builtin: BuiltinApps, storage: Storage) -> RegisteredDataSet:
+def writable(builtin_apps: BuiltinApps, storage: Storage) -> RegisteredDataSet:
     data_set = register(storage)
     response = requests.post(
-        builtin.write_url + data_set.path,
+        builtin_apps.write_url + data_set.path,
         json={"_id": "known", "tag": "kept"},
         headers=data_set.auth,
         timeout=30,
@@ -96,7 +96,7 @@ def writable(builtin: BuiltinApps, storage: Storage) -> RegisteredDataSet:
 @bounded(30)
 @given(first=SEGMENTS, second=SEGMENTS)
 def test_any_path_segment_on_the_write_routes_is_answered_without_a_5xx(
-    builtin: BuiltinApps, writable: RegisteredDataSet, first: str, second: str
+    builtin_apps: BuiltinApps, writable: RegisteredDataSet, first: str, second: str
 ) -> None:
     a, b = segment(first), segment(second)
     body = b'{"_timestamp": "2014-01-01T00:00:00Z", "value": 2}'
@@ -116,8 +116,8 @@ def test_any_path_segment_on_the_write_routes_is_answered_without_a_5xx(
     ]
     for method, path, headers in requests_to_send:
         response = requests.request(
-            method, builtin.write_url + path, data=body, headers=headers, timeout=30
+            method, builtin_apps.write_url + path, data=body, headers=headers, timeout=30
         )
         assert_no_server_error(response)
-    known = requests.get(f"{builtin.read_url}{writable.path}?filter_by=tag:kept", timeout=30)
+    known = requests.get(f"{builtin_apps.read_url}{writable.path}?filter_by=tag:kept", timeout=30)
     assert [row["_id"] for row in known.json()["data"]] == ["known"]

@@ -14,7 +14,6 @@ import requests
 from hypothesis import event, given
 from hypothesis import strategies as st
 
-from tests.properties.conftest import bounded
 from tests.properties.roundtrip import (
     client_fields,
     expected_records,
@@ -22,6 +21,7 @@ from tests.properties.roundtrip import (
     unmatched,
 )
 from tests.properties.strategies import BODIES, CONTENT_TYPES, JSON, KEYS, RAW_BODIES
+from tests.support.examples import bounded
 from tests.support.http_data_set import HttpDataSet
 
 NewDataSet = Callable[..., HttpDataSet]

@@ -6,6 +6,7 @@ from __future__ import annotations
 import random
 from collections.abc import Callable, Sequence
 from concurrent.futures import ThreadPoolExecutor
+from functools import partial
 from typing import Any
 
 from backdrop.core.query import Query
@@ -41,11 +42,11 @@ def all_at_once(work: Callable[[Sequence[Record]], Any], batches: list[list[Reco
 
 
 def test_writers_saving_the_same_ids_in_shuffled_orders_all_succeed(
-    storage: Storage, data_set: str
+    storage: Storage, data_set_name: str
 ) -> None:
-    storage.create_data_set(data_set, None)
-    all_at_once(lambda batch: storage.save(data_set, batch), shuffled_batches())
-    records = list(storage.find(data_set, Query()))
+    storage.create_data_set(data_set_name, None)
+    all_at_once(lambda batch: storage.save(data_set_name, batch), shuffled_batches())
+    records = list(storage.find(data_set_name, Query()))
     assert len(records) == SHARED_IDS
     assert sorted(record["_id"] for record in records) == [
         f"id{number:04d}" for number in range(SHARED_IDS)
@@ -55,30 +56,32 @@ def test_writers_saving_the_same_ids_in_shuffled_orders_all_succeed(
     assert all(record["_id"] == f"id{record['n']:04d}" for record in records)
 
 
-def test_writers_racing_to_create_the_data_set_all_succeed(storage: Storage, data_set: str) -> None:
+def test_writers_racing_to_create_the_data_set_all_succeed(
+    storage: Storage, data_set_name: str
+) -> None:
     """The race is narrow (both creators past the unique check before either inserted): run
     it a few times."""
     for attempt in range(8):
-        name = f"{data_set}_{attempt}"
-        all_at_once(lambda batch, n=name: storage.save(n, batch), shuffled_batches(ids=5))
+        name = f"{data_set_name}_{attempt}"
+        all_at_once(partial(storage.save, name), shuffled_batches(ids=5))
         assert storage.count_records(name) == 5
 
 
-def test_writers_saving_distinct_records_lose_none(storage: Storage, data_set: str) -> None:
+def test_writers_saving_distinct_records_lose_none(storage: Storage, data_set_name: str) -> None:
     """The engine's part of tests/faults/test_concurrent_writers.py (8 x 5,000 over HTTP)."""
-    storage.create_data_set(data_set, None)
+    storage.create_data_set(data_set_name, None)
     batches = [
         [{"writer": writer, "n": number} for number in range(1000)] for writer in range(WRITERS)
     ]
-    all_at_once(lambda batch: storage.save(data_set, batch), batches)
-    assert storage.count_records(data_set) == WRITERS * 1000
+    all_at_once(lambda batch: storage.save(data_set_name, batch), batches)
+    assert storage.count_records(data_set_name) == WRITERS * 1000
 
 
-def test_writers_to_a_capped_data_set_all_succeed(storage: Storage, data_set: str) -> None:
+def test_writers_to_a_capped_data_set_all_succeed(storage: Storage, data_set_name: str) -> None:
     """Each save trims the oldest records of a capped data set while others write: the trim
     may conflict with them, and the engine's retry absorbs it."""
-    storage.create_data_set(data_set, 20_000)
-    all_at_once(lambda batch: storage.save(data_set, batch), shuffled_batches(ids=200))
-    kept = list(storage.find(data_set, Query()))
+    storage.create_data_set(data_set_name, 20_000)
+    all_at_once(lambda batch: storage.save(data_set_name, batch), shuffled_batches(ids=200))
+    kept = list(storage.find(data_set_name, Query()))
     assert 0 < len(kept) <= 200
     assert len({record["_id"] for record in kept}) == len(kept)

@@ -21,12 +21,12 @@ ODD_TEXTS = ["nul\0inside", "\0", "lone \ud800 surrogate", "\udfff"]
 
 @pytest.mark.parametrize("text", ODD_TEXTS, ids=repr)
 def test_lookups_of_text_no_database_can_hold_find_nothing(
-    storage: Storage, data_set: str, text: str
+    storage: Storage, data_set_name: str, text: str
 ) -> None:
-    storage.save(data_set, [rec("2014-01-06T00:00:00Z", _id="a", channel="b")])
-    storage.put_document("data_sets", data_set, {"name": data_set, "data_group": "g"})
+    storage.save(data_set_name, [rec("2014-01-06T00:00:00Z", _id="a", channel="b")])
+    storage.put_document("data_sets", data_set_name, {"name": data_set_name, "data_group": "g"})
     assert storage.get_document("data_sets", text) is None
-    assert storage.get_document(text, data_set) is None
+    assert storage.get_document(text, data_set_name) is None
     assert storage.find_documents("data_sets", {"data_group": text}) == []
     assert storage.find_documents(text) == []
     assert storage.delete_document("data_sets", text) is False
@@ -36,17 +36,17 @@ def test_lookups_of_text_no_database_can_hold_find_nothing(
     assert storage.run(text, Query(group_by=("channel",))) == []
     assert storage.last_updated([text]) == {text: None}
     assert storage.drop_data_set(text) is False
-    assert storage.patch_record(data_set, text, {"channel": "c"}) is False
-    assert storage.delete_record(data_set, text) is False
+    assert storage.patch_record(data_set_name, text, {"channel": "c"}) is False
+    assert storage.delete_record(data_set_name, text) is False
     for query in (
         Query(filter_by=(("channel", text),)),
         Query(filter_by=(("_id", text),)),
         Query(filter_by_prefix=(("channel", text),)),
         Query(filter_by=(("channel", text),), limit=5),
     ):
-        assert list(storage.find(data_set, query)) == []
-        assert storage.run(data_set, replace(query, group_by=("channel",), limit=None)) == []
-    assert [record["channel"] for record in storage.find(data_set, Query())] == ["b"]
+        assert list(storage.find(data_set_name, query)) == []
+        assert storage.run(data_set_name, replace(query, group_by=("channel",), limit=None)) == []
+    assert [record["channel"] for record in storage.find(data_set_name, Query())] == ["b"]
 
 
 def stored_exactly_or_refused(storage: Storage, data_set: str, record: dict[str, Any]) -> None:
@@ -76,13 +76,13 @@ def stored_exactly_or_refused(storage: Storage, data_set: str, record: dict[str,
     ids=repr,
 )
 def test_text_a_database_may_not_hold_is_stored_exactly_or_refused(
-    storage: Storage, data_set: str, record: dict[str, Any]
+    storage: Storage, data_set_name: str, record: dict[str, Any]
 ) -> None:
-    stored_exactly_or_refused(storage, data_set, record)
+    stored_exactly_or_refused(storage, data_set_name, record)
 
 
 def test_an_id_larger_than_an_index_holds_is_stored_exactly_or_refused(
-    storage: Storage, data_set: str
+    storage: Storage, data_set_name: str
 ) -> None:
     """Core caps ids at 1 KiB; 8 KiB of random text is over what a PostgreSQL btree holds."""
-    stored_exactly_or_refused(storage, data_set, {"_id": secrets.token_hex(4096)})
+    stored_exactly_or_refused(storage, data_set_name, {"_id": secrets.token_hex(4096)})

@@ -8,17 +8,15 @@ from backdrop.core.config import Settings
 from backdrop.core.errors import BackdropError
 from backdrop.core.storage import open_storage
 from backdrop.core.storage.base import Storage
-
-EXPECTED = {
-    "mongodb": [],
-    "postgres": ["001_initial", "002_outbox", "003_object_names", "004_period_index"],
-}
+from tests.support.engines import EngineUnderTest
 
 
-def test_migrate_applies_every_migration_once(fresh: Settings) -> None:
+def test_migrate_applies_every_migration_once(
+    fresh: Settings, engine_under_test: EngineUnderTest
+) -> None:
     storage = open_storage(fresh)
     try:
-        assert storage.migrate() == EXPECTED[fresh.database_engine]
+        assert storage.migrate() == list(engine_under_test.migrations)
         assert storage.migrate() == []
     finally:
         storage.close()

@@ -32,17 +32,17 @@ def _counts(storage: Storage, data_set: str) -> dict[str, int]:
 
 
 def test_reads_in_a_session_see_what_was_written_before_and_during_it(
-    storage: Storage, data_set: str
+    storage: Storage, data_set_name: str
 ) -> None:
-    storage.save(data_set, [rec("2014-01-06", kind="a")])
-    before = storage.data_version(data_set)
+    storage.save(data_set_name, [rec("2014-01-06", kind="a")])
+    before = storage.data_version(data_set_name)
     with storage.monotonic_reads() as reads:
-        assert reads.data_version(data_set) == before
-        assert _counts(reads, data_set) == {"a": 1}
-        elsewhere(lambda: storage.save(data_set, [rec("2014-01-07", kind="b")]))
-        assert reads.data_version(data_set) != before
-        assert _counts(reads, data_set) == {"a": 1, "b": 1}
-        assert sorted(record["kind"] for record in reads.find(data_set, Query(limit=5))) == [
+        assert reads.data_version(data_set_name) == before
+        assert _counts(reads, data_set_name) == {"a": 1}
+        elsewhere(lambda: storage.save(data_set_name, [rec("2014-01-07", kind="b")]))
+        assert reads.data_version(data_set_name) != before
+        assert _counts(reads, data_set_name) == {"a": 1, "b": 1}
+        assert sorted(record["kind"] for record in reads.find(data_set_name, Query(limit=5))) == [
             "a",
             "b",
         ]
@@ -62,22 +62,22 @@ def _writing_during_queries(storage: Storage, url: str, write: Callable[[], None
             write()
             return rows
 
-    return WritingDuringQueries(url, timeout=5.0)  # type: ignore[no-any-return]
+    return WritingDuringQueries(url, timeout=5.0)
 
 
 def test_an_answer_is_cached_under_the_version_it_was_computed_from(
-    storage: Storage, data_set: str, database_url: str
+    storage: Storage, data_set_name: str, database_url: str
 ) -> None:
-    config = DataSetConfig(name=data_set, data_group=data_set, data_type=data_set)
-    storage.save(data_set, [rec("2014-01-06", kind="a")])
+    config = DataSetConfig(name=data_set_name, data_group=data_set_name, data_type=data_set_name)
+    storage.save(data_set_name, [rec("2014-01-06", kind="a")])
     cache = ResponseCache(1 << 20)
-    version = storage.data_version(data_set)
-    key = (data_set, version, COUNT, "json")
+    version = storage.data_version(data_set_name)
+    key = (data_set_name, version, COUNT, "json")
 
     racing = _writing_during_queries(
         storage,
         database_url,
-        lambda: elsewhere(lambda: storage.save(data_set, [rec("2014-01-07", kind="b")])),
+        lambda: elsewhere(lambda: storage.save(data_set_name, [rec("2014-01-07", kind="b")])),
     )
     try:
         body = answer(DataSets(racing), cache, config, COUNT, form="json", render=_rendered)
@@ -89,4 +89,4 @@ def test_an_answer_is_cached_under_the_version_it_was_computed_from(
     steady = DataSets(storage)
     body = answer(steady, cache, config, COUNT, form="json", render=_rendered)
     assert body == b"[('a', 1), ('b', 1)]"
-    assert cache.get((data_set, storage.data_version(data_set), COUNT, "json")) == body
+    assert cache.get((data_set_name, storage.data_version(data_set_name), COUNT, "json")) == body

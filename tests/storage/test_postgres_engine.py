@@ -8,8 +8,9 @@ import logging
 import secrets
 import threading
 import time
-from collections.abc import Iterator
+from collections.abc import Generator, Iterator
 from datetime import UTC, datetime
+from functools import partial
 from typing import Any
 
 import psycopg
@@ -43,28 +44,28 @@ def quiet_url() -> Iterator[str]:
         yield url
 
 
-def test_writers_of_the_same_ids_never_deadlock(quiet_url: str, data_set: str) -> None:
+def test_writers_of_the_same_ids_never_deadlock(quiet_url: str, data_set_name: str) -> None:
     """8 writers x the same 500 ids in shuffled orders, several rounds: no deadlock at all
     (rows are locked in `_id` order), not merely deadlocks retried away."""
     before = deadlocks(quiet_url)
     storage = PostgresStorage(quiet_url, timeout=5.0, retry=Retry(attempts=1))
     try:
         for round_number in range(3):
-            name = f"{data_set}_{round_number}"
+            name = f"{data_set_name}_{round_number}"
             storage.create_data_set(name, None)
-            all_at_once(lambda batch, n=name: storage.save(n, batch), shuffled_batches())
+            all_at_once(partial(storage.save, name), shuffled_batches())
             assert storage.count_records(name) == 500
     finally:
         storage.close()
     assert deadlocks(quiet_url) == before
 
 
-def test_raw_reads_keep_the_posted_order(postgres: PostgresStorage, data_set: str) -> None:
+def test_raw_reads_keep_the_posted_order(postgres: PostgresStorage, data_set_name: str) -> None:
     """Rows are written in `_id` order, yet numbered in the order they were posted."""
     posted = [f"id{number:03d}" for number in (5, 1, 9, 3, 7, 0, 8, 2, 6, 4)]
-    postgres.save(data_set, [{"_id": record_id} for record_id in posted])
-    postgres.save(data_set, [{"_id": "z"}, {"_id": "id005", "again": True}, {"_id": "a"}])
-    found = [record["_id"] for record in postgres.find(data_set, Query())]
+    postgres.save(data_set_name, [{"_id": record_id} for record_id in posted])
+    postgres.save(data_set_name, [{"_id": "z"}, {"_id": "id005", "again": True}, {"_id": "a"}])
+    found = [record["_id"] for record in postgres.find(data_set_name, Query())]
     assert found == [*posted, "z", "a"]
 
 
@@ -125,66 +126,68 @@ def values(storage: PostgresStorage, data_set: str) -> list[tuple[str, Any]]:
     return sorted((record["_id"], record.get("v")) for record in storage.find(data_set, Query()))
 
 
-def test_a_deadlocked_write_runs_again_and_succeeds(quiet_url: str, data_set: str) -> None:
+def test_a_deadlocked_write_runs_again_and_succeeds(quiet_url: str, data_set_name: str) -> None:
     """The save locks a, then waits for b; the other transaction holds b and asks for a."""
     before = deadlocks(quiet_url)
     storage = PostgresStorage(quiet_url, timeout=5.0)
     try:
-        storage.save(data_set, [{"_id": "a", "v": 1}, {"_id": "b", "v": 1}])
+        storage.save(data_set_name, [{"_id": "a", "v": 1}, {"_id": "b", "v": 1}])
         batch = [{"_id": "b", "v": 2}, {"_id": "a", "v": 2}]
-        assert deadlocked_save(quiet_url, storage, data_set, batch, ("b", "a")) is None
-        assert values(storage, data_set) == [("a", 2), ("b", 2)]
+        assert deadlocked_save(quiet_url, storage, data_set_name, batch, ("b", "a")) is None
+        assert values(storage, data_set_name) == [("a", 2), ("b", 2)]
     finally:
         storage.close()
     assert deadlocks(quiet_url) == before + 1
 
 
-def test_a_cap_trim_that_deadlocks_runs_again_and_succeeds(quiet_url: str, data_set: str) -> None:
+def test_a_cap_trim_that_deadlocks_runs_again_and_succeeds(
+    quiet_url: str, data_set_name: str
+) -> None:
     """The save updates a, then its trim of the capped data set waits for the oldest record,
     which the other transaction holds before asking for a."""
     before = deadlocks(quiet_url)
     storage = PostgresStorage(quiet_url, timeout=5.0)
     try:
-        storage.save(data_set, [{"_id": name, "v": 1} for name in ("oldest", "a", "c", "d")])
+        storage.save(data_set_name, [{"_id": name, "v": 1} for name in ("oldest", "a", "c", "d")])
         with psycopg.connect(quiet_url) as conn:  # capped at what it holds now
             conn.execute(
                 psycopg.sql.SQL(
                     "UPDATE backdrop.data_sets SET capped_size ="
                     " (SELECT sum(pg_column_size(r.*)) FROM {} AS r) WHERE name = %s"
-                ).format(psycopg.sql.Identifier("backdrop", table_name(data_set))),
-                [data_set],
+                ).format(psycopg.sql.Identifier("backdrop", table_name(data_set_name))),
+                [data_set_name],
             )
         batch = [{"_id": "a", "v": 2, "pad": "x" * 20}]
-        assert deadlocked_save(quiet_url, storage, data_set, batch, ("oldest", "a")) is None
-        assert values(storage, data_set) == [("a", 2), ("c", 1), ("d", 1)]
+        assert deadlocked_save(quiet_url, storage, data_set_name, batch, ("oldest", "a")) is None
+        assert values(storage, data_set_name) == [("a", 2), ("c", 1), ("d", 1)]
     finally:
         storage.close()
     assert deadlocks(quiet_url) == before + 1
 
 
 def test_a_write_that_keeps_deadlocking_is_busy_and_stores_nothing(
-    quiet_url: str, data_set: str
+    quiet_url: str, data_set_name: str
 ) -> None:
     storage = PostgresStorage(quiet_url, timeout=5.0, retry=Retry(attempts=1))
     try:
-        storage.save(data_set, [{"_id": "a", "v": 1}, {"_id": "b", "v": 1}])
+        storage.save(data_set_name, [{"_id": "a", "v": 1}, {"_id": "b", "v": 1}])
         batch = [{"_id": "b", "v": 2}, {"_id": "a", "v": 2}]
-        error = deadlocked_save(quiet_url, storage, data_set, batch, ("b", "a"))
+        error = deadlocked_save(quiet_url, storage, data_set_name, batch, ("b", "a"))
         assert isinstance(error, StorageBusy)
         assert isinstance(error.__cause__, psycopg.errors.DeadlockDetected)
-        assert values(storage, data_set) == [("a", 1), ("b", 1)]
+        assert values(storage, data_set_name) == [("a", 1), ("b", 1)]
     finally:
         storage.close()
 
 
 def test_an_id_too_large_for_the_index_is_value_too_large(
-    postgres: PostgresStorage, data_set: str
+    postgres: PostgresStorage, data_set_name: str
 ) -> None:
-    postgres.save(data_set, [{"_id": "kept"}])
+    postgres.save(data_set_name, [{"_id": "kept"}])
     with pytest.raises(ValueTooLarge) as raised:
-        postgres.save(data_set, [{"_id": "new"}, {"_id": secrets.token_hex(4000)}])
+        postgres.save(data_set_name, [{"_id": "new"}, {"_id": secrets.token_hex(4000)}])
     assert isinstance(raised.value.__cause__, psycopg.errors.ProgramLimitExceeded)
-    assert postgres.count_records(data_set) == 1
+    assert postgres.count_records(data_set_name) == 1
 
 
 @pytest.mark.parametrize(
@@ -198,23 +201,23 @@ def test_an_id_too_large_for_the_index_is_value_too_large(
     ],
 )
 def test_text_postgresql_cannot_hold_is_value_not_storable(
-    postgres: PostgresStorage, data_set: str, record: dict[str, Any], cause: type[Exception]
+    postgres: PostgresStorage, data_set_name: str, record: dict[str, Any], cause: type[Exception]
 ) -> None:
-    postgres.save(data_set, [{"_id": "kept"}])
+    postgres.save(data_set_name, [{"_id": "kept"}])
     with pytest.raises(ValueNotStorable) as raised:
-        postgres.save(data_set, [{"_id": "new"}, record])
+        postgres.save(data_set_name, [{"_id": "new"}, record])
     assert type(raised.value) is ValueNotStorable
     assert isinstance(raised.value.__cause__, cause)
-    assert postgres.count_records(data_set) == 1
+    assert postgres.count_records(data_set_name) == 1
 
 
 def test_the_seam_logs_the_cause_without_record_data(
-    postgres: PostgresStorage, data_set: str, caplog: pytest.LogCaptureFixture
+    postgres: PostgresStorage, data_set_name: str, caplog: pytest.LogCaptureFixture
 ) -> None:
     secret = secrets.token_hex(4000)
-    postgres.save(data_set, [{"_id": "kept"}])
+    postgres.save(data_set_name, [{"_id": "kept"}])
     with caplog.at_level(logging.WARNING), pytest.raises(ValueTooLarge):
-        postgres.save(data_set, [{"_id": secret, "note": "private"}])
+        postgres.save(data_set_name, [{"_id": secret, "note": "private"}])
     [line] = [r for r in caplog.records if r.name.startswith("backdrop.core.storage.postgres")]
     assert line.getMessage() == "database error"
     facts = {key: getattr(line, key, None) for key in ("sqlstate", "error", "kind")}
@@ -225,19 +228,19 @@ def test_the_seam_logs_the_cause_without_record_data(
 
 
 def test_a_date_tag_stored_by_an_earlier_version_reads_back_as_it_was_written(
-    postgres_url: str, postgres: PostgresStorage, data_set: str
+    postgres_url: str, postgres: PostgresStorage, data_set_name: str
 ) -> None:
     """Before tags were escaped, a client's `{"$date": "garbage"}` was stored as it is: it
     must not break reads (it used to raise ValueError on every raw read)."""
-    postgres.save(data_set, [{"_id": "q2", "channel": "b"}])
+    postgres.save(data_set_name, [{"_id": "q2", "channel": "b"}])
     with psycopg.connect(postgres_url) as conn:
         conn.execute(
             psycopg.sql.SQL("UPDATE {} SET record = record || %s::jsonb").format(
-                psycopg.sql.Identifier("backdrop", table_name(data_set))
+                psycopg.sql.Identifier("backdrop", table_name(data_set_name))
             ),
             ['{"note": {"$date": "garbage"}}'],
         )
-    [record] = postgres.find(data_set, Query())
+    [record] = postgres.find(data_set_name, Query())
     assert record["note"] == {"$date": "garbage"}
 
 
@@ -335,24 +338,30 @@ def indexes(conn: psycopg.Connection[Any], table: str) -> list[str]:
     return [str(row[0]) for row in rows]
 
 
+def unfinished_read(storage: PostgresStorage, name: str) -> Generator[Record, None, None]:
+    """A read begun and not finished: it holds a pooled connection until it is closed."""
+    reader = storage.find(name, Query())
+    assert isinstance(reader, Generator)
+    assert next(reader)["_id"] == "a"
+    return reader
+
+
 def test_a_busy_pool_is_unavailable_in_time_but_leaves_the_breaker_closed(
-    postgres_url: str, data_set: str
+    postgres_url: str, data_set_name: str
 ) -> None:
     """Every connection lent out (here: two raw reads a caller has not finished) while the
     database answers: a third call gives up after the timeout, as unavailable, and the next
     call once a connection is back is served, not refused by an open breaker."""
     storage = PostgresStorage(postgres_url, timeout=0.5, max_connections=2)
     try:
-        storage.save(data_set, [{"_id": "a"}, {"_id": "b"}])
-        readers = [storage.find(data_set, Query()) for _ in range(2)]
-        for reader in readers:
-            assert next(reader)["_id"] == "a"
+        storage.save(data_set_name, [{"_id": "a"}, {"_id": "b"}])
+        readers = [unfinished_read(storage, data_set_name) for _ in range(2)]
         started = time.monotonic()
         with pytest.raises(StorageUnavailable):
-            storage.count_records(data_set)
+            storage.count_records(data_set_name)
         assert time.monotonic() - started < 1.5
         readers[0].close()
-        assert storage.count_records(data_set) == 2
+        assert storage.count_records(data_set_name) == 2
         readers[1].close()
     finally:
         storage.close()

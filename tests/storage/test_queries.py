@@ -35,10 +35,10 @@ def periods(start: str, end: str, period: Period = WEEK, **extra: Any) -> Query:
 
 
 @pytest.fixture
-def licences(storage: Storage, data_set: str) -> str:
+def licences(storage: Storage, data_set_name: str) -> str:
     """Spec 2.5's example data: Westminster 4 records over two weeks, Camden 2."""
     storage.save(
-        data_set,
+        data_set_name,
         [
             rec("2012-12-04T10:00:00Z", authority="Westminster", licence="Cat", value=1),
             rec("2012-12-12T10:00:00Z", authority="Westminster", licence="Cat", value=2),
@@ -48,7 +48,7 @@ def licences(storage: Storage, data_set: str) -> str:
             rec("2012-12-28T10:00:00Z", authority="Camden", licence="Cat", value=5),
         ],
     )
-    return data_set
+    return data_set_name
 
 
 def test_group_by_counts_records_per_value(storage: Storage, licences: str) -> None:
@@ -93,10 +93,10 @@ def test_collect_sum_mean_count_and_set(storage: Storage, licences: str) -> None
 
 
 def test_sum_of_integers_is_an_integer_and_of_floats_a_float(
-    storage: Storage, data_set: str
+    storage: Storage, data_set_name: str
 ) -> None:
     storage.save(
-        data_set,
+        data_set_name,
         [
             rec(kind="ints", v=1), rec(kind="ints", v=2),
             rec(kind="floats", v=1.5), rec(kind="floats", v=1.5),
@@ -105,7 +105,7 @@ def test_sum_of_integers_is_an_integer_and_of_floats_a_float(
         ],
     )  # fmt: skip
     query = Query(group_by=("kind",), collect=(Collect("v", "sum"),))
-    assert answer(storage, data_set, query) == expect(
+    assert answer(storage, data_set_name, query) == expect(
         [
             {"kind": "floats", "_count": 2, "v:sum": 3.0},
             {"kind": "ints", "_count": 2, "v:sum": 3},
@@ -121,9 +121,9 @@ def test_sort_by_count_descending_with_limit(storage: Storage, licences: str) ->
     assert answer(storage, licences, query) == expect([{"licence": "Dog", "_count": 4}])
 
 
-def test_null_and_missing_group_values_are_left_out(storage: Storage, data_set: str) -> None:
+def test_null_and_missing_group_values_are_left_out(storage: Storage, data_set_name: str) -> None:
     storage.save(
-        data_set,
+        data_set_name,
         [
             rec(a="x", b=1),
             rec(a="x", b=None),
@@ -133,35 +133,41 @@ def test_null_and_missing_group_values_are_left_out(storage: Storage, data_set: 
             rec(a="x", b=1),
         ],
     )
-    assert answer(storage, data_set, Query(group_by=("a",))) == expect([{"a": "x", "_count": 4}])
-    assert answer(storage, data_set, Query(group_by=("a", "b"))) == expect(
+    assert answer(storage, data_set_name, Query(group_by=("a",))) == expect(
+        [{"a": "x", "_count": 4}]
+    )
+    assert answer(storage, data_set_name, Query(group_by=("a", "b"))) == expect(
         [{"a": "x", "b": 1, "_count": 2}]
     )
 
 
-def test_group_values_keep_their_types(storage: Storage, data_set: str) -> None:
-    storage.save(data_set, [rec(v=2), rec(v=2.0), rec(v="2"), rec(v=True), rec(v=False)])
-    assert answer(storage, data_set, Query(group_by=("v",))) == expect(
+def test_group_values_keep_their_types(storage: Storage, data_set_name: str) -> None:
+    storage.save(data_set_name, [rec(v=2), rec(v=2.0), rec(v="2"), rec(v=True), rec(v=False)])
+    assert answer(storage, data_set_name, Query(group_by=("v",))) == expect(
         [{"v": False, "_count": 1}, {"v": True, "_count": 1}, {"v": 2, "_count": 2},
          {"v": "2", "_count": 1}]
     )  # fmt: skip
 
 
-def test_collected_booleans_keep_false_and_sum_as_numbers(storage: Storage, data_set: str) -> None:
-    storage.save(data_set, [rec(g="a", ok=True), rec(g="a", ok=False), rec(g="a", ok=True)])
+def test_collected_booleans_keep_false_and_sum_as_numbers(
+    storage: Storage, data_set_name: str
+) -> None:
+    storage.save(data_set_name, [rec(g="a", ok=True), rec(g="a", ok=False), rec(g="a", ok=True)])
     query = Query(
         group_by=("g",), collect=(Collect("ok"), Collect("ok", "sum"), Collect("ok", "count"))
     )
-    assert answer(storage, data_set, query) == expect(
+    assert answer(storage, data_set_name, query) == expect(
         [{"g": "a", "_count": 3, "ok": [False, True], "ok:set": [False, True], "ok:sum": 2,
           "ok:count": 3}]
     )  # fmt: skip
 
 
-def test_collect_counts_present_values_null_included(storage: Storage, data_set: str) -> None:
-    storage.save(data_set, [rec(g="a", v=None), rec(g="a", v=0), rec(g="a"), rec(g="a", v="x")])
+def test_collect_counts_present_values_null_included(storage: Storage, data_set_name: str) -> None:
+    storage.save(
+        data_set_name, [rec(g="a", v=None), rec(g="a", v=0), rec(g="a"), rec(g="a", v="x")]
+    )
     query = Query(group_by=("g",), collect=(Collect("v", "count"), Collect("v", "set")))
-    assert answer(storage, data_set, query) == expect(
+    assert answer(storage, data_set_name, query) == expect(
         [{"g": "a", "_count": 4, "v:count": 3, "v:set": [None, 0, "x"]}]
     )
 
@@ -169,17 +175,17 @@ def test_collect_counts_present_values_null_included(storage: Storage, data_set:
 @pytest.mark.parametrize("value", ["text", None])
 @pytest.mark.parametrize("method", ["sum", "mean"])
 def test_sum_or_mean_over_non_numeric_values_is_refused(
-    storage: Storage, data_set: str, value: Any, method: Any
+    storage: Storage, data_set_name: str, value: Any, method: Any
 ) -> None:
-    storage.save(data_set, [rec(g="a", v=1), rec(g="a", v=value)])
+    storage.save(data_set_name, [rec(g="a", v=1), rec(g="a", v=value)])
     with pytest.raises(QueryInvalid, match="invalid collect function"):
-        answer(storage, data_set, Query(group_by=("g",), collect=(Collect("v", method),)))
+        answer(storage, data_set_name, Query(group_by=("g",), collect=(Collect("v", method),)))
 
 
-def test_mean_ignores_records_without_the_field(storage: Storage, data_set: str) -> None:
-    storage.save(data_set, [rec(g="a", v=1), rec(g="a", v=2), rec(g="a")])
+def test_mean_ignores_records_without_the_field(storage: Storage, data_set_name: str) -> None:
+    storage.save(data_set_name, [rec(g="a", v=1), rec(g="a", v=2), rec(g="a")])
     query = Query(group_by=("g",), collect=(Collect("v", "mean"),))
-    assert answer(storage, data_set, query) == expect([{"g": "a", "_count": 3, "v:mean": 1.5}])
+    assert answer(storage, data_set_name, query) == expect([{"g": "a", "_count": 3, "v:mean": 1.5}])
 
 
 def test_period_only_is_time_ordered_and_gap_filled(storage: Storage, licences: str) -> None:
@@ -263,23 +269,27 @@ def test_every_period_buckets_by_its_start(
     assert data[0]["_start_at"] == at(start)
 
 
-def test_records_without_timestamp_are_left_out_of_periods(storage: Storage, data_set: str) -> None:
-    storage.save(data_set, [rec("2014-01-06", g="a"), rec(g="a")])
+def test_records_without_timestamp_are_left_out_of_periods(
+    storage: Storage, data_set_name: str
+) -> None:
+    storage.save(data_set_name, [rec("2014-01-06", g="a"), rec(g="a")])
     query = Query(period=WEEK, group_by=("g",))
-    assert [(row.group, row.period_start, row.count) for row in storage.run(data_set, query)] == [
-        (("a",), at("2014-01-06"), 1)
-    ]
-    assert answer(storage, data_set, Query(group_by=("g",))) == expect([{"g": "a", "_count": 2}])
+    assert [
+        (row.group, row.period_start, row.count) for row in storage.run(data_set_name, query)
+    ] == [(("a",), at("2014-01-06"), 1)]
+    assert answer(storage, data_set_name, Query(group_by=("g",))) == expect(
+        [{"g": "a", "_count": 2}]
+    )
 
 
 def test_a_period_bucket_is_the_stored_key_else_the_truncated_timestamp(
-    storage: Storage, data_set: str
+    storage: Storage, data_set_name: str
 ) -> None:
     """spec 2.4.3: the stored `_week_start_at` (as imported or patched) when it holds a
     datetime, `_timestamp` truncated when it is missing or null, no bucket when it holds
     anything else; alike whether the query reads records' fields (the filter) or not."""
     storage.import_records(
-        data_set,
+        data_set_name,
         [
             {"_id": "derived", "_timestamp": at("2014-01-07"), "kind": "a"},
             {"_id": "stored", "_timestamp": at("2014-01-08"), "_week_start_at": at("2014-01-13"),
@@ -288,25 +298,25 @@ def test_a_period_bucket_is_the_stored_key_else_the_truncated_timestamp(
         ],
     )  # fmt: skip
     saved = ("saved", "nulled", "texted")
-    storage.save(data_set, [rec("2014-01-10", kind="a", _id=name) for name in saved])
-    assert storage.patch_record(data_set, "nulled", {"_week_start_at": None})
-    assert storage.patch_record(data_set, "texted", {"_week_start_at": "soon"})
+    storage.save(data_set_name, [rec("2014-01-10", kind="a", _id=name) for name in saved])
+    assert storage.patch_record(data_set_name, "nulled", {"_week_start_at": None})
+    assert storage.patch_record(data_set_name, "texted", {"_week_start_at": "soon"})
     ranged = Query(start_at=at("2014-01-06"), end_at=at("2014-01-20"), period=WEEK)
     for query in (ranged, Query(period=WEEK)):
         expected = [(at("2014-01-06"), 3 if query.start_at else 4), (at("2014-01-13"), 1)]
         for variant in (query, replace(query, filter_by=(("kind", "a"),))):
-            rows = storage.run(data_set, variant)
+            rows = storage.run(data_set_name, variant)
             assert sorted((row.period_start, row.count) for row in rows) == expected
 
 
-def test_inclusive_end_selects_the_boundary_record(storage: Storage, data_set: str) -> None:
-    storage.save(data_set, [rec("2014-01-06", g="a"), rec("2014-01-13", g="a")])
+def test_inclusive_end_selects_the_boundary_record(storage: Storage, data_set_name: str) -> None:
+    storage.save(data_set_name, [rec("2014-01-06", g="a"), rec("2014-01-13", g="a")])
     exclusive = Query(start_at=at("2014-01-06"), end_at=at("2014-01-13"), group_by=("g",))
-    assert answer(storage, data_set, exclusive) == expect([{"g": "a", "_count": 1}])
+    assert answer(storage, data_set_name, exclusive) == expect([{"g": "a", "_count": 1}])
     inclusive = Query(
         start_at=at("2014-01-06"), end_at=at("2014-01-13"), inclusive=True, group_by=("g",)
     )
-    assert answer(storage, data_set, inclusive) == expect([{"g": "a", "_count": 2}])
+    assert answer(storage, data_set_name, inclusive) == expect([{"g": "a", "_count": 2}])
 
 
 def test_filters_apply_to_grouped_queries(storage: Storage, licences: str) -> None:
@@ -332,9 +342,9 @@ def test_relative_range_shifts_to_the_data(storage: Storage, licences: str) -> N
     ]
 
 
-def test_grouped_query_of_an_empty_data_set_is_empty(storage: Storage, data_set: str) -> None:
-    storage.create_data_set(data_set, None)
-    assert answer(storage, data_set, Query(group_by=("a",))) == "[]"
-    assert answer(storage, data_set, periods("2014-01-06", "2014-01-13")) == expect(
+def test_grouped_query_of_an_empty_data_set_is_empty(storage: Storage, data_set_name: str) -> None:
+    storage.create_data_set(data_set_name, None)
+    assert answer(storage, data_set_name, Query(group_by=("a",))) == "[]"
+    assert answer(storage, data_set_name, periods("2014-01-06", "2014-01-13")) == expect(
         [{"_start_at": at("2014-01-06"), "_end_at": at("2014-01-13"), "_count": 0}]
     )

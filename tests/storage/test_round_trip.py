@@ -74,44 +74,44 @@ def only_record(storage: Storage, data_set: str, query: Query | None = None) -> 
     return record
 
 
-def test_posted_scalars_read_back_as_written(storage: Storage, data_set: str) -> None:
-    storage.save(data_set, [{"_id": "a", **SCALARS}])
-    record = only_record(storage, data_set)
+def test_posted_scalars_read_back_as_written(storage: Storage, data_set_name: str) -> None:
+    storage.save(data_set_name, [{"_id": "a", **SCALARS}])
+    record = only_record(storage, data_set_name)
     assert {key: record[key] for key in SCALARS if not same(record[key], SCALARS[key])} == {}
 
 
-def test_patched_json_reads_back_as_written(storage: Storage, data_set: str) -> None:
-    storage.save(data_set, [rec("2014-01-06T00:00:00Z", _id="q2", channel="b")])
-    assert storage.patch_record(data_set, "q2", NESTED)
-    record = only_record(storage, data_set)
+def test_patched_json_reads_back_as_written(storage: Storage, data_set_name: str) -> None:
+    storage.save(data_set_name, [rec("2014-01-06T00:00:00Z", _id="q2", channel="b")])
+    assert storage.patch_record(data_set_name, "q2", NESTED)
+    record = only_record(storage, data_set_name)
     assert {key: record[key] for key in NESTED if not same(record[key], NESTED[key])} == {}
     assert record["channel"] == "b"
 
 
 @pytest.mark.parametrize("field", sorted(NESTED))
 def test_patched_json_never_breaks_a_later_read(
-    storage: Storage, data_set: str, field: str
+    storage: Storage, data_set_name: str, field: str
 ) -> None:
     """After a PATCH that stores odd JSON in a field, raw reads (limited or not, filtered,
     sorted by that field) and grouped reads (by that field, or collecting it) still answer."""
     storage.save(
-        data_set,
+        data_set_name,
         [
             rec("2014-01-06T00:00:00Z", _id="q1", channel="a"),
             rec("2014-01-07T00:00:00Z", _id="q2", channel="b"),
         ],
     )
-    assert storage.patch_record(data_set, "q2", {field: NESTED[field]})
-    assert same(only_record(storage, data_set, Query(filter_by=(("channel", "b"),)))[field],
+    assert storage.patch_record(data_set_name, "q2", {field: NESTED[field]})
+    assert same(only_record(storage, data_set_name, Query(filter_by=(("channel", "b"),)))[field],
                 NESTED[field])  # fmt: skip
-    assert len(list(storage.find(data_set, Query(limit=10)))) == 2
+    assert len(list(storage.find(data_set_name, Query(limit=10)))) == 2
     for descending in (False, True):
         sorted_by = Query(sort_by=SortBy(field, descending=descending), limit=10)
-        assert len(list(storage.find(data_set, sorted_by))) == 2
-    [group] = storage.run(data_set, Query(group_by=(field,)))
+        assert len(list(storage.find(data_set_name, sorted_by))) == 2
+    [group] = storage.run(data_set_name, Query(group_by=(field,)))
     # A group's key is the value its records share: 0.0 and -0.0 are one value.
     assert same(group.group[0], NESTED[field], signed_zeros=False)
-    [whole] = storage.run(data_set, Query(collect=(Collect(field), Collect(field, "count"))))
+    [whole] = storage.run(data_set_name, Query(collect=(Collect(field), Collect(field, "count"))))
     assert whole.collected[field].count == 1
 
 
@@ -121,48 +121,52 @@ def grouped(storage: Storage, data_set: str, *collect: Collect) -> Any:
     return dumps(data).decode()
 
 
-def test_an_integer_sum_beyond_64_bits_becomes_a_float(storage: Storage, data_set: str) -> None:
-    storage.save(data_set, [rec(g="x", v=2**63 - 1), rec(g="x", v=1), rec(g="y", v=2**62)])
+def test_an_integer_sum_beyond_64_bits_becomes_a_float(
+    storage: Storage, data_set_name: str
+) -> None:
+    storage.save(data_set_name, [rec(g="x", v=2**63 - 1), rec(g="x", v=1), rec(g="y", v=2**62)])
     rows = {row.group[0]: row.collected["v"].total for row in storage.run(
-        data_set, Query(group_by=("g",), collect=(Collect("v", "sum"),))
+        data_set_name, Query(group_by=("g",), collect=(Collect("v", "sum"),))
     )}  # fmt: skip
     assert same(rows, {"x": float(2**63), "y": 2**62})
 
 
 def test_float_sums_that_overflow_are_infinite_and_render_as_null(
-    storage: Storage, data_set: str
+    storage: Storage, data_set_name: str
 ) -> None:
     storage.save(
-        data_set,
+        data_set_name,
         [rec(g="x", v=1e308), rec(g="x", v=1e308), rec(g="y", v=1e308), rec(g="y", v=1.5)],
     )
     rows = {row.group[0]: row.collected["v"].total for row in storage.run(
-        data_set, Query(group_by=("g",), collect=(Collect("v", "sum"),))
+        data_set_name, Query(group_by=("g",), collect=(Collect("v", "sum"),))
     )}  # fmt: skip
     assert rows == {"x": math.inf, "y": 1e308}
     assert (
-        grouped(storage, data_set, Collect("v", "sum"))
+        grouped(storage, data_set_name, Collect("v", "sum"))
         == dumps(
             [{"g": "x", "_count": 2, "v:sum": None}, {"g": "y", "_count": 2, "v:sum": 1e308}]
         ).decode()
     )
 
 
-def test_a_mean_over_an_overflowing_sum_renders_as_null(storage: Storage, data_set: str) -> None:
-    storage.save(data_set, [rec(g="x", v=1e308), rec(g="x", v=1e308), rec(g="x", v=1.5)])
+def test_a_mean_over_an_overflowing_sum_renders_as_null(
+    storage: Storage, data_set_name: str
+) -> None:
+    storage.save(data_set_name, [rec(g="x", v=1e308), rec(g="x", v=1e308), rec(g="x", v=1.5)])
     assert (
-        grouped(storage, data_set, Collect("v", "mean"))
+        grouped(storage, data_set_name, Collect("v", "mean"))
         == dumps([{"g": "x", "_count": 3, "v:mean": None}]).decode()
     )
 
 
 def test_a_patch_keeps_what_it_does_not_touch_and_replaces_what_it_does(
-    storage: Storage, data_set: str
+    storage: Storage, data_set_name: str
 ) -> None:
-    storage.save(data_set, [{"_id": "a", "kept": -0.0, "changed": -0.0, "nested": 1}])
-    assert storage.patch_record(data_set, "a", {"changed": 0.0, "nested": {"x": [-0.0]}})
-    assert storage.patch_record(data_set, "a", {"later": 2})
-    record = only_record(storage, data_set)
+    storage.save(data_set_name, [{"_id": "a", "kept": -0.0, "changed": -0.0, "nested": 1}])
+    assert storage.patch_record(data_set_name, "a", {"changed": 0.0, "nested": {"x": [-0.0]}})
+    assert storage.patch_record(data_set_name, "a", {"later": 2})
+    record = only_record(storage, data_set_name)
     wanted = {"kept": -0.0, "changed": 0.0, "nested": {"x": [-0.0]}, "later": 2}
     assert {key: record[key] for key in wanted if not same(record[key], wanted[key])} == {}
     assert sorted(record) == sorted(["_id", "_updated_at", *wanted])

@@ -6,6 +6,7 @@ the server is back."""
 
 from __future__ import annotations
 
+import contextlib
 import time
 from collections.abc import Callable, Iterator
 from concurrent.futures import ThreadPoolExecutor
@@ -19,7 +20,8 @@ from backdrop.core.errors import StorageUnavailable
 from backdrop.core.query import Query
 from backdrop.core.storage import open_storage
 from backdrop.core.storage.base import Dispatch, Storage
-from tests.support.outages import URLS, Restartable, restartable, silent_listener
+from tests.support.engines import EngineUnderTest
+from tests.support.outages import Restartable, restartable, silent_listener
 from tests.support.processes import free_port
 
 TIMEOUT = 1.0
@@ -66,10 +68,16 @@ CALLS: dict[str, Callable[[Storage], Any]] = {
 }
 
 
-def engine_at(engine: str, url: str) -> Storage:
-    return open_storage(
+@contextlib.contextmanager
+def engine_at(engine: str, url: str) -> Iterator[Storage]:
+    """The engine on the database at `url` (which may not answer), closed afterwards."""
+    storage = open_storage(
         Settings(database_engine=engine, database_url=url, database_timeout=TIMEOUT)
     )
+    try:
+        yield storage
+    finally:
+        storage.close()
 
 
 def unavailable_in_time(call: Callable[[Storage], Any], storage: Storage) -> float:
@@ -113,8 +121,8 @@ def recovers(storage: Storage, deadline: float = 20.0) -> None:
 
 
 @pytest.fixture(scope="module")
-def restartable_server(database_engine: str) -> Iterator[Restartable]:
-    with restartable(database_engine) as made:
+def restartable_server(engine_under_test: EngineUnderTest) -> Iterator[Restartable]:
+    with restartable(engine_under_test.restartable) as made:
         yield made
 
 
@@ -126,63 +134,52 @@ def server(restartable_server: Restartable) -> Iterator[Restartable]:
     restartable_server.stop()
 
 
-def test_the_calls_are_every_method_of_the_engine(database_engine: str) -> None:
+def test_the_calls_are_every_method_of_the_engine(engine_under_test: EngineUnderTest) -> None:
     """So that the tests below hold for every method: one added to an engine (or the
     interface) must be added to CALLS."""
-    storage = engine_at(database_engine, URLS[database_engine](free_port()))
-    try:
+    with engine_at(engine_under_test.name, engine_under_test.url_at(free_port())) as storage:
         engine = type(storage)
         methods = {
             name
             for name in dir(engine)
             if not name.startswith("_") and callable(getattr(engine, name))
         }
-    finally:
-        storage.close()
     assert methods - {"close"} == {name.split(":")[0] for name in CALLS}
 
 
 def test_nothing_listening_every_call_is_unavailable_within_the_timeout(
-    database_engine: str,
+    engine_under_test: EngineUnderTest,
 ) -> None:
-    storage = engine_at(database_engine, URLS[database_engine](free_port()))
-    try:
+    with engine_at(engine_under_test.name, engine_under_test.url_at(free_port())) as storage:
         every_call_is_unavailable_in_time(storage)
-    finally:
-        storage.close()
 
 
 def test_a_server_that_never_answers_is_unavailable_within_the_timeout(
-    database_engine: str,
+    engine_under_test: EngineUnderTest,
 ) -> None:
-    with silent_listener() as port:
-        storage = engine_at(database_engine, URLS[database_engine](port))
-        try:
-            many_at_once_are_unavailable_in_time(storage)
-            every_call_is_unavailable_in_time(storage)
-        finally:
-            storage.close()
+    with (
+        silent_listener() as port,
+        engine_at(engine_under_test.name, engine_under_test.url_at(port)) as storage,
+    ):
+        many_at_once_are_unavailable_in_time(storage)
+        every_call_is_unavailable_in_time(storage)
 
 
 def test_down_at_start_up_then_back(database_engine: str, server: Restartable) -> None:
     """The apps start before the database: requests fail fast meanwhile (none queue behind the
     first use), and the engine serves once the database is up."""
-    storage = engine_at(database_engine, server.url)
-    try:
+    with engine_at(database_engine, server.url) as storage:
         many_at_once_are_unavailable_in_time(storage)
         every_call_is_unavailable_in_time(storage)
         server.start()
         recovers(storage)
-    finally:
-        storage.close()
 
 
 def test_an_outage_longer_than_any_reconnect_timer_then_back(
     database_engine: str, server: Restartable
 ) -> None:
     server.start()
-    storage = engine_at(database_engine, server.url)
-    try:
+    with engine_at(database_engine, server.url) as storage:
         storage.save("before", [{"_id": "kept", "value": 1}])
         server.stop()
         # Longer than any give-up timer of the engines (PostgreSQL: a failed attempt and its retry).
@@ -192,16 +189,13 @@ def test_an_outage_longer_than_any_reconnect_timer_then_back(
         every_call_is_unavailable_in_time(storage)
         server.start()
         recovers(storage)
-    finally:
-        storage.close()
 
 
 def test_a_restarted_server_costs_no_request(database_engine: str, server: Restartable) -> None:
     """Connections pooled before a restart are dead afterwards: the engine replaces them
     instead of failing the first requests with them."""
     server.start()
-    storage = engine_at(database_engine, server.url)
-    try:
+    with engine_at(database_engine, server.url) as storage:
         all_at_once = [lambda: storage.save("before", [{"_id": "kept", "value": 1}])] * 4
         with ThreadPoolExecutor(4) as pool:  # several pooled connections
             for future in [pool.submit(call) for call in all_at_once]:
@@ -210,5 +204,3 @@ def test_a_restarted_server_costs_no_request(database_engine: str, server: Resta
         server.start()
         for _ in range(4):
             assert [record["_id"] for record in storage.find("before", Query())] == ["kept"]
-    finally:
-        storage.close()

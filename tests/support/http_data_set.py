@@ -7,20 +7,11 @@ import json
 import uuid
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
-from pathlib import Path
 from typing import Any
 
 import requests
 
-from tests.support.stagecraft import StagecraftState, data_set_config
-
-FIXTURES = Path(__file__).resolve().parent.parent / "fixtures"
-
-
-def fixture_records(name: str, directory: Path = FIXTURES) -> list[dict[str, Any]]:
-    """The records of a JSON fixture file."""
-    records: list[dict[str, Any]] = json.loads((directory / name).read_text(encoding="utf-8"))
-    return records
+from tests.support.stagecraft import StagecraftState, stagecraft_config
 
 
 def unique_name(prefix: str = "ds") -> str:
@@ -86,7 +77,7 @@ def register(
     """Register a fresh data set (group and type default to its unique name) and POST its
     records through the write app."""
     name = overrides.pop("name", None) or unique_name()
-    config = data_set_config(name, capped_size=None, **overrides)
+    config = stagecraft_config(name, capped_size=None, **overrides)
     stagecraft.put(config)
     data_set = HttpDataSet(config, http, read_url, write_url)
     if records:

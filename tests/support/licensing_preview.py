@@ -17,10 +17,11 @@ from __future__ import annotations
 
 import json
 from datetime import UTC, datetime, timedelta
-from pathlib import Path
 from typing import Any
 
-FIXTURE = Path(__file__).resolve().parent.parent / "fixtures" / "licensing_preview.json"
+from tests.support.fixture_files import FIXTURES
+
+FIXTURE = FIXTURES / "licensing_preview.json"
 TOTAL = 420
 
 # testport records in range: week start -> {licence number: records}

@@ -26,10 +26,6 @@ def mongodb_url(port: int) -> str:
     return f"mongodb://127.0.0.1:{port}/backdrop_test?directConnection=true&retryWrites=false"
 
 
-# Each engine's URL for a server on 127.0.0.1:<port>.
-URLS: dict[str, Callable[[int], str]] = {"postgres": postgres_url, "mongodb": mongodb_url}
-
-
 class Restartable(Protocol):
     """A database server on a fixed port, stopped until `start()`."""
 
@@ -77,18 +73,13 @@ class RestartableMongo:
             self._proc = None
 
 
-RESTARTABLE: dict[str, Callable[[Path], Restartable]] = {
-    "postgres": RestartablePostgres,
-    "mongodb": RestartableMongo,
-}
-
-
 @contextlib.contextmanager
-def restartable(engine: str) -> Iterator[Restartable]:
-    """A stopped server of `engine` in a new temporary directory; stopped and removed after."""
+def restartable(make: Callable[[Path], Restartable]) -> Iterator[Restartable]:
+    """A stopped server made by `make` (an engine's `restartable`) in a new temporary
+    directory; stopped and removed after."""
     directory = Path(tempfile.mkdtemp(prefix="backdrop-outage."))
     try:
-        server = RESTARTABLE[engine](directory)
+        server = make(directory)
         try:
             yield server
         finally:

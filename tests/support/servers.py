@@ -14,6 +14,7 @@ import threading
 import uuid
 from collections.abc import Iterator
 from pathlib import Path
+from typing import Any
 from urllib.parse import urlsplit, urlunsplit
 
 import psycopg
@@ -75,7 +76,8 @@ def another_mongodb_database(url: str) -> Iterator[str]:
     name = f"backdrop_test_{uuid.uuid4().hex[:12]}"
     parts = urlsplit(url)
     yield urlunsplit(parts._replace(path=f"/{name}"))
-    with MongoClient(url, directConnection=True) as client:
+    client: MongoClient[dict[str, Any]] = MongoClient(url, directConnection=True)
+    with client:
         client.drop_database(name)
 
 

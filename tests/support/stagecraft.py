@@ -6,7 +6,7 @@ Tests put configs (and transforms, dashboards) in it and read back the requests 
 from __future__ import annotations
 
 import threading
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -111,7 +111,11 @@ def stagecraft_app(state: StagecraftState) -> Flask:
     return app
 
 
-def data_set_config(name: str, **overrides: Any) -> dict[str, Any]:
+RegisterDataSet = Callable[..., dict[str, Any]]
+"""The `register_data_set` fixture: `(name, **overrides)` -> the config it registered."""
+
+
+def stagecraft_config(name: str, **overrides: Any) -> dict[str, Any]:
     """The feature harness's default config (spec 9.1), with overrides."""
     config: dict[str, Any] = {
         "name": name,

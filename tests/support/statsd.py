@@ -18,7 +18,7 @@ def statsd_listener() -> Iterator[socket.socket]:
 
 def received(sock: socket.socket) -> list[str]:
     """Every statsd line that arrived so far (waits up to the socket's timeout for more)."""
-    lines = []
+    lines: list[str] = []
     while True:
         try:
             data = sock.recv(65536)

@@ -8,6 +8,7 @@ the tests can read, and is stopped (warm shutdown, then kill) afterwards.
 from __future__ import annotations
 
 import contextlib
+import dataclasses
 import json
 import os
 import subprocess
@@ -16,6 +17,8 @@ import time
 from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import Any, TypeVar
+
+import pytest
 
 from backdrop.core.config import Settings
 from backdrop.transformers.celery_app import create_celery
@@ -154,3 +157,12 @@ def redis_url(db: int) -> str:
 
 def amqp_url() -> str:
     return env_url("BACKDROP_TEST_AMQP_URL", "amqp://guest:guest@127.0.0.1:5672//")
+
+
+def with_broker(
+    settings: Settings, broker_url: str | None, tmp_path_factory: pytest.TempPathFactory
+) -> Settings:
+    """The apps' settings on another broker, with a data directory of their own."""
+    return dataclasses.replace(
+        settings, broker_url=broker_url, data_dir=tmp_path_factory.mktemp("worker-data")
+    )

@@ -3,14 +3,13 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable
 from typing import Any
 
 import requests
 
 from backdrop.transformers.ids import encode_id
 from tests.support.bodies import spec_body
-from tests.support.stagecraft import StagecraftState
+from tests.support.stagecraft import RegisterDataSet, StagecraftState
 from tests.support.worker import poll
 
 RATE = "backdrop.transformers.tasks.rate.compute"
@@ -49,11 +48,11 @@ def rate_transform(group: str, data_type: str) -> dict[str, Any]:
 
 
 def configure_chain(
-    stagecraft: StagecraftState, make_data_set: Callable[..., dict[str, Any]], name: str
+    stagecraft: StagecraftState, register_data_set: RegisterDataSet, name: str
 ) -> None:
     """Source `name` (group `name`, type `events`) with a rate transform whose output
     (`<name>_completion_rate`, created by the worker) has a latest-value transform."""
-    make_data_set(name, data_type="events")
+    register_data_set(name, data_type="events")
     stagecraft.transforms[name] = [rate_transform(name, "events")]
     stagecraft.transforms[f"{name}_completion_rate"] = [
         {

@@ -3,17 +3,12 @@ under `$BACKDROP_DATA_DIR/broker`, no server) and RabbitMQ. Redis has its own mo
 
 from __future__ import annotations
 
-from collections.abc import Callable
-from typing import Any
-
 import pytest
 import requests
 
 from backdrop.core.config import Settings
-from tests.support.stagecraft import StagecraftState
-from tests.support.worker import WorkerLog, amqp_url
-from tests.transformers.conftest import with_broker
-from tests.transformers.scenario import assert_rates, configure_chain, post_events, wait_for_rates
+from tests.support.worker import WorkerLog, amqp_url, with_broker
+from tests.transformers.scenario import assert_rates, wait_for_rates
 
 # Shared with every other test process: one module at a time uses these (tests/conftest.py).
 pytestmark = pytest.mark.shares_brokers("rabbitmq")
@@ -31,15 +26,10 @@ def test_a_write_is_transformed_by_the_worker(
     broker_settings: Settings,
     http: requests.Session,
     read_url: str,
-    write_url: str,
     worker: WorkerLog,
-    stagecraft: StagecraftState,
-    make_data_set: Callable[..., dict[str, Any]],
-    name: str,
+    chained_data_set: str,
 ) -> None:
-    configure_chain(stagecraft, make_data_set, name)
-    post_events(http, write_url, name, "events", f"{name}-bearer-token")
-    assert_rates(wait_for_rates(http, read_url, name))
+    assert_rates(wait_for_rates(http, read_url, chained_data_set))
     broker = worker.matching("worker ready")[0]["broker"]
     if broker_settings.broker_url is None:
         assert broker == "filesystem://localhost//"

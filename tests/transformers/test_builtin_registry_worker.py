@@ -20,8 +20,7 @@ from backdrop.core.storage.base import Storage
 from backdrop.read.app import create_app as create_read_app
 from backdrop.write.app import create_app as create_write_app
 from tests.support.servers import LiveServer
-from tests.support.worker import WorkerLog, redis_url, running_worker
-from tests.transformers.conftest import with_broker
+from tests.support.worker import WorkerLog, redis_url, running_worker, with_broker
 from tests.transformers.scenario import (
     RATE,
     assert_rates,
@@ -53,7 +52,7 @@ def apps(local_settings: Settings, storage: Storage) -> Iterator[tuple[str, str]
 
 
 @pytest.fixture(scope="module")
-def worker(
+def local_worker(
     local_settings: Settings, tmp_path_factory: pytest.TempPathFactory
 ) -> Iterator[WorkerLog]:
     log_path = tmp_path_factory.mktemp("registry-worker") / "worker.log"
@@ -78,18 +77,20 @@ def backdrop(local_settings: Settings) -> Any:
 def test_a_transform_made_with_the_cli_runs_on_writes(
     http: requests.Session,
     apps: tuple[str, str],
-    worker: WorkerLog,
+    local_worker: WorkerLog,
     backdrop: Any,
     storage: Storage,
-    name: str,
+    data_set_name: str,
 ) -> None:
     read_url, write_url = apps
-    source = backdrop("data-set", "create", name, "--data-group", name, "--data-type", "events")
-    example = rate_transform(name, "events")
+    source = backdrop(
+        "data-set", "create", data_set_name, "--data-group", data_set_name, "--data-type", "events"
+    )
+    example = rate_transform(data_set_name, "events")
     created = backdrop(
         "transform", "create",
         "--function", RATE,
-        "--input-group", name,
+        "--input-group", data_set_name,
         "--input-type", "events",
         "--query-parameters", json.dumps(example["query-parameters"]),
         "--options", json.dumps(example["options"]),
@@ -97,19 +98,19 @@ def test_a_transform_made_with_the_cli_runs_on_writes(
     )  # fmt: skip
     assert {key: created[key] for key in ("type", "input", "output", "query-parameters")} == {
         "type": {"id": RATE, "function": RATE},
-        "input": {"data-group": name, "data-type": "events"},
+        "input": {"data-group": data_set_name, "data-type": "events"},
         "output": {"data-type": "completion-rate"},
         "query-parameters": example["query-parameters"],
     }
     assert created in backdrop("transform", "list")
 
-    post_events(http, write_url, name, "events", source["bearer_token"])
+    post_events(http, write_url, data_set_name, "events", source["bearer_token"])
 
-    assert_rates(wait_for_rates(http, read_url, name))
-    output = LocalRegistry(storage).by_name(f"{name}_completion_rate")
+    assert_rates(wait_for_rates(http, read_url, data_set_name))
+    output = LocalRegistry(storage).by_name(f"{data_set_name}_completion_rate")
     assert output is not None
     assert (output.data_group, output.data_type, output.raw_queries_allowed) == (
-        name,
+        data_set_name,
         "completion-rate",
         True,
     )

@@ -9,7 +9,6 @@ import time
 from collections.abc import Callable, Iterator
 from dataclasses import replace
 from datetime import UTC, datetime, timedelta
-from typing import Any
 
 import pytest
 import redis
@@ -24,9 +23,9 @@ from backdrop.transformers.publish import TransformPublisher
 from tests.support.broker_proxy import BrokerProxy
 from tests.support.clock import Clock
 from tests.support.outbox import empty_outbox
-from tests.support.worker import redis_url
-from tests.transformers.conftest import with_broker
-from tests.transformers.redis_queue import emptied_queue, messages
+from tests.support.stagecraft import RegisterDataSet
+from tests.support.worker import redis_url, with_broker
+from tests.transformers.redis_queue import messages
 from tests.transformers.scenario import EVENTS, rate_transform
 
 REDIS_DB = 9
@@ -34,11 +33,11 @@ REDIS_DB = 9
 pytestmark = pytest.mark.shares_brokers(f"redis/{REDIS_DB}")
 BOUND = 3.0  # seconds: the issue's "a few seconds at most", generously
 START = datetime(2014, 1, 6, 10, tzinfo=UTC)
-EVENTS_RANGE = (EVENTS[0]["_timestamp"], EVENTS[-1]["_timestamp"])
+EVENTS_RANGE: tuple[str, str] = (str(EVENTS[0]["_timestamp"]), str(EVENTS[-1]["_timestamp"]))
 
 
 @pytest.fixture(scope="module")
-def queue_settings(settings: Settings, tmp_path_factory: pytest.TempPathFactory) -> Settings:
+def broker_settings(settings: Settings, tmp_path_factory: pytest.TempPathFactory) -> Settings:
     return with_broker(settings, redis_url(REDIS_DB), tmp_path_factory)
 
 
@@ -79,21 +78,15 @@ def outbox(storage: Storage) -> Iterator[Outbox]:
 
 
 @pytest.fixture
-def queue(queue_settings: Settings) -> Iterator[redis.Redis]:
-    with emptied_queue(queue_settings) as client:
-        yield client
-
-
-@pytest.fixture
 def publisher_for(
-    queue_settings: Settings, storage: Storage
+    broker_settings: Settings, storage: Storage
 ) -> Iterator[Callable[..., TransformPublisher]]:
     """Publishers on the given broker URL (default: the real Redis), closed afterwards."""
     made: list[TransformPublisher] = []
 
     def make(url: str | None = None, **options: float) -> TransformPublisher:
-        broker_settings = replace(queue_settings, broker_url=url or queue_settings.broker_url)
-        publisher = TransformPublisher(broker_settings, storage, **options)
+        on_url = replace(broker_settings, broker_url=url or broker_settings.broker_url)
+        publisher = TransformPublisher(on_url, storage, **options)
         made.append(publisher)
         return publisher
 
@@ -119,17 +112,17 @@ def wire(dispatch: Dispatch) -> str:
 def test_a_dispatch_the_broker_does_not_take_is_kept_counted_and_logged(
     outbox: Outbox,
     publisher_for: Callable[..., TransformPublisher],
-    name: str,
+    data_set_name: str,
     caplog: pytest.LogCaptureFixture,
 ) -> None:
     with BrokerProxy() as black_hole:  # accepts connections, never answers
         publisher = publisher_for(black_hole.url("redis://127.0.0.1/0"))
-        (stored,) = outbox.add(name, 1)
+        (stored,) = outbox.add(data_set_name, 1)
         caplog.set_level(logging.INFO, logger="backdrop.transformers.publish")
         started = time.monotonic()
         assert publisher.deliver(stored, stored=True) is False
         assert time.monotonic() - started < BOUND
-        manual = new_dispatch(name, START, START + timedelta(days=9))
+        manual = new_dispatch(data_set_name, START, START + timedelta(days=9))
         outbox.added.append(manual)
         assert publisher.deliver(manual, stored=False) is False  # the breaker answers
     state = publisher.state()
@@ -144,8 +137,8 @@ def test_a_dispatch_the_broker_does_not_take_is_kept_counted_and_logged(
     lines = [r for r in caplog.records if r.getMessage() == "transform dispatch failed"]
     facts = [(r.data_set, r.earliest, r.latest) for r in lines]  # type: ignore[attr-defined]
     assert facts == [
-        (name, "2014-01-06T10:00:00Z", "2014-01-06T11:00:00Z"),
-        (name, "2014-01-06T10:00:00Z", "2014-01-15T10:00:00Z"),
+        (data_set_name, "2014-01-06T10:00:00Z", "2014-01-06T11:00:00Z"),
+        (data_set_name, "2014-01-06T10:00:00Z", "2014-01-15T10:00:00Z"),
     ]
     errors = [r.error for r in lines]  # type: ignore[attr-defined]
     assert errors[0].isidentifier() and errors[1] == "BrokerCoolingDown"
@@ -155,14 +148,14 @@ def test_a_published_dispatch_is_forgotten_and_counted(
     outbox: Outbox,
     publisher: TransformPublisher,
     queue: redis.Redis,
-    name: str,
+    data_set_name: str,
 ) -> None:
-    (stored,) = outbox.add(name, 1)
+    (stored,) = outbox.add(data_set_name, 1)
     assert publisher.deliver(stored, stored=True) is True
     assert (publisher.published, publisher.failed, publisher.last_outcome) == (1, 0, "published")
     assert outbox.count() == 0
     assert [m["args"] for m in messages(queue)] == [
-        [name, "2014-01-06T10:00:00Z", "2014-01-06T11:00:00Z"]
+        [data_set_name, "2014-01-06T10:00:00Z", "2014-01-06T11:00:00Z"]
     ]
 
 
@@ -170,9 +163,9 @@ def test_a_drain_delivers_the_oldest_first_up_to_its_limit(
     outbox: Outbox,
     publisher: TransformPublisher,
     queue: redis.Redis,
-    name: str,
+    data_set_name: str,
 ) -> None:
-    dispatches = outbox.add(name, 5)
+    dispatches = outbox.add(data_set_name, 5)
     first = outbox.drain(publisher, limit=3, min_age=0)
     assert (first.delivered, first.emptied) == (3, False)
     assert published_days(queue) == [wire(d) for d in dispatches[:3]]
@@ -187,9 +180,9 @@ def test_a_claimed_dispatch_waits_for_its_lease(
     outbox: Outbox,
     publisher: TransformPublisher,
     queue: redis.Redis,
-    name: str,
+    data_set_name: str,
 ) -> None:
-    (leased, free) = outbox.add(name, 2)
+    (leased, free) = outbox.add(data_set_name, 2)
     assert [d.id for d in outbox.storage.claim_dispatches(1, lease_seconds=0.5)] == [leased.id]
     drained = outbox.drain(publisher, limit=10, min_age=0)
     assert (drained.delivered, published_days(queue)) == (1, [wire(free)])
@@ -202,9 +195,9 @@ def test_a_young_dispatch_is_left_to_the_process_that_stored_it(
     outbox: Outbox,
     publisher: TransformPublisher,
     queue: redis.Redis,
-    name: str,
+    data_set_name: str,
 ) -> None:
-    (young,) = outbox.add(name, 1)
+    (young,) = outbox.add(data_set_name, 1)
     assert outbox.drain(publisher, limit=10, min_age=0.5) == (Drained(0, emptied=True))
     time.sleep(0.6)
     assert outbox.drain(publisher, limit=10, min_age=0.5) == (Drained(1, emptied=True))
@@ -212,11 +205,11 @@ def test_a_young_dispatch_is_left_to_the_process_that_stored_it(
 
 
 def test_a_drain_stops_at_the_first_dispatch_the_broker_does_not_take(
-    outbox: Outbox, publisher_for: Callable[..., TransformPublisher], name: str
+    outbox: Outbox, publisher_for: Callable[..., TransformPublisher], data_set_name: str
 ) -> None:
     with BrokerProxy() as black_hole:
         publisher = publisher_for(black_hole.url("redis://127.0.0.1/0"))
-        _, *others = outbox.add(name, 3)
+        _, *others = outbox.add(data_set_name, 3)
         drained = outbox.drain(publisher, limit=10, min_age=0)
     assert drained == Drained(0, emptied=False)
     assert (publisher.failed, outbox.count()) == (1, 3)
@@ -259,10 +252,10 @@ def test_one_look_at_a_time_per_process() -> None:
 def test_a_chained_dispatch_the_broker_does_not_take_waits_and_fails_no_task(
     outbox: Outbox,
     settings: Settings,
-    make_data_set: Callable[..., dict[str, Any]],
-    name: str,
+    register_data_set: RegisterDataSet,
+    data_set_name: str,
 ) -> None:
-    source = make_data_set(name, data_type="events")
+    source = register_data_set(data_set_name, data_type="events")
     config = DataSetConfig.from_stagecraft(source)
     with BrokerProxy() as black_hole:
         context = WorkerContext(replace(settings, broker_url=black_hole.url("redis://h/0")))
@@ -270,7 +263,7 @@ def test_a_chained_dispatch_the_broker_does_not_take_waits_and_fails_no_task(
             context.services.data_sets.append(config, EVENTS, transforms=False)
             started = time.monotonic()
             # returns (the task succeeds: its output is stored, no retry reruns it)
-            run_and_chain(context, source, rate_transform(name, "events"), EVENTS_RANGE)
+            run_and_chain(context, source, rate_transform(data_set_name, "events"), EVENTS_RANGE)
             assert time.monotonic() - started < BOUND
             assert (context.publisher.failed, context.publisher.kept) == (1, 1)
         finally:
@@ -278,7 +271,7 @@ def test_a_chained_dispatch_the_broker_does_not_take_waits_and_fails_no_task(
     (chained,) = outbox.storage.claim_dispatches(10, 60)
     outbox.added.append(chained)
     assert (chained.data_set, chained.earliest, chained.latest) == (
-        f"{name}_completion_rate",
+        f"{data_set_name}_completion_rate",
         datetime(2014, 1, 6, tzinfo=UTC),
         datetime(2014, 1, 13, tzinfo=UTC),
     )

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable
 from datetime import datetime
 from typing import Any
 
@@ -15,14 +14,13 @@ from backdrop.core.storage.base import Storage
 from backdrop.transformers.ids import encode_id
 from backdrop.transformers.publish import TransformPublisher
 from tests.support.stagecraft import StagecraftState
-from tests.support.worker import WorkerLog, poll, redis_url
-from tests.transformers.conftest import WORKER_TOKEN, with_broker
+from tests.support.tokens import WORKER_TOKEN
+from tests.support.worker import WorkerLog, poll, redis_url, with_broker
 from tests.transformers.scenario import (
     EVENTS,
     RATES,
     WEEK_2,
     assert_rates,
-    configure_chain,
     post_events,
     rate_transform,
     read_all,
@@ -46,17 +44,14 @@ def stored(storage: Storage, data_set: str) -> list[dict[str, Any]]:
 def test_a_write_runs_its_transforms_and_the_chain_they_start(
     http: requests.Session,
     read_url: str,
-    write_url: str,
     worker: WorkerLog,
     stagecraft: StagecraftState,
-    make_data_set: Callable[..., dict[str, Any]],
-    name: str,
+    chained_data_set: str,
 ) -> None:
-    configure_chain(stagecraft, make_data_set, name)
-    post_events(http, write_url, name, "events", f"{name}-bearer-token")
-
-    assert_rates(wait_for_rates(http, read_url, name))
-    latest = poll(lambda: read_all(http, read_url, name, "latest-values"), what="latest values")
+    assert_rates(wait_for_rates(http, read_url, chained_data_set))
+    latest = poll(
+        lambda: read_all(http, read_url, chained_data_set, "latest-values"), what="latest values"
+    )
     assert [
         {
             key: record[key]
@@ -65,18 +60,18 @@ def test_a_write_runs_its_transforms_and_the_chain_they_start(
         for record in latest
     ] == [
         {
-            "_id": encode_id(f"{name}-dashboard", "completion_rate"),
-            "dashboard_slug": f"{name}-dashboard",
+            "_id": encode_id(f"{chained_data_set}-dashboard", "completion_rate"),
+            "dashboard_slug": f"{chained_data_set}-dashboard",
             "completion_rate": RATES[WEEK_2],
             "_timestamp": WEEK_2,
-            "service_id": f"{name}-dashboard",
+            "service_id": f"{chained_data_set}-dashboard",
         }
     ]
-    created = stagecraft.data_sets[f"{name}_completion_rate"]
+    created = stagecraft.data_sets[f"{chained_data_set}_completion_rate"]
     assert {key: created.get(key) for key in ("data_group", "data_type", "bearer_token")} == {
-        "data_group": name,
+        "data_group": chained_data_set,
         "data_type": "completion-rate",
-        "bearer_token": f"{name}-bearer-token",
+        "bearer_token": f"{chained_data_set}-bearer-token",
     }
     assert (created["realtime"], created["published"], created["max_age_expected"]) == (
         False,
@@ -84,7 +79,7 @@ def test_a_write_runs_its_transforms_and_the_chain_they_start(
         2678400,
     )
     transform_reads = [
-        r for r in stagecraft.requests if r["path"] == f"/data-sets/{name}/transform"
+        r for r in stagecraft.requests if r["path"] == f"/data-sets/{chained_data_set}/transform"
     ]
     assert transform_reads
     assert {r["headers"].get("Authorization") for r in transform_reads} == {
@@ -101,27 +96,23 @@ def _without_write_time(records: list[dict[str, Any]]) -> list[dict[str, Any]]:
 def test_a_manual_trigger_reruns_the_transforms_and_leaves_the_same_output(
     http: requests.Session,
     read_url: str,
-    write_url: str,
+    broker_write_url: str,
     worker: WorkerLog,
-    stagecraft: StagecraftState,
-    make_data_set: Callable[..., dict[str, Any]],
-    name: str,
+    chained_data_set: str,
 ) -> None:
-    configure_chain(stagecraft, make_data_set, name)
-    post_events(http, write_url, name, "events", f"{name}-bearer-token")
-    first = wait_for_rates(http, read_url, name)
+    first = wait_for_rates(http, read_url, chained_data_set)
     current = first
     for _ in range(2):
         before = max(datetime.fromisoformat(record["_updated_at"]) for record in current)
         response = http.post(
-            f"{write_url}/data/{name}/events/transform",
+            f"{broker_write_url}/data/{chained_data_set}/events/transform",
             json={"_start_at": EVENTS[0]["_timestamp"], "_end_at": EVENTS[-1]["_timestamp"]},
-            headers={"Authorization": f"Bearer {name}-bearer-token"},
+            headers={"Authorization": f"Bearer {chained_data_set}-bearer-token"},
         )
         assert (response.status_code, response.json()) == (200, {"status": "ok"})
 
         def rewritten(before: datetime = before) -> list[dict[str, Any]]:
-            records = read_all(http, read_url, name, "completion-rate")
+            records = read_all(http, read_url, chained_data_set, "completion-rate")
             written = [datetime.fromisoformat(r["_updated_at"]) for r in records]
             return records if written and min(written) > before else []
 
@@ -132,24 +123,26 @@ def test_a_manual_trigger_reruns_the_transforms_and_leaves_the_same_output(
 def test_a_failing_config_service_is_retried_until_the_transform_has_run(
     broker_settings: Settings,
     http: requests.Session,
-    write_url: str,
+    broker_write_url: str,
     worker: WorkerLog,
     storage: Storage,
     stagecraft: StagecraftState,
-    make_data_set: Callable[..., dict[str, Any]],
-    name: str,
+    events_data_set: str,
 ) -> None:
-    make_data_set(name, data_type="events")
-    post_events(http, write_url, name, "events", f"{name}-bearer-token")
-    poll(lambda: worker.matching("no transforms", data_set=name), what="the write's task")
+    post_events(
+        http, broker_write_url, events_data_set, "events", f"{events_data_set}-bearer-token"
+    )
+    poll(
+        lambda: worker.matching("no transforms", data_set=events_data_set), what="the write's task"
+    )
 
-    stagecraft.transforms[name] = [rate_transform(name, "events")]
+    stagecraft.transforms[events_data_set] = [rate_transform(events_data_set, "events")]
     # the worker's next two reads of this data set's transforms fail
-    stagecraft.path_failures[f"/data-sets/{name}/transform"] = [500, 500]
+    stagecraft.path_failures[f"/data-sets/{events_data_set}/transform"] = [500, 500]
     publisher = TransformPublisher(broker_settings, storage)
     try:
         assert publisher.trigger(
-            name,
+            events_data_set,
             datetime.fromisoformat("2014-01-06T10:00:00+00:00"),
             datetime.fromisoformat("2014-01-14T11:00:00+00:00"),
         )
@@ -157,36 +150,38 @@ def test_a_failing_config_service_is_retried_until_the_transform_has_run(
         publisher.close()
 
     records = poll(
-        lambda: stored(storage, f"{name}_completion_rate"), timeout=60, what="the retried output"
+        lambda: stored(storage, f"{events_data_set}_completion_rate"),
+        timeout=60,
+        what="the retried output",
     )
     assert sorted((r["_start_at"].isoformat(), r["rate"]) for r in records) == list(RATES.items())
-    retries = worker.matching("transform retrying", data_set=name)
+    retries = worker.matching("transform retrying", data_set=events_data_set)
     assert [line["retries"] for line in retries] == [0, 1]
     assert all(line["earliest"] == "2014-01-06T10:00:00Z" for line in retries)
 
 
 def test_an_unknown_transform_is_logged_with_its_range_and_not_retried(
     http: requests.Session,
-    write_url: str,
+    broker_write_url: str,
     worker: WorkerLog,
     storage: Storage,
     stagecraft: StagecraftState,
-    make_data_set: Callable[..., dict[str, Any]],
-    name: str,
+    events_data_set: str,
 ) -> None:
-    make_data_set(name, data_type="events")
-    transform = rate_transform(name, "events")
+    transform = rate_transform(events_data_set, "events")
     transform["type"]["function"] = "os.system"
-    stagecraft.transforms[name] = [transform]
-    post_events(http, write_url, name, "events", f"{name}-bearer-token")
+    stagecraft.transforms[events_data_set] = [transform]
+    post_events(
+        http, broker_write_url, events_data_set, "events", f"{events_data_set}-bearer-token"
+    )
 
     (failure,) = poll(
-        lambda: worker.matching("transform failed", data_set=name), what="the failure"
+        lambda: worker.matching("transform failed", data_set=events_data_set), what="the failure"
     )
     assert (failure["earliest"], failure["latest"]) == (
         "2014-01-06T10:00:00Z",
         "2014-01-14T11:00:00Z",
     )
     assert "UnknownTransform" in failure["error"]
-    assert worker.matching("transform retrying", data_set=name) == []
-    assert len(stored(storage, name)) == len(EVENTS)  # the write itself is kept
+    assert worker.matching("transform retrying", data_set=events_data_set) == []
+    assert len(stored(storage, events_data_set)) == len(EVENTS)  # the write itself is kept

@@ -3,7 +3,7 @@ stand-in: what it reads, what it writes, and what makes it fail."""
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterator
+from collections.abc import Iterator
 from datetime import UTC, datetime
 from typing import Any
 
@@ -18,7 +18,7 @@ from backdrop.core.storage.base import Storage
 from backdrop.transformers.ids import encode_id
 from backdrop.transformers.runner import merge_additional_fields, run_transform
 from backdrop.transformers.sources import open_source
-from tests.support.stagecraft import StagecraftState
+from tests.support.stagecraft import RegisterDataSet, StagecraftState
 from tests.transformers.scenario import EVENTS, RATES, rate_transform
 
 NOW = datetime(2020, 1, 1, tzinfo=UTC)
@@ -49,9 +49,9 @@ def services(settings: Settings, storage: Storage) -> Iterator[Services]:
 
 @pytest.fixture
 def source_config(
-    services: Services, make_data_set: Callable[..., dict[str, Any]], name: str
+    services: Services, register_data_set: RegisterDataSet, data_set_name: str
 ) -> dict[str, Any]:
-    config = make_data_set(name, data_type="events")
+    config = register_data_set(data_set_name, data_type="events")
     services.data_sets.append(DataSetConfig.from_stagecraft(config), EVENTS, transforms=False)
     return config
 

@@ -24,9 +24,9 @@ from backdrop.write.triggers import EXTENSION
 from tests.support.bodies import spec_body
 from tests.support.processes import free_port
 from tests.support.servers import LiveServer
-from tests.support.worker import redis_url
-from tests.transformers.conftest import with_broker
-from tests.transformers.redis_queue import emptied_queue, messages
+from tests.support.stagecraft import RegisterDataSet
+from tests.support.worker import redis_url, with_broker
+from tests.transformers.redis_queue import messages
 
 REDIS_DB = 14
 # Shared with every other test process: one module at a time uses these (tests/conftest.py).
@@ -34,43 +34,56 @@ pytestmark = pytest.mark.shares_brokers(f"redis/{REDIS_DB}")
 
 
 @pytest.fixture(scope="module")
-def queue_settings(settings: Settings, tmp_path_factory: pytest.TempPathFactory) -> Settings:
+def broker_settings(settings: Settings, tmp_path_factory: pytest.TempPathFactory) -> Settings:
     return with_broker(settings, redis_url(REDIS_DB), tmp_path_factory)
 
 
-@pytest.fixture(scope="module")
-def write_url(queue_settings: Settings, storage: Storage) -> Iterator[str]:
-    with LiveServer(create_write_app(queue_settings, storage=storage)) as server:
-        yield server.url
-
-
 @pytest.fixture
-def queue(queue_settings: Settings) -> Iterator[redis.Redis]:
-    """The broker's `celery` list, emptied before each test."""
-    with emptied_queue(queue_settings) as client:
-        yield client
-
-
-@pytest.fixture
-def data_set(make_data_set: Callable[..., dict[str, Any]], name: str) -> dict[str, Any]:
-    return make_data_set(name, schema=None, raw_queries_allowed=True)
+def data_set_config(register_data_set: RegisterDataSet, data_set_name: str) -> dict[str, Any]:
+    return register_data_set(data_set_name, schema=None, raw_queries_allowed=True)
 
 
 def auth(config: dict[str, Any]) -> dict[str, str]:
     return {"Authorization": f"Bearer {config['bearer_token']}"}
 
 
+Trigger = Callable[..., requests.Response]
+
+
+@pytest.fixture
+def trigger(
+    http: requests.Session, broker_write_url: str, data_set_config: dict[str, Any]
+) -> Trigger:
+    """POST `body` as JSON (or as `content_type`) to the data set's manual trigger, with its
+    token."""
+    name = data_set_config["name"]
+
+    def send(body: Any, content_type: str = "application/json") -> requests.Response:
+        return http.post(
+            f"{broker_write_url}/data/{name}/{name}/transform",
+            data=json.dumps(body),
+            headers={**auth(data_set_config), "Content-Type": content_type},
+        )
+
+    return send
+
+
 def test_a_post_queues_entrypoint_with_the_bounds_of_its_timestamps(
-    http: requests.Session, write_url: str, queue: redis.Redis, data_set: dict[str, Any]
+    http: requests.Session,
+    broker_write_url: str,
+    queue: redis.Redis,
+    data_set_config: dict[str, Any],
 ) -> None:
-    name = data_set["name"]
+    name = data_set_config["name"]
     records = [
         {"_timestamp": "2014-01-02T00:00:00+01:00", "value": 1},
         {"_timestamp": "2013-12-31T23:00:00Z", "value": 2},
         {"value": 3},  # no timestamp: stored, not part of the bounds (spec 10 #1)
         {"_timestamp": "2014-01-05T12:30:00.250000Z", "value": 4},
     ]
-    response = http.post(f"{write_url}/data/{name}/{name}", json=records, headers=auth(data_set))
+    response = http.post(
+        f"{broker_write_url}/data/{name}/{name}", json=records, headers=auth(data_set_config)
+    )
     assert (response.status_code, response.json()) == (200, {"status": "ok"})
     assert messages(queue, name) == [
         {
@@ -85,36 +98,39 @@ def test_a_post_queues_entrypoint_with_the_bounds_of_its_timestamps(
 
 
 def test_writes_that_queue_no_transforms(
-    http: requests.Session, write_url: str, queue: redis.Redis, data_set: dict[str, Any]
+    http: requests.Session,
+    broker_write_url: str,
+    queue: redis.Redis,
+    data_set_config: dict[str, Any],
 ) -> None:
-    name, headers = data_set["name"], auth(data_set)
+    name, headers = data_set_config["name"], auth(data_set_config)
     answers = [
-        http.post(f"{write_url}/data/{name}/{name}", json=[], headers=headers),
-        http.post(f"{write_url}/data/{name}/{name}", json=[{"value": 1}], headers=headers),
+        http.post(f"{broker_write_url}/data/{name}/{name}", json=[], headers=headers),
+        http.post(f"{broker_write_url}/data/{name}/{name}", json=[{"value": 1}], headers=headers),
         http.post(
-            f"{write_url}/{name}", json=[{"_timestamp": "2014-01-01T00:00:00Z"}], headers=headers
+            f"{broker_write_url}/{name}",
+            json=[{"_timestamp": "2014-01-01T00:00:00Z"}],
+            headers=headers,
         ),
         http.post(
-            f"{write_url}/data/{name}/{name}",
+            f"{broker_write_url}/data/{name}/{name}",
             json=[{"_id": "a", "_timestamp": "2014-01-01T00:00:00Z"}],
             headers=headers,
         ),
-        http.patch(f"{write_url}/data/{name}/{name}/a", json={"value": 2}, headers=headers),
-        http.delete(f"{write_url}/data/{name}/{name}/a", headers=headers),
-        http.put(f"{write_url}/data/{name}/{name}", json=[], headers=headers),
+        http.patch(f"{broker_write_url}/data/{name}/{name}/a", json={"value": 2}, headers=headers),
+        http.delete(f"{broker_write_url}/data/{name}/{name}/a", headers=headers),
+        http.put(f"{broker_write_url}/data/{name}/{name}", json=[], headers=headers),
     ]
     assert [answer.status_code for answer in answers] == [200] * len(answers)
     assert len(messages(queue, name)) == 1  # the 4th write only
 
 
 def test_the_manual_trigger_queues_entrypoint_for_the_range(
-    http: requests.Session, write_url: str, queue: redis.Redis, data_set: dict[str, Any]
+    trigger: Trigger, queue: redis.Redis, data_set_config: dict[str, Any]
 ) -> None:
-    name = data_set["name"]
-    response = http.post(
-        f"{write_url}/data/{name}/{name}/transform",
-        json={"_start_at": "2012-01-01T00:00:00Z", "_end_at": "2015-03-20T01:00:00+01:00"},
-        headers=auth(data_set),
+    name = data_set_config["name"]
+    response = trigger(
+        {"_start_at": "2012-01-01T00:00:00Z", "_end_at": "2015-03-20T01:00:00+01:00"}
     )
     assert (response.status_code, response.json()) == (200, {"status": "ok"})
     assert response.headers["Cache-Control"] == "no-cache"
@@ -124,15 +140,11 @@ def test_the_manual_trigger_queues_entrypoint_for_the_range(
 
 
 def test_the_manual_trigger_ends_now_by_default(
-    http: requests.Session, write_url: str, queue: redis.Redis, data_set: dict[str, Any]
+    trigger: Trigger, queue: redis.Redis, data_set_config: dict[str, Any]
 ) -> None:
-    name = data_set["name"]
+    name = data_set_config["name"]
     before = datetime.now(UTC).replace(microsecond=0)
-    response = http.post(
-        f"{write_url}/data/{name}/{name}/transform",
-        json={"_start_at": "2014-01-01"},
-        headers=auth(data_set),
-    )
+    response = trigger({"_start_at": "2014-01-01"})
     after = datetime.now(UTC)
     assert response.status_code == 200
     (message,) = messages(queue, name)
@@ -175,39 +187,40 @@ def test_the_manual_trigger_ends_now_by_default(
     ],
 )
 def test_the_manual_trigger_refuses_bad_requests(
-    http: requests.Session,
-    write_url: str,
+    trigger: Trigger,
     queue: redis.Redis,
-    data_set: dict[str, Any],
+    data_set_config: dict[str, Any],
     body: Any,
     content_type: str,
     message: str,
 ) -> None:
-    name = data_set["name"]
-    response = http.post(
-        f"{write_url}/data/{name}/{name}/transform",
-        data=json.dumps(body),
-        headers={**auth(data_set), "Content-Type": content_type},
-    )
+    response = trigger(body, content_type)
     body = spec_body(response.json())
     assert (response.status_code, body) == (400, {"status": "error", "message": message})
-    assert messages(queue, name) == []
+    assert messages(queue, data_set_config["name"]) == []
 
 
 def test_the_manual_trigger_needs_the_data_sets_token(
-    http: requests.Session, write_url: str, queue: redis.Redis, data_set: dict[str, Any]
+    http: requests.Session,
+    broker_write_url: str,
+    queue: redis.Redis,
+    data_set_config: dict[str, Any],
 ) -> None:
     name, url = (
-        data_set["name"],
-        f"{write_url}/data/{data_set['name']}/{data_set['name']}/transform",
+        data_set_config["name"],
+        f"{broker_write_url}/data/{data_set_config['name']}/{data_set_config['name']}/transform",
     )
     body = {"_start_at": "2014-01-01T00:00:00Z"}
     missing = http.post(url, json=body)
     wrong = http.post(url, json=body, headers={"Authorization": "Bearer nope"})
     unknown = http.post(
-        f"{write_url}/data/no-such/{name}/transform", json=body, headers=auth(data_set)
+        f"{broker_write_url}/data/no-such/{name}/transform",
+        json=body,
+        headers=auth(data_set_config),
     )
-    empty = http.post(url, data=b"", headers={**auth(data_set), "Content-Type": "application/json"})
+    empty = http.post(
+        url, data=b"", headers={**auth(data_set_config), "Content-Type": "application/json"}
+    )
     assert (missing.status_code, missing.json()["message"]) == (
         401,
         "Expected header of form: Authorization: Bearer <token>",
@@ -241,22 +254,22 @@ def down_app(settings: Settings, storage: Storage) -> Iterator[tuple[Flask, str]
 def test_a_broker_that_is_down_fails_no_write_and_is_counted(
     http: requests.Session,
     down_app: tuple[Flask, str],
-    data_set: dict[str, Any],
+    data_set_config: dict[str, Any],
     storage: Storage,
 ) -> None:
     app, url = down_app
-    name = data_set["name"]
+    name = data_set_config["name"]
     publisher: TransformPublisher = app.extensions[EXTENSION]
     started = time.monotonic()
     write = http.post(
         f"{url}/data/{name}/{name}",
         json=[{"_timestamp": "2014-01-01T00:00:00Z", "_id": "x"}],
-        headers=auth(data_set),
+        headers=auth(data_set_config),
     )
     trigger = http.post(
         f"{url}/data/{name}/{name}/transform",
         json={"_start_at": "2014-01-01T00:00:00Z"},
-        headers=auth(data_set),
+        headers=auth(data_set_config),
     )
     elapsed = time.monotonic() - started
     assert (write.status_code, write.json()) == (200, {"status": "ok"})

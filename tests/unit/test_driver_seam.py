@@ -71,7 +71,8 @@ def test_a_refusal_becomes_the_engines_error_and_an_answer_closes_the_breaker() 
     clock = Clock()
     seam = StandIn(opened(clock))
     error = failing(seam, DriverFailure(reached=True))
-    assert (type(error), error.message) == (ValueNotStorable, "refused")
+    assert type(error) is ValueNotStorable
+    assert error.message == "refused"
     assert not seam.breaker.is_open
 
 

@@ -11,6 +11,7 @@ import pytest
 from backdrop.core.data_set_config import DataSetConfig
 from backdrop.core.errors import RecordsInvalid, RequestInvalid
 from backdrop.core.records import auto_id, is_valid_key, prepare_records, timestamp_bounds
+from tests.support.bodies import EIGHT_MESSAGES, EIGHT_MESSAGES_AUTO_IDS, eight_messages_payload
 from tests.support.stagecraft import TIMESTAMP_SCHEMA
 
 FORMAT = "must be a date in the format yyyy-MM-ddT00:00:00Z"
@@ -36,18 +37,10 @@ def utc(
 
 
 def test_the_eight_message_example_comes_back_in_the_spec_order() -> None:
-    payload = [{"_timestamp": "2014-06-1xxx0:00:00+0000"}, {"thing": {}}, {"_foo": "bar"}]
-    messages = messages_for(payload, schema=TIMESTAMP_SCHEMA, auto_ids=("_timestamp", "that"))
-    assert messages == [
-        "'2014-06-1xxx0:00:00+0000' is not a 'date-time'",
-        "'_timestamp' is a required property",
-        "'_timestamp' is a required property",
-        "The following required id fields are missing: that",
-        "the _timestamp must be a date in the format yyyy-MM-ddT00:00:00Z",
-        "_timestamp is not a valid datetime object",
-        "thing has an invalid value",
-        "_foo is not a recognised internal field",
-    ]
+    messages = messages_for(
+        eight_messages_payload(), schema=TIMESTAMP_SCHEMA, auto_ids=EIGHT_MESSAGES_AUTO_IDS
+    )
+    assert messages == EIGHT_MESSAGES
 
 
 def test_every_bad_record_adds_its_own_message() -> None:

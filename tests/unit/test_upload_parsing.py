@@ -170,7 +170,7 @@ def test_uploads_past_the_row_cap_are_refused(monkeypatch: pytest.MonkeyPatch) -
         upload_records(io.BytesIO(content), "a.csv", len(content), (), 1000)
 
 
-_PRINTABLE = st.characters(min_codepoint=32, max_codepoint=0x2FFF, exclude_categories=("Cs",))
+_PRINTABLE = st.characters(min_codepoint=32, max_codepoint=0x2FFF, exclude_categories=["Cs"])
 
 
 @settings(max_examples=100, deadline=None, database=None)
