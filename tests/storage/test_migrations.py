@@ -11,7 +11,7 @@ from backdrop.core.storage.base import Storage
 
 EXPECTED = {
     "mongodb": [],
-    "postgres": ["001_initial", "002_outbox", "003_object_names", "004_period_index"],
+    "postgres": ["001_initial", "002_outbox", "003_object_names", "004_grouped_reads"],
 }
 
 
