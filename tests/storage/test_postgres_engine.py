@@ -316,7 +316,7 @@ def test_migration_4_prepares_every_table_for_grouped_reads() -> None:
         f"btree (_timestamp) INCLUDE ({keys}, _year_start_at)",
     ]
     assert found == {"old": expected, "new": expected}
-    assert estimates == {"old": ["n_distinct=200"], "new": ["n_distinct=200"]}
+    assert estimates == {"old": ["n_distinct=10000"], "new": ["n_distinct=10000"]}
 
 
 def record_estimate(conn: psycopg.Connection[Any], table: str) -> list[str]:

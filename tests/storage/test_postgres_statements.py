@@ -27,7 +27,7 @@ START = datetime(2014, 1, 6, tzinfo=UTC)
 
 @pytest.fixture(scope="module")
 def hourly(postgres_url: str) -> Iterator[str]:
-    """2,000 hourly records, each `authority` one of 250 and `n` a number, vacuumed as at rest."""
+    """20,000 hourly records, each `authority` one of 250 and `n` a number, vacuumed as at rest."""
     name = "plans_hourly"
     storage = PostgresStorage(postgres_url, timeout=5.0)
     try:
@@ -40,7 +40,7 @@ def hourly(postgres_url: str) -> Iterator[str]:
                     "authority": f"a{n % 250}",
                     "n": n,
                 }
-                for n in range(2000)
+                for n in range(20_000)
             ],
         )
     finally:
@@ -121,4 +121,4 @@ def test_groups_of_a_document_field_are_estimated_as_few(postgres_url: str, hour
     query = Query(group_by=("authority",), collect=(Collect("n", "sum"),))
     nodes = plan(postgres_url, fast_statement(table(hourly), query, keys=Keys.TEXT))
     [grouping] = [node for node in nodes if node["Node Type"] == "Aggregate"]
-    assert (grouping["Strategy"], grouping["Plan Rows"]) == ("Hashed", 200)
+    assert (grouping["Strategy"], grouping["Plan Rows"]) == ("Hashed", 10_000)

@@ -11,9 +11,11 @@
 -- 3. The planner estimates how many groups a GROUP BY on a field of the documents forms from
 --    the number of distinct documents: every record, so it planned a million groups for a
 --    field with 300 values, and sorted a million records on disk instead of hashing them. The
---    column's n_distinct is set to 200, what PostgreSQL assumes for an expression it knows
---    nothing about; a query that does form many groups is hashed in memory up to work_mem
---    (times hash_mem_multiplier), then on disk, as it would be sorted.
+--    column's n_distinct is set to 10,000 (grouped answers are refused past 100,000 rows, and
+--    most have far fewer): with it, groups are hashed, in parallel where that pays, and the
+--    workers' groups merged in a hash table too. A query that does form many more groups is
+--    hashed in memory up to work_mem (times hash_mem_multiplier), then on disk, as it would
+--    have been sorted.
 --
 -- Existing tables get the new index in place of the old one (same name), the partial one and
 -- the estimate, which takes effect when the table is next analyzed: here, at once. Their rows
@@ -51,7 +53,7 @@ BEGIN
         'i_' || table_name || '_nb', table_name);
     EXECUTE format('CREATE INDEX IF NOT EXISTS %I ON backdrop.%I (seq)',
                    'i_' || table_name || '_seq', table_name);
-    EXECUTE format('ALTER TABLE backdrop.%I ALTER COLUMN record SET (n_distinct = 200)',
+    EXECUTE format('ALTER TABLE backdrop.%I ALTER COLUMN record SET (n_distinct = 10000)',
                    table_name);
 END
 $$;
