@@ -264,7 +264,7 @@ def test_migration_3_repairs_names_that_clashed() -> None:
             assert indexes(conn, "r_visits") == ["r_visits_pkey", "r_visits_seq"]
         storage = PostgresStorage(url, timeout=5.0)
         try:
-            assert storage.migrate() == ["003_object_names", "004_period_index"]
+            assert storage.migrate() == ["003_object_names", "004_grouped_reads"]
             for name in ("visits_ts", "visits_seq_seq", "visits", "visits_seq"):
                 storage.save(name, [{"_id": "c", "_timestamp": datetime(2014, 1, 6, tzinfo=UTC)}])
             assert [r["_id"] for r in storage.find("visits", Query())] == ["b", "a", "c"]
@@ -283,9 +283,10 @@ def test_migration_3_repairs_names_that_clashed() -> None:
     assert sequence == ("backdrop.s_r_visits",)
 
 
-def test_migration_4_puts_the_period_keys_in_the_timestamp_index() -> None:
-    """A data set made at schema version 3 keeps its records and answers as before; its
-    `_timestamp` index now holds the period keys too, as a new data set's does."""
+def test_migration_4_prepares_every_table_for_grouped_reads() -> None:
+    """A data set made at schema version 3 keeps its records and answers as before; like a new
+    data set's, its `_timestamp` index now holds the period keys, the records without a stored
+    bucket have an index, and groups of a document field are estimated as few."""
     monday = datetime(2014, 1, 6, tzinfo=UTC)
     with throwaway_postgres() as url:
         with psycopg.connect(url, autocommit=True) as conn:
@@ -301,13 +302,14 @@ def test_migration_4_puts_the_period_keys_in_the_timestamp_index() -> None:
             )
         storage = PostgresStorage(url, timeout=5.0)
         try:
-            assert storage.migrate() == ["004_period_index"]
+            assert storage.migrate() == ["004_grouped_reads"]
             storage.save("new", [{"_id": "b", "_timestamp": datetime(2014, 1, 8, tzinfo=UTC)}])
             for name in ("old", "new"):
                 rows = storage.run(name, Query(period=Period.WEEK))
                 assert [(row.period_start, row.count) for row in rows] == [(monday, 1)]
             with psycopg.connect(url) as conn:
                 found = {name: period_indexes(conn, table_name(name)) for name in ("old", "new")}
+                estimates = {name: record_estimate(conn, table_name(name)) for name in found}
         finally:
             storage.close()
     keys = "_hour_start_at, _day_start_at, _week_start_at, _month_start_at, _quarter_start_at"
@@ -317,6 +319,16 @@ def test_migration_4_puts_the_period_keys_in_the_timestamp_index() -> None:
         f"btree (_timestamp) INCLUDE ({keys}, _year_start_at)",
     ]
     assert found == {"old": expected, "new": expected}
+    assert estimates == {"old": ["n_distinct=10000"], "new": ["n_distinct=10000"]}
+
+
+def record_estimate(conn: psycopg.Connection[Any], table: str) -> list[str]:
+    row = conn.execute(
+        "SELECT attoptions FROM pg_attribute WHERE attrelid = %s::regclass AND attname = 'record'",
+        [f"backdrop.{table}"],
+    ).fetchone()
+    assert row is not None
+    return [option for option in row[0] if option.startswith("n_distinct=")]
 
 
 def period_indexes(conn: psycopg.Connection[Any], table: str) -> list[str]:

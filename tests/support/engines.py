@@ -58,7 +58,7 @@ ENGINES_UNDER_TEST: Mapping[str, EngineUnderTest] = MappingProxyType(
             another_database=_throwaway_postgres_database,
             url_at=postgres_url,
             restartable=RestartablePostgres,
-            migrations=("001_initial", "002_outbox", "003_object_names", "004_period_index"),
+            migrations=("001_initial", "002_outbox", "003_object_names", "004_grouped_reads"),
         ),
     }
 )

@@ -32,7 +32,13 @@ from backdrop.core.storage.postgres.layout import (
     Sums,
     decode,
 )
-from backdrop.core.storage.postgres.sql import json_value, period_counts, period_start, selection
+from backdrop.core.storage.postgres.sql import (
+    Clause,
+    bucketed,
+    json_value,
+    period_start,
+    selection,
+)
 
 # {value} is a collected field's JSONB value, {kind} its jsonb_typeof, both computed once per
 # record in the inner query.
@@ -93,9 +99,9 @@ def _decoded(fetch: Fetch, statement: Grouped) -> list[Row]:
     return decode(statement.layout, fetch(statement))
 
 
-def _fast_columns(needs: Needs) -> list[sql.Composable]:
-    """A field's columns in `fast_statement`, as `Layout` orders them (`Sums.TEXT`)."""
-    value = json_value(needs.field)
+def _fast_columns(value: sql.Composable, needs: Needs) -> list[sql.Composable]:
+    """A field's columns in `fast_statement`, as `Layout` orders them (`Sums.TEXT`), of its
+    JSONB `value`."""
     columns: list[sql.Composable] = []
     if needs.count:
         columns.append(sql.SQL("count({})").format(value))
@@ -138,11 +144,6 @@ def _distinct(value: sql.Composable) -> sql.Composable:
     )
 
 
-def _counts_only(query: Query) -> bool:
-    """Does the query read nothing of a record but its time and period keys?"""
-    return not (query.group_by or query.collect or query.filter_by or query.filter_by_prefix)
-
-
 def _limited(statement: sql.SQL | sql.Composed, limit: int | None) -> sql.SQL | sql.Composed:
     return statement + sql.SQL(" LIMIT {}").format(sql.Literal(limit)) if limit else statement
 
@@ -151,31 +152,46 @@ def fast_statement(
     table: sql.Composable, query: Query, *, keys: Keys, limit: int | None = None
 ) -> Grouped:
     """The statement for `Storage.run` when every summed value is a number (else it raises
-    22023), grouping on the fields' text or JSONB values (`keys`). Groups whose key is missing
-    or JSON null come back too: `decode` drops them."""
+    22023), grouping on the fields' text or JSONB values (`keys`). The inner query selects each
+    record's group values, collected values and bucket (`sql.bucketed`); the outer one groups
+    them. Groups whose key is missing or JSON null come back too: `decode` drops them."""
     layout = Layout.of(query, keys=keys, sums=Sums.TEXT)
-    if query.period is not None and _counts_only(query):
-        counts = period_counts(table, query, query.period)
-        return Grouped(_limited(counts.text, limit), counts.params, layout)
-    group_keys: list[sql.Composable] = [
-        sql.SQL("record ->> {}").format(sql.Literal(name))
-        if keys is Keys.TEXT
-        else json_value(name)
-        for name in query.group_by
+    columns: list[sql.Composable] = [
+        sql.SQL("{} AS {}").format(_key(name, keys), sql.Identifier(f"g{index}"))
+        for index, name in enumerate(query.group_by)
     ]
+    columns += [
+        sql.SQL("{} AS {}").format(json_value(needs.field), sql.Identifier(f"c{index}"))
+        for index, needs in enumerate(layout.needs)
+    ]
+    group_keys = [sql.Identifier(f"g{index}") for index in range(len(query.group_by))]
     if query.period is not None:
-        group_keys.append(period_start(query.period))
-    columns: list[sql.Composable] = [*group_keys, sql.SQL("count(*)")]
-    for needs in layout.needs:
-        columns += _fast_columns(needs)
-    where = selection(query)
-    statement = sql.SQL("SELECT {columns} FROM {table} WHERE {where}").format(
-        columns=sql.SQL(", ").join(columns), table=table, where=where.text
+        records = bucketed(table, query, query.period, columns)
+        group_keys.append(sql.Identifier("bucket"))
+    else:
+        where = selection(query)
+        records = Clause(
+            sql.SQL("SELECT {} FROM {} WHERE {}").format(
+                sql.SQL(", ").join(columns or [sql.SQL("1 AS one")]), table, where.text
+            ),
+            where.params,
+        )
+    outer: list[sql.Composable] = [*group_keys, sql.SQL("count(*)")]
+    for index, needs in enumerate(layout.needs):
+        outer += _fast_columns(sql.Identifier(f"c{index}"), needs)
+    statement = sql.SQL("SELECT {} FROM ({}) AS records").format(
+        sql.SQL(", ").join(outer), records.text
     )
     if group_keys:
-        positions = [sql.Literal(position) for position in range(1, len(group_keys) + 1)]
-        statement += sql.SQL(" GROUP BY {}").format(sql.SQL(", ").join(positions))
-    return Grouped(_limited(statement, limit), where.params, layout)
+        statement += sql.SQL(" GROUP BY {}").format(sql.SQL(", ").join(group_keys))
+    return Grouped(_limited(statement, limit), records.params, layout)
+
+
+def _key(name: str, keys: Keys) -> sql.Composable:
+    """A group field's value as `keys` says."""
+    if keys is Keys.TEXT:
+        return sql.SQL("record ->> {}").format(sql.Literal(name))
+    return json_value(name)
 
 
 def precise_statement(

@@ -91,20 +91,17 @@ def decode(layout: Layout, records: Sequence[Record]) -> list[Row]:
     if layout.keys is Keys.TEXT and not _strings_only(records, groups):
         raise KeysNotOnlyStrings()
     period = groups if layout.period else None
-    readers = _readers(layout, first=width + 1)
-    rows = []
-    for record in records:
-        if None in record[:width]:
-            continue
-        rows.append(
-            Row(
-                record[:groups],
-                None if period is None else record[period],
-                record[width],
-                {field: read(record) for field, read in readers} if readers else _NONE,
-            )
+    collect = _collector(_readers(layout, first=width + 1))
+    return [
+        Row(
+            record[:groups],
+            None if period is None else record[period],
+            record[width],
+            collect(record),
         )
-    return rows
+        for record in records
+        if None not in record[:width]
+    ]
 
 
 def _strings_only(records: Sequence[Record], groups: int) -> bool:
@@ -119,6 +116,16 @@ def _strings_only(records: Sequence[Record], groups: int) -> bool:
 
 
 Reader = Callable[[Record], Collected]
+
+
+def _collector(readers: Sequence[tuple[str, Reader]]) -> Callable[[Record], dict[str, Collected]]:
+    """What reads every collected field of a row (the common one field read directly)."""
+    if not readers:
+        return lambda record: _NONE
+    if len(readers) == 1:
+        [(field, read)] = readers
+        return lambda record: {field: read(record)}
+    return lambda record: {field: read(record) for field, read in readers}
 
 
 def _readers(layout: Layout, *, first: int) -> list[tuple[str, Reader]]:

@@ -185,21 +185,37 @@ def _derived_period_start(period: Period) -> sql.Composable:
     ).format(stored=json_value(period.key), unit=sql.Literal(period.value))
 
 
-def period_counts(table: sql.Composable, query: Query, period: Period) -> Clause:
-    """Records per `period_start` for a query that reads nothing else of a record: the records
-    with a stored bucket (all that were saved with a `_timestamp`) straight from the index on
-    `_timestamp` and the period keys, the others (imported or patched ones) through the index
-    that holds only them, with their JSONB (migrations/004_period_index.sql). Same rows as
-    grouping by `period_start`."""
+def bucketed(
+    table: sql.Composable, query: Query, period: Period, columns: Sequence[sql.Composable]
+) -> Clause:
+    """The records `query` selects, as `columns` and their `period_start` as `bucket`: those
+    with a stored bucket (all saved with a `_timestamp`) straight from its column, the others
+    (imported or patched ones) through the index that holds only them, with their JSONB
+    (migrations/004_grouped_reads.sql). Two branches of a UNION ALL, so that
+
+    - a query that reads nothing else of a record is answered from the index on `_timestamp`,
+      which holds the period keys, alone: it costs by the records in its range;
+    - the planner, grouping on the branches' outputs, does not derive the number of groups
+      from `_timestamp`, unique per record (it then sorted a million records, spilling to disk,
+      rather than hash them into a few hundred groups)."""
     where = selection(query)
     column = sql.Identifier(period.key)
-    statement = sql.SQL(
-        "SELECT bucket, count(*) FROM ("
-        "SELECT {column} AS bucket FROM {table} WHERE {where} AND {column} IS NOT NULL"
-        " UNION ALL SELECT {derived} FROM {table} WHERE {where} AND {column} IS NULL"
-        ") AS buckets GROUP BY 1"
-    ).format(column=column, table=table, where=where.text, derived=_derived_period_start(period))
-    return Clause(statement, [*where.params, *where.params])
+    branch = sql.SQL("SELECT {columns} FROM {table} WHERE {where} AND {column} IS {test}")
+    stored = branch.format(
+        columns=sql.SQL(", ").join([*columns, sql.SQL("{} AS bucket").format(column)]),
+        table=table,
+        where=where.text,
+        column=column,
+        test=sql.SQL("NOT NULL"),
+    )
+    derived = branch.format(
+        columns=sql.SQL(", ").join([*columns, _derived_period_start(period)]),
+        table=table,
+        where=where.text,
+        column=column,
+        test=sql.SQL("NULL"),
+    )
+    return Clause(stored + sql.SQL(" UNION ALL ") + derived, [*where.params, *where.params])
 
 
 def find_statement(table: sql.Composable, query: Query, *, numeric: bool = False) -> Clause:

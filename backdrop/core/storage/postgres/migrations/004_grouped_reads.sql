@@ -1,16 +1,25 @@
--- Backdrop on PostgreSQL, schema version 4: period counts from the index alone.
+-- Backdrop on PostgreSQL, schema version 4: what grouped reads need of a records table.
 --
--- A period query that only counts (`period=week` over a range, no group_by or collect) needs
--- nothing from a record but its bucket: the stored `_<period>_start_at`. With those columns in
--- the index on `_timestamp` (as INCLUDE columns), it is answered from the index alone (an
--- index-only scan), so it costs by the records in its range, not by the pages they are
--- scattered over. The few records with a `_timestamp` but no stored bucket for some period
--- (imported or patched ones: their bucket comes from the JSONB, sql.py `period_counts`) are
--- found through a partial index that holds only them. The index on `_timestamp` still serves
--- every range and "last updated", as the old one did.
+-- 1. A period query that only counts (`period=week` over a range, no group_by or collect) needs
+--    nothing from a record but its bucket: the stored `_<period>_start_at`. With those columns
+--    in the index on `_timestamp` (as INCLUDE columns), it is answered from the index alone (an
+--    index-only scan), so it costs by the records in its range, not by the pages they are
+--    scattered over. The index still serves every range and "last updated", as the old one did.
+-- 2. The few records with a `_timestamp` but no stored bucket for some period (imported or
+--    patched ones: their bucket comes from the JSONB, sql.py `bucketed`) are found through a
+--    partial index that holds only them.
+-- 3. The planner estimates how many groups a GROUP BY on a field of the documents forms from
+--    the number of distinct documents: every record, so it planned a million groups for a
+--    field with 300 values, and sorted a million records on disk instead of hashing them. The
+--    column's n_distinct is set to 10,000 (grouped answers are refused past 100,000 rows, and
+--    most have far fewer): with it, groups are hashed, in parallel where that pays, and the
+--    workers' groups merged in a hash table too. A query that does form many more groups is
+--    hashed in memory up to work_mem (times hash_mem_multiplier), then on disk, as it would
+--    have been sorted.
 --
--- Existing tables get the new index in place of the old one (same name) and the partial one;
--- their rows are left as they are.
+-- Existing tables get the new index in place of the old one (same name), the partial one and
+-- the estimate, which takes effect when the table is next analyzed: here, at once. Their rows
+-- are left as they are.
 
 CREATE OR REPLACE FUNCTION backdrop.create_records_table(table_name text) RETURNS void
 LANGUAGE plpgsql AS $$
@@ -44,6 +53,8 @@ BEGIN
         'i_' || table_name || '_nb', table_name);
     EXECUTE format('CREATE INDEX IF NOT EXISTS %I ON backdrop.%I (seq)',
                    'i_' || table_name || '_seq', table_name);
+    EXECUTE format('ALTER TABLE backdrop.%I ALTER COLUMN record SET (n_distinct = 10000)',
+                   table_name);
 END
 $$;
 
@@ -55,6 +66,7 @@ BEGIN
         CONTINUE WHEN to_regclass(format('backdrop.%I', records)) IS NULL;
         EXECUTE format('DROP INDEX IF EXISTS backdrop.%I', 'i_' || records || '_ts');
         PERFORM backdrop.create_records_table(records);
+        EXECUTE format('ANALYZE backdrop.%I', records);
     END LOOP;
 END
 $$;
