@@ -66,11 +66,9 @@ def _data_set(settings: Settings, name: str, records: int, reuse: bool) -> str |
 def _database(options: Options, scratch: Path) -> Iterator[str]:
     if options.database_url:
         yield options.database_url
-    elif options.engine == "mongodb":
-        with processes.embedded_database(scratch) as url:
-            yield url
     else:
-        raise SystemExit("--database-url is required for the postgres engine")
+        with processes.embedded_database(scratch, options.engine) as url:
+            yield url
 
 
 def _twin(engine: str, url: str, data_set: str) -> Twin:

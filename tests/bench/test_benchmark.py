@@ -10,6 +10,8 @@ import subprocess
 import sys
 from pathlib import Path
 
+import pytest
+
 from bench.queries import QUERIES
 from tests.support.servers import throwaway_postgres
 
@@ -78,3 +80,23 @@ def test_a_small_run_measures_every_query_and_a_rerun_reuses_the_records(tmp_pat
     assert reused["load"] is None
     assert "loading" not in rerun.stderr
     assert reused["queries"]["q2"]["records_counted"] == 2000
+
+
+@pytest.mark.parametrize("engine", ["postgres", "mongodb"])
+def test_with_no_database_url_it_runs_on_a_fresh_embedded_server(
+    engine: str, tmp_path: Path
+) -> None:
+    """Both engines measured alike with nothing installed: the engine's own embedded server,
+    started for the run and removed with it."""
+    path = tmp_path / "run.json"
+    done = run_bench("--engine", engine, "--records", "2000", "--clients", "1", "--seconds",
+                     "0.2", "--json", str(path))  # fmt: skip
+    assert done.returncode == 0, done.stderr[-2000:]
+    results = json.loads(path.read_text())
+    assert (results["engine"], results["records"]) == (engine, 2000)
+    assert results["queries"]["q2"]["records_counted"] == 2000
+    assert results["raw"] == (
+        "plain SQL" if engine == "postgres" else "the same pipeline in pymongo"
+    )
+    statement = results["queries"]["q3"]["engine_statement"]
+    assert (statement is not None) == (engine == "postgres")

@@ -12,11 +12,14 @@ import signal
 import socket
 import subprocess
 import time
-from collections.abc import Iterator, Mapping
+from collections.abc import Callable, Iterator, Mapping
 from dataclasses import dataclass
 from pathlib import Path
 
+import psycopg
 import requests
+
+from backdrop.core.storage.postgres import server
 
 START_APP = Path(__file__).resolve().parents[2] / "start-app.sh"
 
@@ -28,29 +31,39 @@ def free_port() -> int:
         return int(sock.getsockname()[1])
 
 
-def wait_for_port(port: int, proc: subprocess.Popen[bytes] | None, timeout: float = 60) -> None:
-    """Poll until something accepts connections on `port`; raise if `proc` dies or time runs out."""
+def _wait(probe: Callable[[], bool], proc: subprocess.Popen[bytes] | None, timeout: float,
+          what: str) -> None:  # fmt: skip
+    """Poll `probe` until it holds; raise if `proc` dies or time runs out."""
     deadline = time.monotonic() + timeout
     while time.monotonic() < deadline:
         if proc is not None and proc.poll() is not None:
-            raise RuntimeError(f"server exited with {proc.returncode} before listening on {port}")
-        with contextlib.suppress(OSError), socket.create_connection(("127.0.0.1", port), 0.5):
+            raise RuntimeError(f"server exited with {proc.returncode} before {what}")
+        if probe():
             return
         time.sleep(0.1)
-    raise TimeoutError(f"nothing listened on port {port} within {timeout}s")
+    raise TimeoutError(f"no {what} within {timeout}s")
+
+
+def wait_for_port(port: int, proc: subprocess.Popen[bytes] | None, timeout: float = 60) -> None:
+    """Poll until something accepts connections on `port`; raise if `proc` dies or time runs out."""
+
+    def listens() -> bool:
+        with contextlib.suppress(OSError), socket.create_connection(("127.0.0.1", port), 0.5):
+            return True
+        return False
+
+    _wait(listens, proc, timeout, f"listening on port {port}")
 
 
 def wait_for_http(url: str, proc: subprocess.Popen[bytes], timeout: float = 60) -> None:
     """Poll until `url` answers 2xx; raise if `proc` dies or time runs out."""
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
-        if proc.poll() is not None:
-            raise RuntimeError(f"server exited with {proc.returncode} before {url} answered")
+
+    def answers() -> bool:
         with contextlib.suppress(requests.RequestException):
-            if requests.get(url, timeout=1).ok:
-                return
-        time.sleep(0.2)
-    raise TimeoutError(f"{url} did not answer within {timeout}s")
+            return requests.get(url, timeout=1).ok
+        return False
+
+    _wait(answers, proc, timeout, f"answer from {url}")
 
 
 def stop(proc: subprocess.Popen[bytes], timeout: float = 30) -> None:
@@ -109,13 +122,30 @@ def app(kind: str, env: Mapping[str, str]) -> Iterator[App]:
 
 
 @contextlib.contextmanager
-def embedded_database(data_dir: Path) -> Iterator[str]:
-    """`start-app.sh db PORT` (the embedded database) on a free port with its files under
-    `data_dir`; yields its URL once it listens, and stops it afterwards."""
+def embedded_database(data_dir: Path, engine: str = "mongodb") -> Iterator[str]:
+    """`DATABASE_ENGINE=ENGINE start-app.sh db PORT` (the engine's embedded database) on a free
+    port with its files under `data_dir`; yields its URL once it answers, and stops it
+    afterwards. PostgreSQL answers once its `backdrop` database exists, after it listens."""
     port = free_port()
-    proc = start_app(["db", str(port)], {"BACKDROP_DATA_DIR": str(data_dir)})
+    env = {"BACKDROP_DATA_DIR": str(data_dir), "DATABASE_ENGINE": engine}
+    proc = start_app(["db", str(port)], env)
     try:
-        wait_for_port(port, proc)
-        yield f"mongodb://127.0.0.1:{port}/backdrop_bench?directConnection=true&retryWrites=false"
+        if engine == "postgres":
+            url = server.url(port)
+            _wait(lambda: _connects(url), proc, 60, f"connection to {url}")
+        else:
+            wait_for_port(port, proc)
+            url = (
+                f"mongodb://127.0.0.1:{port}/backdrop_bench?directConnection=true&retryWrites=false"
+            )
+        yield url
     finally:
         stop(proc)
+
+
+def _connects(url: str) -> bool:
+    try:
+        psycopg.connect(url, connect_timeout=2).close()
+    except psycopg.OperationalError:
+        return False
+    return True
