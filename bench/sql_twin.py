@@ -12,7 +12,7 @@ from psycopg import sql
 from backdrop.core.query import Query
 from backdrop.core.query_parser import parse_query
 from backdrop.core.storage.postgres import codec
-from backdrop.core.storage.postgres.aggregate import fast_statement
+from backdrop.core.storage.postgres.aggregate import casts_null, fast_statement
 from backdrop.core.storage.postgres.layout import Keys
 from backdrop.core.storage.postgres.sql import find_statement, numeric_sort
 from backdrop.core.storage.postgres.tables import (
@@ -36,7 +36,8 @@ def statement_text(conn: psycopg.Connection[Any], data_set: str, query: Query) -
         found = find_statement(table(data_set), query, numeric=numeric)
         return psycopg.ClientCursor(conn).mogrify(found.text, found.params)
     keys = Keys.TEXT if query.group_by else Keys.JSON
-    grouped = fast_statement(table(data_set), query, keys=keys)
+    guard = casts_null(conn.info.server_version)
+    grouped = fast_statement(table(data_set), query, keys=keys, guard_nulls=guard)
     return psycopg.ClientCursor(conn).mogrify(grouped.text, grouped.params)
 
 

@@ -74,9 +74,7 @@ def _add_collects(query: Query, item: Data, collected: Mapping[str, Collected] |
 
 
 def _item(names: Sequence[str], group: Sequence[Any], count: int) -> Data:
-    item = dict(zip(names, group, strict=True))
-    item["_count"] = count
-    return item
+    return dict(zip(names, group, strict=True), _count=count)
 
 
 def _period_item(query: Query, names: Sequence[str], group: Sequence[Any], start: datetime,
@@ -91,7 +89,7 @@ def _period_item(query: Query, names: Sequence[str], group: Sequence[Any], start
 def _sorted_groups(groups: Iterable[tuple[Any, ...]]) -> list[tuple[Any, ...]]:
     """Groups in Python 2's order of their values; plain tuple order when all are strings."""
     groups = list(groups)
-    if all(type(value) is str for group in groups for value in group):
+    if set(map(type, itertools.chain.from_iterable(groups))) <= {str}:
         return sorted(groups)
     return sorted(groups, key=lambda group: tuple(py2_order(value) for value in group))
 
@@ -121,11 +119,13 @@ def _sort_and_limit(query: Query, data: list[Data]) -> list[Data]:
 
 def _grouped(query: Query, rows: Sequence[Row]) -> list[Data]:
     by_group = {row.group: row for row in rows}
-    data = []
-    for group in _sorted_groups(by_group):  # one pass per group: answers can be large
-        row = by_group[group]
-        item = _item(query.group_by, group, row.count)
-        data.append(_add_collects(query, item, row.collected) if query.collect else item)
+    names = query.group_by
+    ordered = [by_group[group] for group in _sorted_groups(by_group)]
+    if query.collect:
+        data = [_add_collects(query, _item(names, row.group, row.count), row.collected)
+                for row in ordered]  # fmt: skip
+    else:  # one comprehension: answers can be large
+        data = [_item(names, row.group, row.count) for row in ordered]
     return _sort_and_limit(query, data)
 
 

@@ -4,12 +4,14 @@ as 0/1), the non-numeric ones, and the distinct values when a set is wanted.
 
 Two forms, each returned with the layout of its rows (layout.py). `fast_statement` is what
 plain SQL would do: group on the fields' text (`->>`), sum with a JSONB-to-numeric cast, which
-PostgreSQL refuses (SQLSTATE 22023) for any value that is not a number. Grouping on text is
-twice as fast as on JSONB values but cannot tell `"1"` from `1`, so when a group's text could be
-something other than a string, the same statement runs again on the JSONB values. Only when a
-summed value is not a number, or a sum has a fraction (MongoDB adds doubles, and so must we),
-does `precise_statement` run: it types every value so that booleans add as 0/1 and strings or
-nulls are counted (and refused upstream with a 400). `grouped_rows` takes these steps.
+PostgreSQL refuses (SQLSTATE 22023) for any value that is not a number (JSON null too up to
+PostgreSQL 16; from 17 on the cast makes null NULL, so there a guard turns it into a string).
+Grouping on text is twice as fast as on JSONB values but cannot tell `"1"` from `1`, so when a
+group's text could be something other than a string, the same statement runs again on the JSONB
+values. Only when a summed value is not a number, or a sum has a fraction (MongoDB adds doubles,
+and so must we), does `precise_statement` run: it types every value so that booleans add as 0/1
+and strings or nulls are counted (and refused upstream with a 400). `grouped_rows` takes these
+steps.
 """
 
 from __future__ import annotations
@@ -64,26 +66,44 @@ class Grouped:
 Fetch = Callable[[Grouped], Sequence[Record]]  # runs a statement, returns its rows
 
 
+def casts_null(server_version: int) -> bool:
+    """Does this server's JSONB-to-numeric cast make JSON null NULL (PostgreSQL 17 and newer)
+    rather than refuse it? `conn.info.server_version` tells."""
+    return server_version >= 170000
+
+
 def grouped_rows(
-    fetch: Fetch, table: sql.Composable, query: Query, *, limit: int | None = None
+    fetch: Fetch,
+    table: sql.Composable,
+    query: Query,
+    *,
+    limit: int | None = None,
+    guard_nulls: bool = True,
 ) -> list[Row]:
     """`Storage.run`'s rows, from the first statement that can give them (module docstring):
     the plain one (`_plainly`), else, when a summed value is not an integer, the typed one
-    (`_typed`). `limit` caps the rows each statement returns."""
+    (`_typed`). `limit` caps the rows each statement returns; `guard_nulls` is `casts_null`
+    of the server."""
     try:
-        return _plainly(fetch, table, query, limit)
+        return _plainly(fetch, table, query, limit, guard_nulls)
     except (psycopg.errors.InvalidParameterValue, NotIntegerSums):
         return _typed(fetch, table, query, limit)
 
 
-def _plainly(fetch: Fetch, table: sql.Composable, query: Query, limit: int | None) -> list[Row]:
+def _plainly(fetch: Fetch, table: sql.Composable, query: Query, limit: int | None,
+             guard_nulls: bool) -> list[Row]:  # fmt: skip
     """Plain SQL grouped on the fields' text, or on their JSONB values when a text may stand
     for something other than a string."""
     keys = Keys.TEXT if query.group_by else Keys.JSON
     try:
-        return _decoded(fetch, fast_statement(table, query, keys=keys, limit=limit))
+        return _decoded(
+            fetch, fast_statement(table, query, keys=keys, limit=limit, guard_nulls=guard_nulls)
+        )
     except KeysNotOnlyStrings:
-        return _decoded(fetch, fast_statement(table, query, keys=Keys.JSON, limit=limit))
+        return _decoded(
+            fetch,
+            fast_statement(table, query, keys=Keys.JSON, limit=limit, guard_nulls=guard_nulls),
+        )
 
 
 def _typed(fetch: Fetch, table: sql.Composable, query: Query, limit: int | None) -> list[Row]:
@@ -99,21 +119,23 @@ def _decoded(fetch: Fetch, statement: Grouped) -> list[Row]:
     return decode(statement.layout, fetch(statement))
 
 
-def _fast_columns(value: sql.Composable, needs: Needs) -> list[sql.Composable]:
+def _fast_columns(value: sql.Composable, needs: Needs, guard_nulls: bool) -> list[sql.Composable]:
     """A field's columns in `fast_statement`, as `Layout` orders them (`Sums.TEXT`), of its
     JSONB `value`."""
     columns: list[sql.Composable] = []
     if needs.count:
         columns.append(sql.SQL("count({})").format(value))
     if needs.sums:
-        # As text: a fraction shows as a "." and an integer converts fast (no Decimal). JSON
-        # null becomes a JSON string, which the cast refuses as PostgreSQL 16 and older refuse
-        # null itself (17+ casts null to NULL, which sum would skip): the precise path decides.
-        columns.append(
-            sql.SQL(
-                "sum((CASE WHEN {value} = 'null' THEN '\"null\"' ELSE {value} END)::numeric)::text"
-            ).format(value=value)
+        # As text: a fraction shows as a "." and an integer converts fast (no Decimal). The cast
+        # refuses JSON null up to PostgreSQL 16; from 17 on it gives NULL, which sum would skip,
+        # so there null becomes a JSON string, which it refuses (that comparison costs a fifth
+        # of the statement, so it is left out where the cast refuses null by itself).
+        summed = (
+            sql.SQL("CASE WHEN {value} = 'null' THEN '\"null\"' ELSE {value} END")
+            if guard_nulls
+            else sql.SQL("{value}")
         )
+        columns.append(sql.SQL("sum(({})::numeric)::text").format(summed.format(value=value)))
     if needs.values:
         columns.append(_distinct(value))
     return columns
@@ -149,10 +171,16 @@ def _limited(statement: sql.SQL | sql.Composed, limit: int | None) -> sql.SQL | 
 
 
 def fast_statement(
-    table: sql.Composable, query: Query, *, keys: Keys, limit: int | None = None
+    table: sql.Composable,
+    query: Query,
+    *,
+    keys: Keys,
+    limit: int | None = None,
+    guard_nulls: bool = True,
 ) -> Grouped:
     """The statement for `Storage.run` when every summed value is a number (else it raises
-    22023), grouping on the fields' text or JSONB values (`keys`). The inner query selects each
+    22023), grouping on the fields' text or JSONB values (`keys`); `guard_nulls` for a
+    server that `casts_null`. The inner query selects each
     record's group values, collected values and bucket (`sql.bucketed`); the outer one groups
     them. Groups whose key is missing or JSON null come back too: `decode` drops them."""
     layout = Layout.of(query, keys=keys, sums=Sums.TEXT)
@@ -178,7 +206,7 @@ def fast_statement(
         )
     outer: list[sql.Composable] = [*group_keys, sql.SQL("count(*)")]
     for index, needs in enumerate(layout.needs):
-        outer += _fast_columns(sql.Identifier(f"c{index}"), needs)
+        outer += _fast_columns(sql.Identifier(f"c{index}"), needs, guard_nulls)
     statement = sql.SQL("SELECT {} FROM ({}) AS records").format(
         sql.SQL(", ").join(outer), records.text
     )

@@ -26,7 +26,7 @@ from backdrop.core.errors import StorageError, TooManyRows, ValueNotStorable
 from backdrop.core.query import Query
 from backdrop.core.storage.base import Dispatch, Document, Record, Row, Storage
 from backdrop.core.storage.postgres import codec, documents, outbox
-from backdrop.core.storage.postgres.aggregate import Fetch, Grouped, grouped_rows
+from backdrop.core.storage.postgres.aggregate import Fetch, Grouped, casts_null, grouped_rows
 from backdrop.core.storage.postgres.connections import (
     Connection,
     Connections,
@@ -292,7 +292,13 @@ class PostgresStorage(Storage):
         limit = max_rows + 1 if max_rows is not None else None
         try:
             with self._connection(reading=True) as conn:
-                return grouped_rows(_fetcher(conn, max_rows), table(data_set), query, limit=limit)
+                return grouped_rows(
+                    _fetcher(conn, max_rows),
+                    table(data_set),
+                    query,
+                    limit=limit,
+                    guard_nulls=casts_null(conn.info.server_version),
+                )
         except (MissingTable, ValueNotStorable):  # no table, or a value no record can hold
             return []
 
