@@ -19,7 +19,15 @@ from backdrop.core.data_set_config import DataSetConfig
 from backdrop.core.records import prepare_records
 from backdrop.core.registry.local import LocalRegistry
 from backdrop.core.storage import open_storage
-from bench.measure import interleaved, peak_rss_kib, post, post_batches, throughput, timed
+from bench.measure import (
+    KeptAlive,
+    interleaved,
+    peak_rss_kib,
+    post,
+    post_batches,
+    throughput,
+    timed,
+)
 from bench.queries import QUERIES, BenchQuery
 from bench.twins import MongoTwin, Twin
 from bench.workload import Workload, generate
@@ -118,25 +126,24 @@ def _query(options: Options, read_url: str, name: str, query: BenchQuery, worklo
     """Ours uncached, the statement the engine runs for it (where there is one) and the raw
     twin, their runs taking turns so that all see the same machine (a shared, noisy one);
     then ours cached."""
-    url = f"{read_url}/data/bench/{name}"
+    path = f"/data/bench/{name}"
     raw = twin.query(query)
     statement = twin.statement(query)
-    with requests.Session() as session:
-        answer = session.get(url, params=query.params, headers=NO_CACHE, timeout=600)
-        answer.raise_for_status()
-        data = answer.json()["data"]
+    client = KeptAlive(read_url)
+    try:
+        data = orjson.loads(client.get(path, query.params, NO_CACHE))["data"]
         query.check(workload, data)
 
-        def ours(headers: dict[str, str]) -> Callable[[], None]:
-            return lambda: session.get(
-                url, params=query.params, headers=headers, timeout=600
-            ).raise_for_status()
+        def ours(headers: dict[str, str]) -> Callable[[], object]:
+            return lambda: client.get(path, query.params, headers)
 
         calls = [ours(NO_CACHE), raw, *([statement.run] if statement else [])]
         uncached, raw_timing, *engine = interleaved(
             calls, warmup=options.warmup, repeats=options.repeats
         )
         cached = timed(ours({}), warmup=options.warmup, repeats=options.repeats)
+    finally:
+        client.close()
     return {
         "description": query.description,
         "records_counted": records_counted(data),
