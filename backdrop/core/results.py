@@ -119,13 +119,11 @@ def _sort_and_limit(query: Query, data: list[Data]) -> list[Data]:
 
 def _grouped(query: Query, rows: Sequence[Row]) -> list[Data]:
     by_group = {row.group: row for row in rows}
-    names = query.group_by
     ordered = [by_group[group] for group in _sorted_groups(by_group)]
+    data = [_item(query.group_by, row.group, row.count) for row in ordered]  # answers can be large
     if query.collect:
-        data = [_add_collects(query, _item(names, row.group, row.count), row.collected)
-                for row in ordered]  # fmt: skip
-    else:  # one comprehension: answers can be large
-        data = [_item(names, row.group, row.count) for row in ordered]
+        for item, row in zip(data, ordered, strict=True):
+            _add_collects(query, item, row.collected)
     return _sort_and_limit(query, data)
 
 

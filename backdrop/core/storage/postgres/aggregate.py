@@ -16,6 +16,7 @@ steps.
 
 from __future__ import annotations
 
+import functools
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from typing import Any
@@ -94,16 +95,13 @@ def _plainly(fetch: Fetch, table: sql.Composable, query: Query, limit: int | Non
              guard_nulls: bool) -> list[Row]:  # fmt: skip
     """Plain SQL grouped on the fields' text, or on their JSONB values when a text may stand
     for something other than a string."""
-    keys = Keys.TEXT if query.group_by else Keys.JSON
+    statement = functools.partial(
+        fast_statement, table, query, limit=limit, guard_nulls=guard_nulls
+    )
     try:
-        return _decoded(
-            fetch, fast_statement(table, query, keys=keys, limit=limit, guard_nulls=guard_nulls)
-        )
+        return _decoded(fetch, statement(keys=Keys.TEXT if query.group_by else Keys.JSON))
     except KeysNotOnlyStrings:
-        return _decoded(
-            fetch,
-            fast_statement(table, query, keys=Keys.JSON, limit=limit, guard_nulls=guard_nulls),
-        )
+        return _decoded(fetch, statement(keys=Keys.JSON))
 
 
 def _typed(fetch: Fetch, table: sql.Composable, query: Query, limit: int | None) -> list[Row]:

@@ -200,21 +200,18 @@ def bucketed(
       rather than hash them into a few hundred groups)."""
     where = selection(query)
     column = sql.Identifier(period.key)
-    branch = sql.SQL("SELECT {columns} FROM {table} WHERE {where} AND {column} IS {test}")
-    stored = branch.format(
-        columns=sql.SQL(", ").join([*columns, sql.SQL("{} AS bucket").format(column)]),
-        table=table,
-        where=where.text,
-        column=column,
-        test=sql.SQL("NOT NULL"),
-    )
-    derived = branch.format(
-        columns=sql.SQL(", ").join([*columns, _derived_period_start(period)]),
-        table=table,
-        where=where.text,
-        column=column,
-        test=sql.SQL("NULL"),
-    )
+
+    def branch(bucket: sql.Composable, test: str) -> sql.Composed:
+        return sql.SQL("SELECT {columns} FROM {table} WHERE {where} AND {column} IS {test}").format(
+            columns=sql.SQL(", ").join([*columns, bucket]),
+            table=table,
+            where=where.text,
+            column=column,
+            test=sql.SQL(test),
+        )
+
+    stored = branch(sql.SQL("{} AS bucket").format(column), "NOT NULL")
+    derived = branch(_derived_period_start(period), "NULL")
     return Clause(stored + sql.SQL(" UNION ALL ") + derived, [*where.params, *where.params])
 
 
