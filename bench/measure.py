@@ -72,22 +72,21 @@ class KeptAlive:
             ) -> bytes:  # fmt: skip
         """The body of a 200 answer to GET `path`?`params` (else AssertionError)."""
         target = f"{path}?{urlencode(params)}"
-        for attempt in (1, 2):
-            if self._conn is None:
-                self._conn = http.client.HTTPConnection(self._host, self._port, timeout=600)
-            try:
-                self._conn.request("GET", target, headers=headers)
-                response = self._conn.getresponse()
-                body = response.read()
-            except ConnectionError:  # closed while idle (keep-alive timeout): once more
-                self.close()
-                if attempt == 2:
-                    raise
-                continue
-            if response.status != 200:
-                raise AssertionError(f"GET {target}: {response.status} {body[:300]!r}")
-            return body
-        raise AssertionError("unreachable")
+        try:
+            status, body = self._exchange(target, headers)
+        except ConnectionError:  # closed while idle (keep-alive timeout): once more, anew
+            self.close()
+            status, body = self._exchange(target, headers)
+        if status != 200:
+            raise AssertionError(f"GET {target}: {status} {body[:300]!r}")
+        return body
+
+    def _exchange(self, target: str, headers: dict[str, str]) -> tuple[int, bytes]:
+        if self._conn is None:
+            self._conn = http.client.HTTPConnection(self._host, self._port, timeout=600)
+        self._conn.request("GET", target, headers=headers)
+        response = self._conn.getresponse()
+        return response.status, response.read()
 
     def close(self) -> None:
         if self._conn is not None:
