@@ -33,7 +33,7 @@ from pathlib import Path
 from typing import Any
 
 from backdrop.core.storage.mongo.storage import MongoStorage
-from tests.support.processes import free_port, stop, wait_for_port
+from tests.support.processes import free_port, stop, wait_for_mongodb
 from tests.support.servers import db_command
 
 START = datetime(2023, 1, 2, tzinfo=UTC)
@@ -73,8 +73,8 @@ def server(variant: Variant, scratch: Path) -> Iterator[MongoStorage]:
         command(port, data_dir, variant.server_flags), stdout=subprocess.DEVNULL
     )
     try:
-        wait_for_port(port, proc)
         url = f"mongodb://127.0.0.1:{port}/bench?directConnection=true&retryWrites=false"
+        wait_for_mongodb(url, proc)
         storage = MongoStorage(url + variant.url_options, timeout=10)
         try:
             yield storage

@@ -23,7 +23,7 @@ from backdrop.core.config import Settings
 from backdrop.core.query import Query
 from backdrop.core.storage import open_storage
 from backdrop.write.app import create_app as create_write_app
-from tests.support.processes import free_port, stop, wait_for_port
+from tests.support.processes import free_port, stop, wait_for_mongodb
 from tests.support.servers import LiveServer, db_command
 from tests.support.stagecraft import StagecraftState, stagecraft_config
 from tests.support.tokens import SIGNON_TOKEN
@@ -50,7 +50,7 @@ class Database:
         self.proc = subprocess.Popen(
             db_command(self.port, self.data_dir), stdout=subprocess.DEVNULL
         )
-        wait_for_port(self.port, self.proc)
+        wait_for_mongodb(self.url, self.proc)
 
     def kill(self) -> None:
         assert self.proc is not None

@@ -19,7 +19,7 @@ from backdrop.core.storage.base import Dispatch, Document
 from backdrop.core.storage.mongo import transactions
 from backdrop.core.storage.mongo.storage import MongoStorage
 from backdrop.core.storage.mongo.transactions import Transactions
-from tests.support.processes import free_port, stop, wait_for_port
+from tests.support.processes import free_port, stop, wait_for_mongodb
 from tests.support.servers import db_command
 
 MOMENT = datetime(2014, 1, 1, tzinfo=UTC)
@@ -142,8 +142,9 @@ def standalone_url(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
     command = [*db_command(port, tmp_path_factory.mktemp("standalone")), "--standalone"]
     proc = subprocess.Popen(command, stdout=subprocess.DEVNULL)
     try:
-        wait_for_port(port, proc)
-        yield f"mongodb://127.0.0.1:{port}/backdrop_test?directConnection=true&retryWrites=false"
+        url = f"mongodb://127.0.0.1:{port}/backdrop_test?directConnection=true&retryWrites=false"
+        wait_for_mongodb(url, proc)
+        yield url
     finally:
         stop(proc)
 

@@ -14,7 +14,7 @@ from pathlib import Path
 from typing import Protocol
 
 from tests.support.pg_cluster import Cluster
-from tests.support.processes import free_port, wait_for_port
+from tests.support.processes import free_port, wait_for_mongodb
 from tests.support.servers import db_command
 
 
@@ -64,7 +64,7 @@ class RestartableMongo:
 
     def start(self) -> None:
         self._proc = subprocess.Popen(db_command(self.port, self._dir), stdout=subprocess.DEVNULL)
-        wait_for_port(self.port, self._proc)
+        wait_for_mongodb(self.url, self._proc)
 
     def stop(self) -> None:
         if self._proc is not None:

@@ -18,6 +18,8 @@ from pathlib import Path
 
 import psycopg
 import requests
+from pymongo import MongoClient
+from pymongo.errors import PyMongoError
 
 from backdrop.core.storage.postgres import server
 
@@ -53,6 +55,25 @@ def wait_for_port(port: int, proc: subprocess.Popen[bytes] | None, timeout: floa
         return False
 
     _wait(listens, proc, timeout, f"listening on port {port}")
+
+
+def wait_for_mongodb(url: str, proc: subprocess.Popen[bytes] | None, timeout: float = 60) -> None:
+    """Poll until the MongoDB-wire server at `url` answers a ping: a server that has just
+    started can accept connections and reset them while it still opens its files."""
+
+    def pings() -> bool:
+        client: MongoClient[dict[str, object]] = MongoClient(
+            url, serverSelectionTimeoutMS=500, connectTimeoutMS=500
+        )
+        try:
+            client.admin.command("ping")
+        except PyMongoError:
+            return False
+        finally:
+            client.close()
+        return True
+
+    _wait(pings, proc, timeout, f"answer from {url}")
 
 
 def wait_for_http(url: str, proc: subprocess.Popen[bytes], timeout: float = 60) -> None:
@@ -134,10 +155,10 @@ def embedded_database(data_dir: Path, engine: str = "mongodb") -> Iterator[str]:
             url = server.url(port)
             _wait(lambda: _connects(url), proc, 60, f"connection to {url}")
         else:
-            wait_for_port(port, proc)
             url = (
                 f"mongodb://127.0.0.1:{port}/backdrop_bench?directConnection=true&retryWrites=false"
             )
+            wait_for_mongodb(url, proc)
         yield url
     finally:
         stop(proc)

@@ -23,7 +23,7 @@ from psycopg import sql
 from pymongo import MongoClient
 from werkzeug.serving import BaseWSGIServer, make_server
 
-from tests.support.processes import free_port, stop, wait_for_port
+from tests.support.processes import free_port, stop, wait_for_mongodb
 
 
 def db_command(port: int, data_dir: Path) -> list[str]:
@@ -44,8 +44,9 @@ def embedded_mongodb(data_dir: Path) -> Iterator[str]:
     port = free_port()
     proc = subprocess.Popen(db_command(port, data_dir), stdout=subprocess.DEVNULL)
     try:
-        wait_for_port(port, proc)
-        yield f"mongodb://127.0.0.1:{port}/backdrop_test?directConnection=true&retryWrites=false"
+        url = f"mongodb://127.0.0.1:{port}/backdrop_test?directConnection=true&retryWrites=false"
+        wait_for_mongodb(url, proc)
+        yield url
     finally:
         stop(proc)
 
